@@ -1,0 +1,1 @@
+"""frontdesk: the booking backend for AI phone receptionists."""
