@@ -1,0 +1,64 @@
+"""Async engine and session factory for SQLite (embedded) and PostgreSQL.
+
+SQLite needs two adjustments to be a correct system of record:
+
+* Its Python driver opens transactions lazily and never takes the write lock up front, so two
+  bookings could both read "free" and then race. We switch the driver's own transaction handling
+  off and issue ``BEGIN IMMEDIATE`` ourselves, which takes the single writer lock at the start of
+  every transaction (SQLAlchemy's documented recipe for aiosqlite). A connection that only reads
+  can ask for a plain ``BEGIN`` with the ``sqlite_read_only`` execution option.
+* Foreign keys are off by default and the default busy timeout is zero; WAL lets readers proceed
+  while one writer works.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+READ_ONLY = {"sqlite_read_only": True}
+
+
+def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    """Build the process's engine for ``url`` with the dialect-specific settings above."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 15})
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Disable pysqlite's implicit BEGIN so ours below is the only one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        read_only = connection.get_execution_options().get("sqlite_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit (use cases commit explicitly)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

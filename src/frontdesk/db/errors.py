@@ -1,0 +1,22 @@
+"""Recognise database errors that carry domain meaning, on both dialects."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+OVERLAP_CONSTRAINT = "appointment_no_overlap"
+_PG_EXCLUSION_VIOLATION = "23P01"
+
+
+def is_overlap_violation(exc: BaseException) -> bool:
+    """True when ``exc`` is the database refusing two overlapping appointments of one staff.
+
+    PostgreSQL raises an exclusion violation (SQLSTATE 23P01) from the ``EXCLUDE`` constraint;
+    SQLite raises an IntegrityError whose message is the trigger's ``RAISE(ABORT, …)`` text.
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate == _PG_EXCLUSION_VIOLATION:
+        return True
+    return isinstance(exc, IntegrityError) and OVERLAP_CONSTRAINT in str(exc.orig)

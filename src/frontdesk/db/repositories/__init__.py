@@ -1,0 +1,1 @@
+"""Tenant-scoped data access: the only modules that build SQL."""

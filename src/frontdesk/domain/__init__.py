@@ -1,0 +1,1 @@
+"""Domain vocabulary shared by every layer: value objects, events and errors."""

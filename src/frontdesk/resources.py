@@ -1,0 +1,34 @@
+"""The long-lived resources of a process (engine, sessions, Redis), opened and closed together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from frontdesk.db.engine import create_engine, create_session_factory
+from frontdesk.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    redis: Redis | None
+
+
+@asynccontextmanager
+async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
+    """Open the engine (and Redis when configured) for the lifetime of the block."""
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    try:
+        yield Resources(settings, engine, create_session_factory(engine), redis)
+    finally:
+        if redis is not None:
+            await redis.aclose()
+        await engine.dispose()

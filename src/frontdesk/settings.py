@@ -1,0 +1,54 @@
+"""Runtime configuration, read from the environment (prefix ``FRONTDESK_``).
+
+Nothing here touches the network or the disk at import time: ``get_settings()`` reads the
+environment on first call and caches the result, so tests can build their own ``Settings``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./frontdesk.db"
+
+
+class Settings(BaseSettings):
+    """Every knob an operator can turn; see the configuration table in README.md."""
+
+    model_config = SettingsConfigDict(env_prefix="FRONTDESK_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+psycopg://…",
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis URL for shared cache and breaker state; unset = in-process"
+    )
+    retell_api_key: SecretStr | None = Field(
+        default=None, description="Fallback key for X-Retell-Signature when a tenant has none"
+    )
+    demo_api_key: SecretStr | None = Field(
+        default=None, description="Fixes the demo tenant's API key (otherwise one is generated)"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["console", "json"] = "console"
+    base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Public URL used in agent tool definitions"
+    )
+    embedded_worker: bool = Field(
+        default=True, description="Run the job worker inside `frontdesk serve`"
+    )
+    db_pool_size: int = Field(default=10, ge=1, description="Connections per process (PostgreSQL)")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings()
