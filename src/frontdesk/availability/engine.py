@@ -119,7 +119,10 @@ def find_slots(
     lo, hi = max(first.start, bounds.earliest), min(last.end, bounds.latest)
     if lo >= hi:
         return []
-    team = _prepare(branch, service, _eligible(service, staff, preferred_staff), lo, hi)
+    # Prepare whole days, not just [lo, hi): a day's load counts appointments before ``now`` too.
+    team = _prepare(
+        branch, service, _eligible(service, staff, preferred_staff), first.start, last.end
+    )
     if not team:
         return []
     duration = duration_us(service.duration)

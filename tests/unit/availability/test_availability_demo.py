@@ -302,3 +302,14 @@ def test_a_whole_day_closure_and_an_absence() -> None:
         BRANCH, FAERBEN, anna_away, local(TUESDAY, 10), LAST_WEEK_FRIDAY_EVENING, ANNA
     )
     assert only_anna.reason is Unavailable.OUTSIDE_HOURS
+
+
+def test_appointments_before_now_still_count_as_that_days_load() -> None:
+    staff = team(anna_busy=(booked(TUESDAY, (9, 0), (11, 0)),))
+    noon = local(TUESDAY, 12)
+    slots = find_slots(BRANCH, HERRENHAARSCHNITT, staff, TUESDAY, TUESDAY, noon)
+    assert slots
+    assert {slot.staff_id for slot in slots} == {JONAS}
+    result = check_start(BRANCH, HERRENHAARSCHNITT, staff, local(TUESDAY, 14), noon)
+    assert result.slot is not None
+    assert result.slot.staff_id == JONAS
