@@ -353,7 +353,6 @@ class Appointment(Timestamped, Base):
             where=text("status <> 'cancelled'"),
         ).ddl_if(dialect="postgresql"),
     )
-    __mapper_args__ = {"version_id_col": "version"}  # noqa: RUF012 - SQLAlchemy's own API
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     tenant_id: Mapped[uuid.UUID] = _tenant_fk()
@@ -375,6 +374,8 @@ class Appointment(Timestamped, Base):
     external_uid: Mapped[str | None] = mapped_column(String(128))
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Optimistic locking: every ORM update checks and bumps the version it read.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own API
     notes: Mapped[str | None] = mapped_column(Text)
     price_cents: Mapped[int | None] = mapped_column(Integer)
     call_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("call.id", ondelete="SET NULL"))

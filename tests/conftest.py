@@ -1,0 +1,127 @@
+"""Shared fixtures: the same tests run against SQLite and PostgreSQL, and against real Redis.
+
+PostgreSQL and Redis are the local servers (127.0.0.1). Outside CI a missing server skips the
+tests that need it, with the reason; with ``CI=true`` it fails them instead, so CI can never pass
+by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis.asyncio as aioredis
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from frontdesk.db.engine import create_engine, create_session_factory
+from frontdesk.db.migrate import upgrade_engine
+from frontdesk.db.tables import Base
+
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_HOST = os.environ.get("FRONTDESK_TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("FRONTDESK_TEST_PG_PORT", "5432"))
+PG_USER = os.environ.get("FRONTDESK_TEST_PG_USER", "postgres")
+REDIS_URL = os.environ.get("FRONTDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+DIALECTS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def unavailable(reason: str) -> None:
+    """Skip locally, fail in CI: a CI run must exercise every backend."""
+    if CI:
+        pytest.fail(f"{reason} (CI=true: required service missing)")
+    pytest.skip(reason)
+
+
+def _pg_admin() -> psycopg.Connection[tuple[object, ...]]:
+    try:
+        return psycopg.connect(
+            host=PG_HOST,
+            port=PG_PORT,
+            user=PG_USER,
+            dbname="postgres",
+            autocommit=True,
+            connect_timeout=3,
+        )
+    except psycopg.OperationalError as exc:
+        unavailable(f"PostgreSQL at {PG_HOST}:{PG_PORT} not reachable: {exc}")
+        raise
+
+
+def create_database_url(dialect: str, tmp_dir: Path) -> str:
+    """A URL to a brand-new, empty database of ``dialect``."""
+    if dialect == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_dir / f'fd-{uuid.uuid4().hex[:8]}.db'}"
+    name = f"frontdesk_test_{uuid.uuid4().hex[:12]}"
+    with _pg_admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+
+
+def drop_database_url(url: str) -> None:
+    if not url.startswith("postgresql"):
+        return
+    name = url.rsplit("/", 1)[1]
+    with _pg_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the dialect given by indirect parametrisation (default SQLite)."""
+    dialect = getattr(request, "param", "sqlite")
+    url = create_database_url(dialect, tmp_path)
+    yield url
+    drop_database_url(url)
+
+
+@pytest.fixture(scope="session", params=DIALECTS)
+async def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[AsyncEngine]:
+    """A migrated database per dialect, shared by the whole run."""
+    url = create_database_url(request.param, tmp_path_factory.mktemp("db"))
+    db_engine = create_engine(url, pool_size=20)
+    await upgrade_engine(db_engine)
+    yield db_engine
+    await db_engine.dispose()
+    drop_database_url(url)
+
+
+@pytest.fixture
+async def db(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    """The shared database, emptied after the test (use cases commit, so no rollback trick)."""
+    yield engine
+    async with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            await conn.execute(delete(table))
+
+
+@pytest.fixture
+def sessions(db: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_session_factory(db)
+
+
+@pytest.fixture
+async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with sessions() as db_session:
+        yield db_session
+
+
+@pytest.fixture
+async def redis_client() -> AsyncIterator[aioredis.Redis]:
+    client = aioredis.Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (aioredis.ConnectionError, OSError) as exc:
+        await client.aclose()
+        unavailable(f"Redis at {REDIS_URL} not reachable: {exc}")
+    await client.flushdb()
+    yield client
+    await client.flushdb()
+    await client.aclose()
