@@ -8,6 +8,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -24,6 +25,31 @@ HTTP_LATENCY = Histogram(
     "Time to answer an HTTP request, by route template.",
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+
+JOBS_ENQUEUED = Counter(
+    "frontdesk_jobs_enqueued_total",
+    "Jobs written to the outbox (counted at enqueue, before the caller's commit).",
+    ["kind"],
+)
+JOBS_SUCCEEDED = Counter("frontdesk_jobs_succeeded_total", "Job runs that succeeded.", ["kind"])
+JOBS_FAILED = Counter(
+    "frontdesk_jobs_failed_total", "Job runs that failed and will be retried.", ["kind"]
+)
+JOBS_DEAD = Counter("frontdesk_jobs_dead_total", "Jobs given up on (state dead).", ["kind"])
+JOB_DURATION = Histogram(
+    "frontdesk_job_duration_seconds",
+    "Time a job handler ran, by kind.",
+    ["kind"],
+    buckets=(0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0),
+)
+JOB_QUEUE_DEPTH = Gauge(
+    "frontdesk_job_queue_depth", "Jobs due to run now and not yet claimed.", multiprocess_mode="max"
+)
+JOB_OLDEST_DUE_AGE = Gauge(
+    "frontdesk_job_oldest_due_age_seconds",
+    "How long the oldest due, unclaimed job has been waiting.",
+    multiprocess_mode="max",
 )
 
 

@@ -1,0 +1,1 @@
+"""Background jobs: the transactional outbox, its worker, handlers and periodic schedule."""

@@ -1,0 +1,49 @@
+"""Enqueue side effects as jobs inside the caller's unit of work (the transactional outbox).
+
+A job row is written in the same transaction as the change that causes it: if the transaction
+commits, the job will run (at least once); if it rolls back, the job never existed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.db.repositories import jobs as job_rows
+from frontdesk.domain.time import utcnow
+from frontdesk.observability.metrics import JOBS_ENQUEUED
+
+DEFAULT_MAX_ATTEMPTS = 8
+
+
+async def enqueue(
+    session: AsyncSession,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    run_after: datetime | None = None,
+    dedupe_key: str | None = None,
+    tenant_id: uuid.UUID | None = None,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> int | None:
+    """Write a job in ``session``'s transaction and return its id.
+
+    ``dedupe_key`` makes the job unique for ever: a second enqueue with the same key is a no-op
+    and returns None. Include whatever makes a run distinct in the key (a version, a period).
+    ``payload`` must be JSON-serialisable; the caller commits.
+    """
+    job_id = await job_rows.insert_job(
+        session,
+        kind=kind,
+        payload=payload,
+        run_after=run_after or utcnow(),
+        dedupe_key=dedupe_key,
+        tenant_id=tenant_id,
+        max_attempts=max_attempts,
+    )
+    if job_id is not None:
+        JOBS_ENQUEUED.labels(kind).inc()
+    return job_id
