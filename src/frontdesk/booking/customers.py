@@ -1,0 +1,59 @@
+"""Resolve the customer of a booking by E.164 phone within the tenant."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import phonenumbers
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.db.repositories import customers as customer_rows
+from frontdesk.db.tables import Customer
+from frontdesk.domain.errors import InvalidPhone, InvalidRequest
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerInput:
+    name: str
+    phone: str | None
+    email: str | None = None
+
+
+def to_e164(raw: str, region: str) -> str:
+    """Any national or international notation to E.164, or ``InvalidPhone``."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhone(f"{raw!r} is not a phone number") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(f"{raw!r} is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+async def find(session: AsyncSession, tenant_id: uuid.UUID, phone: str | None) -> Customer | None:
+    if phone is None:
+        return None
+    return await customer_rows.by_phone(session, tenant_id, phone)
+
+
+async def resolve(
+    session: AsyncSession, tenant_id: uuid.UUID, existing: Customer | None, given: CustomerInput
+) -> Customer:
+    """The existing customer (name and email kept up to date) or a new one.
+
+    A customer without phone (withheld number) is always new: there is nothing to match on.
+    """
+    name = given.name.strip()
+    if existing is not None:
+        if name and existing.name != name:
+            existing.name = name
+        if given.email and existing.email != given.email:
+            existing.email = given.email
+        return existing
+    if not name:
+        raise InvalidRequest("a new customer needs a name")
+    return await customer_rows.add(
+        session,
+        Customer(tenant_id=tenant_id, name=name, phone_e164=given.phone, email=given.email),
+    )

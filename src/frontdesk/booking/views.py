@@ -1,0 +1,74 @@
+"""What the booking use cases return: plain values, independent of HTTP and of the ORM."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from frontdesk.db.tables import Appointment
+from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
+
+
+@dataclass(frozen=True, slots=True)
+class SlotView:
+    start: datetime
+    end: datetime
+    staff_id: uuid.UUID
+    staff_name: str
+    service_id: uuid.UUID
+    service_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentView:
+    id: uuid.UUID
+    start: datetime
+    end: datetime
+    status: AppointmentStatus
+    staff_id: uuid.UUID
+    service_id: uuid.UUID
+    customer_id: uuid.UUID
+    branch_id: uuid.UUID
+    source: AppointmentSource
+    sync_state: SyncState
+    version: int
+    notes: str | None
+    cancellation_fee_cents: int | None
+    cancelled_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: Appointment) -> AppointmentView:
+        return cls(
+            id=row.id,
+            start=row.starts_at,
+            end=row.ends_at,
+            status=row.status,
+            staff_id=row.staff_id,
+            service_id=row.service_id,
+            customer_id=row.customer_id,
+            branch_id=row.branch_id,
+            source=row.source,
+            sync_state=row.sync_state,
+            version=row.version,
+            notes=row.notes,
+            cancellation_fee_cents=row.cancellation_fee_cents,
+            cancelled_at=row.cancelled_at,
+            created_at=row.created_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BookingOutcome:
+    """A booked appointment; ``duplicate`` when it already existed (same customer, time, service
+    or same idempotency key) and nothing new was written."""
+
+    appointment: AppointmentView
+    duplicate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationOutcome:
+    appointment: AppointmentView
+    fee_cents: int

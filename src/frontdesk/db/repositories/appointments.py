@@ -1,0 +1,142 @@
+"""Appointments: busy time for the engine, inserts, lookups and listings (tenant-scoped)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.db.tables import Appointment, CallAppointment, Service
+from frontdesk.domain.model import AppointmentStatus
+
+
+@dataclass(frozen=True, slots=True)
+class BusyRow:
+    """An active appointment as the engine and duplicate check need it."""
+
+    id: uuid.UUID
+    staff_id: uuid.UUID
+    service_id: uuid.UUID
+    customer_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+
+
+async def busy(
+    session: AsyncSession, staff_ids: Collection[uuid.UUID], lo: datetime, hi: datetime
+) -> list[BusyRow]:
+    """Active appointments of ``staff_ids`` overlapping ``[lo, hi)``, with their buffers."""
+    if not staff_ids:
+        return []
+    stmt = (
+        select(
+            Appointment.id,
+            Appointment.staff_id,
+            Appointment.service_id,
+            Appointment.customer_id,
+            Appointment.starts_at,
+            Appointment.ends_at,
+            Service.buffer_before_minutes,
+            Service.buffer_after_minutes,
+        )
+        .join(Service, Service.id == Appointment.service_id)
+        .where(
+            Appointment.staff_id.in_(staff_ids),
+            Appointment.status != AppointmentStatus.CANCELLED,
+            Appointment.starts_at < hi,
+            Appointment.ends_at > lo,
+        )
+    )
+    return [BusyRow(*row) for row in (await session.execute(stmt)).all()]
+
+
+async def get(
+    session: AsyncSession, tenant_id: uuid.UUID, appointment_id: uuid.UUID
+) -> Appointment | None:
+    stmt = select(Appointment).where(
+        Appointment.id == appointment_id, Appointment.tenant_id == tenant_id
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def by_idempotency_key(
+    session: AsyncSession, tenant_id: uuid.UUID, key: str
+) -> Appointment | None:
+    stmt = select(Appointment).where(
+        Appointment.tenant_id == tenant_id, Appointment.idempotency_key == key
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add(session: AsyncSession, appointment: Appointment) -> Appointment:
+    session.add(appointment)
+    await session.flush()
+    return appointment
+
+
+async def link_call(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    call_id: uuid.UUID,
+    appointment_id: uuid.UUID,
+    action: str,
+) -> None:
+    session.add(
+        CallAppointment(
+            tenant_id=tenant_id, call_id=call_id, appointment_id=appointment_id, action=action
+        )
+    )
+    await session.flush()
+
+
+async def upcoming_for_customer(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    customer_ids: Collection[uuid.UUID],
+    after: datetime,
+    limit: int = 10,
+) -> Sequence[Appointment]:
+    if not customer_ids:
+        return []
+    stmt = (
+        select(Appointment)
+        .where(
+            Appointment.tenant_id == tenant_id,
+            Appointment.customer_id.in_(customer_ids),
+            Appointment.status.in_([AppointmentStatus.CONFIRMED, AppointmentStatus.PENDING]),
+            Appointment.starts_at >= after,
+        )
+        .order_by(Appointment.starts_at, Appointment.id)
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def page(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    *,
+    start_from: datetime | None,
+    start_to: datetime | None,
+    statuses: Collection[AppointmentStatus],
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[Appointment]:
+    """One page ordered by (starts_at, id); ``after`` is the last row of the previous page."""
+    stmt = select(Appointment).where(Appointment.tenant_id == tenant_id)
+    if start_from is not None:
+        stmt = stmt.where(Appointment.starts_at >= start_from)
+    if start_to is not None:
+        stmt = stmt.where(Appointment.starts_at < start_to)
+    if statuses:
+        stmt = stmt.where(Appointment.status.in_(statuses))
+    if after is not None:
+        stmt = stmt.where(tuple_(Appointment.starts_at, Appointment.id) > tuple_(*after))
+    stmt = stmt.order_by(Appointment.starts_at, Appointment.id).limit(limit)
+    return (await session.execute(stmt)).scalars().all()

@@ -1,0 +1,154 @@
+"""Reads of a branch's bookable catalogue: services, staff, weekly hours, absences, closures.
+
+These rows change rarely; the booking layer caches what ``load_catalog`` returns per branch and
+``calendar_version`` (every write to them must call ``bump_calendar_version``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.db.tables import (
+    Branch,
+    BranchClosure,
+    Service,
+    ServiceStaff,
+    Staff,
+    StaffAbsence,
+    Tenant,
+    WorkingBreak,
+    WorkingHours,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BranchRef:
+    """Enough to find a branch's cached catalogue and to check it is still current."""
+
+    branch_id: uuid.UUID
+    tenant_id: uuid.UUID
+    calendar_version: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogRows:
+    branch: Branch
+    tenant: Tenant
+    services: list[Service]
+    service_staff: list[tuple[uuid.UUID, uuid.UUID]]
+    staff: list[Staff]
+    hours: list[tuple[WorkingHours, WorkingBreak | None]]
+    absences: list[StaffAbsence]
+    closures: list[BranchClosure]
+
+
+async def branch_of_service(
+    session: AsyncSession, tenant_id: uuid.UUID, service_id: uuid.UUID
+) -> BranchRef | None:
+    """The branch offering an active service of this tenant (one query)."""
+    stmt = (
+        select(Branch.id, Branch.tenant_id, Branch.calendar_version, Branch.updated_at)
+        .join(Service, Service.branch_id == Branch.id)
+        .where(Service.id == service_id, Service.tenant_id == tenant_id, Service.active)
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    return BranchRef(*row) if row else None
+
+
+async def branch_refs(session: AsyncSession, tenant_id: uuid.UUID) -> list[BranchRef]:
+    stmt = (
+        select(Branch.id, Branch.tenant_id, Branch.calendar_version, Branch.updated_at)
+        .where(Branch.tenant_id == tenant_id)
+        .order_by(Branch.name)
+    )
+    return [BranchRef(*row) for row in (await session.execute(stmt)).all()]
+
+
+async def load_catalog(session: AsyncSession, branch_id: uuid.UUID, since: datetime) -> CatalogRows:
+    """Everything about a branch's bookable time, in a fixed number of queries (seven).
+
+    Absences and closures are loaded from ``since`` on (past ones cannot affect new bookings).
+    """
+    branch, tenant = (
+        await session.execute(
+            select(Branch, Tenant)
+            .join(Tenant, Tenant.id == Branch.tenant_id)
+            .where(Branch.id == branch_id)
+        )
+    ).one()
+    services = list(
+        (
+            await session.execute(
+                select(Service)
+                .where(Service.branch_id == branch_id, Service.active)
+                .order_by(Service.sort_order, Service.name)
+            )
+        ).scalars()
+    )
+    links = (
+        await session.execute(
+            select(ServiceStaff.service_id, ServiceStaff.staff_id)
+            .join(Service, Service.id == ServiceStaff.service_id)
+            .where(Service.branch_id == branch_id)
+        )
+    ).all()
+    staff = list(
+        (
+            await session.execute(
+                select(Staff)
+                .where(Staff.branch_id == branch_id, Staff.active)
+                .order_by(Staff.sort_order, Staff.first_name)
+            )
+        ).scalars()
+    )
+    hours = (
+        await session.execute(
+            select(WorkingHours, WorkingBreak)
+            .join(Staff, Staff.id == WorkingHours.staff_id)
+            .outerjoin(WorkingBreak, WorkingBreak.working_hours_id == WorkingHours.id)
+            .where(Staff.branch_id == branch_id)
+        )
+    ).all()
+    absences = list(
+        (
+            await session.execute(
+                select(StaffAbsence)
+                .join(Staff, Staff.id == StaffAbsence.staff_id)
+                .where(Staff.branch_id == branch_id, StaffAbsence.ends_at > since)
+            )
+        ).scalars()
+    )
+    closures = list(
+        (
+            await session.execute(
+                select(BranchClosure).where(
+                    BranchClosure.branch_id == branch_id, BranchClosure.ends_at > since
+                )
+            )
+        ).scalars()
+    )
+    return CatalogRows(
+        branch=branch,
+        tenant=tenant,
+        services=services,
+        service_staff=[(service_id, staff_id) for service_id, staff_id in links],
+        staff=staff,
+        hours=[(window, pause) for window, pause in hours],
+        absences=absences,
+        closures=closures,
+    )
+
+
+async def bump_calendar_version(session: AsyncSession, branch_id: uuid.UUID) -> None:
+    """Invalidate every process's cached catalogue of this branch (call in the same transaction)."""
+    await session.execute(
+        update(Branch)
+        .where(Branch.id == branch_id)
+        .values(calendar_version=Branch.calendar_version + 1)
+    )
