@@ -27,6 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
 
 from frontdesk.availability.holidays import is_holiday
 from frontdesk.availability.localday import (
@@ -41,7 +42,6 @@ from frontdesk.availability.model import (
     BranchRules,
     CheckResult,
     DaySchedule,
-    Interval,
     ServiceRules,
     Slot,
     StaffCalendar,
@@ -75,12 +75,14 @@ class _Staff:
     """Existing appointments grown by the requested service's buffers."""
     blocked: list[Span]
     """``off`` and ``blocked_busy`` together: everything a new appointment must avoid."""
+    id_text: str
+    """The id as text, the last tie-break of the assignment order."""
 
     def booked(self, frame: DayFrame) -> int:
         return total(clip(self.busy, frame.start, frame.end))
 
     def rank(self, frame: DayFrame) -> tuple[int, str, str]:
-        return (self.booked(frame), self.calendar.name, str(self.calendar.staff_id))
+        return (self.booked(frame), self.calendar.name, self.id_text)
 
     def hours(self, frame: DayFrame) -> list[Span]:
         """Working windows of the day minus breaks, absences and closures."""
@@ -126,6 +128,7 @@ def find_slots(
     if not team:
         return []
     duration = duration_us(service.duration)
+    length = timedelta(microseconds=duration)
     step = duration_us(branch.slot_step)
     slots: list[Slot] = []
     for day in _days(start_date, end_date):
@@ -135,7 +138,7 @@ def find_slots(
         if is_holiday(day, branch.state, branch.country) is not None:
             continue
         chosen = _day_starts(frame, team, bounds, duration, step)
-        slots.extend(_slot(start, duration, chosen[start]) for start in sorted(chosen))
+        slots.extend(_slot(start, length, chosen[start]) for start in sorted(chosen))
     return slots
 
 
@@ -179,7 +182,7 @@ def check_start(
     if not free:
         return CheckResult(slot=None, reason=Unavailable.TAKEN)
     best = min(free, key=lambda member: member.rank(frame))
-    slot = _slot(requested, end - requested, best.calendar.staff_id)
+    slot = _slot(requested, service.duration, best.calendar.staff_id)
     return CheckResult(slot=slot, reason=None)
 
 
@@ -221,21 +224,33 @@ def _day_starts(
 ) -> dict[int, uuid.UUID]:
     """Free starts of one day mapped to the staff member each is assigned to."""
     grid = frame.grid(step)
+    # Grid positions inside notice and horizon; every bisect below stays within them.
+    lo = bisect_left(grid, bounds.earliest)
+    hi = bisect_left(grid, bounds.latest)
     chosen: dict[int, uuid.UUID] = {}
+    if lo >= hi:
+        return chosen
     ranked = team if len(team) == 1 else sorted(team, key=lambda member: member.rank(frame))
     for member in ranked:
         staff_id = member.calendar.staff_id
         for free_start, free_end in member.free(frame):
-            first = bisect_left(grid, max(free_start, bounds.earliest))
-            # A start must leave room for the whole appointment and lie before the horizon.
-            stop = bisect_right(grid, min(free_end - duration, bounds.latest - 1))
+            first = bisect_left(grid, free_start, lo, hi)
+            # A start must leave room for the whole appointment.
+            stop = bisect_right(grid, free_end - duration, lo, hi)
             for start in grid[first:stop]:
                 chosen.setdefault(start, staff_id)
+        if len(chosen) == hi - lo:
+            break  # every candidate already has its best-ranked staff member
     return chosen
 
 
-def _working(frame: DayFrame, schedules: Iterable[DaySchedule]) -> list[Span]:
-    """The day's working windows minus breaks, as a span list."""
+@lru_cache(maxsize=8192)
+def _working(frame: DayFrame, schedules: tuple[DaySchedule, ...]) -> tuple[Span, ...]:
+    """The day's working windows minus breaks, as an immutable span list.
+
+    Cached because staff of one branch usually share their hours and every search of the
+    coming weeks asks for the same days again.
+    """
     windows: list[Span] = []
     breaks: list[Span] = []
     for schedule in schedules:
@@ -243,7 +258,7 @@ def _working(frame: DayFrame, schedules: Iterable[DaySchedule]) -> list[Span]:
         breaks.extend((frame.at(b_start), frame.at(b_end)) for b_start, b_end in schedule.breaks)
     # On a DST day a boundary in the spring gap moves forward and can swallow a short window.
     valid_windows = merge(span for span in windows if span[0] < span[1])
-    return subtract(valid_windows, merge(span for span in breaks if span[0] < span[1]))
+    return tuple(subtract(valid_windows, merge(span for span in breaks if span[0] < span[1])))
 
 
 def _prepare(
@@ -253,16 +268,15 @@ def _prepare(
     lo: int,
     hi: int,
 ) -> list[_Staff]:
-    """Convert what matters for ``[lo, hi)`` to span lists, once per staff member."""
+    """Cut the span indexes down to ``[lo, hi)`` (plus buffers), once per staff member."""
     before, after = duration_us(service.buffer_before), duration_us(service.buffer_after)
-    # Intervals farther than both buffers from the range cannot affect it; skip converting them.
-    pad = timedelta(microseconds=before + after)
-    lo_dt, hi_dt = from_us(lo) - pad, from_us(hi) + pad
-    closures = _spans(branch.closures, lo_dt, hi_dt)
+    # Busy time farther than both buffers from the range cannot affect it.
+    pad = before + after
+    closures = clip(branch.closure_spans, lo, hi)
     team: list[_Staff] = []
     for calendar in eligible:
-        busy = merge(_spans(calendar.busy, lo_dt, hi_dt))
-        off = merge(_spans(calendar.absences, lo_dt, hi_dt) + closures)
+        busy = clip(calendar.busy_spans, lo - pad, hi + pad)
+        off = merge(clip(calendar.absence_spans, lo, hi) + closures)
         blocked_busy = merge((start - after, end + before) for start, end in busy)
         weekly: dict[int, tuple[DaySchedule, ...]] = {}
         for schedule in calendar.weekly:
@@ -275,17 +289,10 @@ def _prepare(
                 busy=busy,
                 blocked_busy=blocked_busy,
                 blocked=merge(off + blocked_busy),
+                id_text=str(calendar.staff_id),
             )
         )
     return team
-
-
-def _spans(intervals: Iterable[Interval], lo: datetime, hi: datetime) -> list[Span]:
-    return [
-        (to_us(interval.start), to_us(interval.end))
-        for interval in intervals
-        if interval.start < hi and interval.end > lo
-    ]
 
 
 def _eligible(
@@ -322,6 +329,6 @@ def _days(first: date, last: date) -> Iterable[date]:
         day += one
 
 
-def _slot(start: int, duration: int, staff_id: uuid.UUID) -> Slot:
+def _slot(start: int, duration: timedelta, staff_id: uuid.UUID) -> Slot:
     start_dt = from_us(start)
-    return Slot(start=start_dt, end=start_dt + timedelta(microseconds=duration), staff_id=staff_id)
+    return Slot(start=start_dt, end=start_dt + duration, staff_id=staff_id)

@@ -35,8 +35,10 @@ def to_us(instant: datetime) -> int:
 def from_us(us: int) -> datetime:
     """The aware UTC datetime of an epoch-microsecond value."""
     seconds, micros = divmod(us, US_PER_SECOND)
-    # fromtimestamp is about twice as fast as epoch + timedelta and exact for whole seconds.
-    return datetime.fromtimestamp(seconds, UTC).replace(microsecond=micros)
+    # fromtimestamp is about twice as fast as epoch + timedelta and exact for whole seconds,
+    # which is what every slot start on a minute grid is.
+    whole = datetime.fromtimestamp(seconds, UTC)
+    return whole.replace(microsecond=micros) if micros else whole
 
 
 def duration_us(span: timedelta) -> int:

@@ -8,10 +8,13 @@ datetimes, working hours are local wall-clock times of the branch's zone.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
+
+from frontdesk.availability.localday import to_us
+from frontdesk.availability.rules import Span, merge
 
 _ZERO = timedelta(0)
 
@@ -23,6 +26,16 @@ def _require_utc(name: str, value: datetime) -> None:
         raise ValueError(f"{name} must be timezone-aware, got naive {value!r}")
     if offset != _ZERO:
         raise ValueError(f"{name} must be in UTC, got offset {offset}")
+
+
+def _span_index(intervals: tuple[Interval, ...]) -> tuple[Span, ...]:
+    """Intervals as a merged span list, computed once when the value object is built.
+
+    Callers keep staff calendars in the per-branch cache across requests, so every search after
+    the first one finds its appointments by bisecting this index instead of converting and
+    sorting all of them again.
+    """
+    return tuple(merge((to_us(i.start), to_us(i.end)) for i in intervals))
 
 
 def _require_naive(name: str, value: time) -> None:
@@ -86,6 +99,14 @@ class StaffCalendar:
     weekly: tuple[DaySchedule, ...]
     absences: tuple[Interval, ...] = ()
     busy: tuple[Interval, ...] = ()
+    absence_spans: tuple[Span, ...] = field(init=False, repr=False, compare=False)
+    """Derived from ``absences``: merged epoch-microsecond spans."""
+    busy_spans: tuple[Span, ...] = field(init=False, repr=False, compare=False)
+    """Derived from ``busy``: merged epoch-microsecond spans."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "absence_spans", _span_index(self.absences))
+        object.__setattr__(self, "busy_spans", _span_index(self.busy))
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,10 +144,13 @@ class BranchRules:
     closures: tuple[Interval, ...]
     slot_step: timedelta
     country: str = "DE"
+    closure_spans: tuple[Span, ...] = field(init=False, repr=False, compare=False)
+    """Derived from ``closures``: merged epoch-microsecond spans."""
 
     def __post_init__(self) -> None:
         if self.slot_step <= _ZERO:
             raise ValueError(f"slot_step must be positive, got {self.slot_step}")
+        object.__setattr__(self, "closure_spans", _span_index(self.closures))
 
 
 @dataclass(frozen=True, slots=True)
