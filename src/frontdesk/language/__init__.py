@@ -1,0 +1,1 @@
+"""Pure German/English language layer: dates and times, speech, matching, phone numbers."""
