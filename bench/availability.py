@@ -12,6 +12,7 @@ as their own function and section without touching this one.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import re
@@ -189,7 +190,9 @@ def engine_section(scenario: Scenario, timings: Timings, slot_count: int) -> str
             f"| {timings.percentile(50):.2f} ms | {timings.percentile(95):.2f} ms "
             f"| {timings.percentile(99):.2f} ms | p95 ≤ 5 ms |",
             "",
-            f"Python {platform.python_version()} on {platform.machine()}, "
+            f"Python {platform.python_version()} on {platform.machine()} "
+            f"({os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} when it ran — "
+            "the machine is shared, so p95/p99 include other processes' noise), "
             f"measured {datetime.now(UTC).date().isoformat()} with "
             "`.venv/bin/python bench/availability.py`.",
         ]

@@ -230,10 +230,13 @@ def _day_starts(
     chosen: dict[int, uuid.UUID] = {}
     if lo >= hi:
         return chosen
-    ranked = team if len(team) == 1 else sorted(team, key=lambda member: member.rank(frame))
-    for member in ranked:
+    # Rank only the staff with free time that day: ranking costs a clip over their bookings.
+    candidates = [(member, free) for member in team if (free := member.free(frame))]
+    if len(candidates) > 1:
+        candidates.sort(key=lambda pair: pair[0].rank(frame))
+    for member, free in candidates:
         staff_id = member.calendar.staff_id
-        for free_start, free_end in member.free(frame):
+        for free_start, free_end in free:
             first = bisect_left(grid, free_start, lo, hi)
             # A start must leave room for the whole appointment.
             stop = bisect_right(grid, free_end - duration, lo, hi)
