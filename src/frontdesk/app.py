@@ -2,30 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from fastapi import FastAPI
 
 from frontdesk.api import health
+from frontdesk.api.auth import ApiKeyCache
+from frontdesk.api.errors import install_problem_handlers
+from frontdesk.api.rest.router import router as rest_router
+from frontdesk.booking.idempotency import IdempotencyStore
+from frontdesk.booking.queries import Queries
+from frontdesk.booking.service import BookingService
+from frontdesk.domain.time import utcnow
+from frontdesk.jobs.embedded import embedded_worker
 from frontdesk.observability.logging import configure_logging, get_logger
 from frontdesk.observability.requests import RequestContextMiddleware
-from frontdesk.resources import open_resources
+from frontdesk.resources import Resources, open_resources
 from frontdesk.settings import Settings, get_settings
 
 log = get_logger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; resources are opened in the lifespan, never at import time."""
+def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utcnow) -> FastAPI:
+    """Build the app; resources are opened in the lifespan, never at import time.
+
+    ``clock`` is the time the use cases see (tests pin it; production uses the real one).
+    """
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_resources(settings) as resources:
             app.state.resources = resources
+            _attach_services(app, resources, clock)
             log.info("started", database=resources.engine.url.render_as_string(hide_password=True))
-            yield
+            async with embedded_worker(resources):
+                yield
             log.info("stopping")
 
     app = FastAPI(
@@ -35,8 +49,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(RequestContextMiddleware)
+    install_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(rest_router)
     return app
+
+
+def _attach_services(app: FastAPI, resources: Resources, clock: Callable[[], datetime]) -> None:
+    """The use-case objects routers reach through ``api.deps`` (one set per process)."""
+    app.state.booking = BookingService(resources.sessions, clock=clock)
+    app.state.queries = Queries(resources.sessions)
+    app.state.idempotency = IdempotencyStore(resources.sessions, clock=clock)
+    app.state.api_keys = ApiKeyCache()
 
 
 def create_app_from_env() -> FastAPI:

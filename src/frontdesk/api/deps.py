@@ -6,6 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from frontdesk.booking.idempotency import IdempotencyStore
+from frontdesk.booking.queries import Queries
+from frontdesk.booking.service import BookingService
 from frontdesk.resources import Resources
 
 
@@ -15,3 +18,23 @@ def get_resources(request: Request) -> Resources:
 
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
+
+
+def get_booking(request: Request) -> BookingService:
+    booking: BookingService = request.app.state.booking
+    return booking
+
+
+def get_queries(request: Request) -> Queries:
+    queries: Queries = request.app.state.queries
+    return queries
+
+
+def get_idempotency(request: Request) -> IdempotencyStore:
+    store: IdempotencyStore = request.app.state.idempotency
+    return store
+
+
+BookingDep = Annotated[BookingService, Depends(get_booking)]
+QueriesDep = Annotated[Queries, Depends(get_queries)]
+IdempotencyDep = Annotated[IdempotencyStore, Depends(get_idempotency)]

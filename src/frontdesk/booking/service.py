@@ -276,6 +276,19 @@ class BookingService:
                 raise ConcurrentUpdate("the appointment was changed meanwhile") from exc
         return CancellationOutcome(AppointmentView.of(row), terms.fee_cents)
 
+    async def update_notes(
+        self, tenant_id: uuid.UUID, appointment_id: uuid.UUID, notes: str
+    ) -> AppointmentView:
+        """Change an appointment's notes (no effect on time, so no event)."""
+        async with self._sessions() as session:
+            row = await _load(session, tenant_id, appointment_id)
+            row.notes = notes
+            try:
+                await session.commit()
+            except StaleDataError as exc:
+                raise ConcurrentUpdate("the appointment was changed meanwhile") from exc
+        return AppointmentView.of(row)
+
     # -- helpers -----------------------------------------------------------------------------
 
     @asynccontextmanager

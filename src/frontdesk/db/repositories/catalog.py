@@ -152,3 +152,30 @@ async def bump_calendar_version(session: AsyncSession, branch_id: uuid.UUID) -> 
         .where(Branch.id == branch_id)
         .values(calendar_version=Branch.calendar_version + 1)
     )
+
+
+async def services_of_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> list[Service]:
+    stmt = (
+        select(Service)
+        .where(Service.tenant_id == tenant_id, Service.active)
+        .order_by(Service.sort_order, Service.name)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def staff_links_of_tenant(
+    session: AsyncSession, tenant_id: uuid.UUID
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    stmt = select(ServiceStaff.service_id, ServiceStaff.staff_id).where(
+        ServiceStaff.tenant_id == tenant_id
+    )
+    return [(service_id, staff_id) for service_id, staff_id in (await session.execute(stmt)).all()]
+
+
+async def staff_of_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> list[Staff]:
+    stmt = (
+        select(Staff)
+        .where(Staff.tenant_id == tenant_id, Staff.active)
+        .order_by(Staff.sort_order, Staff.first_name)
+    )
+    return list((await session.execute(stmt)).scalars())

@@ -1,0 +1,82 @@
+"""Services, staff and availability."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from frontdesk.api.auth import TenantId
+from frontdesk.api.deps import BookingDep, QueriesDep
+from frontdesk.api.rest.schemas import (
+    PROBLEMS,
+    AvailabilityOut,
+    Page,
+    ServiceOut,
+    SlotOut,
+    StaffOut,
+)
+from frontdesk.booking.service import MAX_SEARCH_DAYS
+
+router = APIRouter(tags=["catalogue"], responses=PROBLEMS)
+
+
+@router.get("/services", summary="Bookable services", response_model=Page[ServiceOut])
+async def list_services(tenant_id: TenantId, queries: QueriesDep) -> Page[ServiceOut]:
+    rows = await queries.services(tenant_id)
+    return Page(
+        items=[
+            ServiceOut(
+                id=row.id,
+                name=row.name,
+                duration_minutes=row.duration_minutes,
+                price_cents=row.price_cents,
+                aliases=list(row.aliases or []),
+                branch_id=row.branch_id,
+                staff_ids=staff_ids,
+            )
+            for row, staff_ids in rows
+        ]
+    )
+
+
+@router.get("/staff", summary="Staff members", response_model=Page[StaffOut])
+async def list_staff(tenant_id: TenantId, queries: QueriesDep) -> Page[StaffOut]:
+    return Page(
+        items=[
+            StaffOut(
+                id=row.id,
+                name=row.name,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                branch_id=row.branch_id,
+            )
+            for row in await queries.staff(tenant_id)
+        ]
+    )
+
+
+@router.get(
+    "/availability",
+    summary="Free slots of a service",
+    response_model=AvailabilityOut,
+    response_model_by_alias=True,
+)
+async def availability(
+    tenant_id: TenantId,
+    booking: BookingDep,
+    service: Annotated[uuid.UUID, Query(description="Service id")],
+    from_: Annotated[
+        date | None,
+        Query(alias="from", description="First local day (default: today in the branch)"),
+    ] = None,
+    days: Annotated[int, Query(ge=1, le=MAX_SEARCH_DAYS)] = 14,
+    staff: Annotated[uuid.UUID | None, Query(description="Only this staff member")] = None,
+) -> AvailabilityOut:
+    slots = await booking.find_slots(tenant_id, service, from_, days, staff)
+    first = from_ or (slots[0].start.date() if slots else date.today())
+    return AvailabilityOut(
+        service_id=service, from_date=first, days=days, slots=[SlotOut.of(s) for s in slots]
+    )

@@ -1,0 +1,81 @@
+"""Read-only queries for listings (services, staff, appointments, customers, calls).
+
+Kept apart from the write use cases: no rules, no events, one read-only session per query.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from frontdesk.booking.views import AppointmentView
+from frontdesk.db.engine import READ_ONLY
+from frontdesk.db.repositories import appointments, calls, catalog, customers
+from frontdesk.db.tables import Call, Customer, Service, Staff
+from frontdesk.domain.model import AppointmentStatus
+
+Cursor = tuple[datetime, uuid.UUID]
+
+
+class Queries:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncSession]:
+        async with self._sessions() as session:
+            await session.connection(execution_options=READ_ONLY)
+            yield session
+
+    async def services(self, tenant_id: uuid.UUID) -> list[tuple[Service, list[uuid.UUID]]]:
+        """Active services with the ids of the staff who perform each."""
+        async with self._reading() as session:
+            rows = await catalog.services_of_tenant(session, tenant_id)
+            links = await catalog.staff_links_of_tenant(session, tenant_id)
+        staff_of: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+        for service_id, staff_id in links:
+            staff_of[service_id].append(staff_id)
+        return [(row, sorted(staff_of[row.id])) for row in rows]
+
+    async def staff(self, tenant_id: uuid.UUID) -> list[Staff]:
+        async with self._reading() as session:
+            return await catalog.staff_of_tenant(session, tenant_id)
+
+    async def appointments(
+        self,
+        tenant_id: uuid.UUID,
+        *,
+        start_from: datetime | None,
+        start_to: datetime | None,
+        statuses: Collection[AppointmentStatus],
+        after: Cursor | None,
+        limit: int,
+    ) -> list[AppointmentView]:
+        async with self._reading() as session:
+            rows = await appointments.page(
+                session,
+                tenant_id,
+                start_from=start_from,
+                start_to=start_to,
+                statuses=statuses,
+                after=after,
+                limit=limit,
+            )
+        return [AppointmentView.of(row) for row in rows]
+
+    async def customers(
+        self, tenant_id: uuid.UUID, *, query: str | None, after: Cursor | None, limit: int
+    ) -> Sequence[Customer]:
+        async with self._reading() as session:
+            return await customers.page(session, tenant_id, query=query, after=after, limit=limit)
+
+    async def calls(
+        self, tenant_id: uuid.UUID, *, after: Cursor | None, limit: int
+    ) -> Sequence[Call]:
+        async with self._reading() as session:
+            return await calls.page(session, tenant_id, after=after, limit=limit)
