@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -11,8 +12,14 @@ from rich.console import Console
 from rich.table import Table
 
 from frontdesk.db import migrate
+from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories import tenants
 from frontdesk.db.seed import DemoCredentials, seed_demo
+from frontdesk.db.tables import Job
+from frontdesk.domain.model import JobState
+from frontdesk.domain.time import utcnow
+from frontdesk.jobs.handlers import default_registry
+from frontdesk.jobs.process import run_worker_process
 from frontdesk.observability.logging import configure_logging
 from frontdesk.resources import open_resources
 from frontdesk.security import generate_api_key, generate_password
@@ -145,3 +152,86 @@ def _print_credentials(credentials: DemoCredentials) -> None:
         table.add_row(f"login ({login.role.value})", f"{login.email} / {login.password}")
     table.add_row("phone number", "+4930123456789")
     console.print(table)
+
+
+# Job worker and queue operations (the transactional outbox, see docs/jobs.md).
+jobs_app = typer.Typer(help="The job queue: list jobs, retry dead ones.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, help="Jobs run at the same time.")] = 4,
+    lease: Annotated[
+        float, typer.Option(min=1, help="Seconds a claim is held without a heartbeat.")
+    ] = 60.0,
+    grace: Annotated[
+        float, typer.Option(min=0, help="Seconds in-flight jobs may finish after SIGTERM.")
+    ] = 30.0,
+    poll: Annotated[float, typer.Option(min=0.05, help="Seconds between idle polls.")] = 1.0,
+) -> None:
+    """Run a job worker until SIGTERM/SIGINT (then finish or release in-flight jobs)."""
+    settings = _settings()
+    asyncio.run(
+        run_worker_process(
+            settings,
+            default_registry(),
+            concurrency=concurrency,
+            lease=timedelta(seconds=lease),
+            grace=grace,
+            poll_interval=poll,
+        )
+    )
+
+
+@jobs_app.command("list")
+def jobs_list(
+    state: Annotated[JobState | None, typer.Option(help="Only jobs in this state.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+) -> None:
+    """List jobs, newest first (e.g. --state dead for the ones that need an operator)."""
+    settings = _settings()
+    rows = asyncio.run(_list_jobs(settings, state, limit))
+    table = Table(title=f"jobs ({state.value if state else 'all states'})")
+    for column in ("id", "kind", "state", "attempts", "run after (UTC)", "tenant", "last error"):
+        table.add_column(column, overflow="fold")
+    for job in rows:
+        table.add_row(
+            str(job.id),
+            job.kind,
+            job.state.value,
+            f"{job.attempts}/{job.max_attempts}",
+            job.run_after.strftime("%Y-%m-%d %H:%M:%S"),
+            str(job.tenant_id or ""),
+            _last_line(job.last_error),
+        )
+    console.print(table)
+
+
+@jobs_app.command("retry")
+def jobs_retry(job_id: Annotated[int, typer.Argument(help="Id of a dead job.")]) -> None:
+    """Queue a dead job again, due now, with its attempts reset."""
+    settings = _settings()
+    if not asyncio.run(_retry_job(settings, job_id)):
+        console.print(f"[red]No dead job with id {job_id}.[/red]")
+        raise typer.Exit(code=1)
+    console.print(f"Job {job_id} queued again.")
+
+
+async def _list_jobs(settings: Settings, state: JobState | None, limit: int) -> list[Job]:
+    async with open_resources(settings) as resources, resources.sessions() as session:
+        return list(await job_rows.list_jobs(session, state=state, limit=limit))
+
+
+async def _retry_job(settings: Settings, job_id: int) -> bool:
+    async with open_resources(settings) as resources, resources.sessions() as session:
+        retried = await job_rows.retry_dead(session, job_id, utcnow())
+        await session.commit()
+        return retried
+
+
+def _last_line(error: str | None) -> str:
+    """A traceback's last line says what went wrong; the full text is in the database."""
+    if not error:
+        return ""
+    return error.strip().splitlines()[-1][:200]

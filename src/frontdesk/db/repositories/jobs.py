@@ -1,16 +1,54 @@
-"""SQL of the job table (the transactional outbox)."""
+"""SQL of the job table (the transactional outbox) and of its worker.
+
+Every state change a worker makes is *fenced* by ``locked_by``: once a lease has expired and
+another worker has claimed the job, the first worker's late completion, failure or release
+matches no row and changes nothing (the functions return False so the caller can log it).
+
+Times come from the caller (the worker's injected clock), never from the database's ``now()``,
+so tests can drive time; hosts running workers need synchronised clocks (NTP), as the lease
+expiry of one worker is judged by another's clock.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.db.tables import Job
+from frontdesk.db.tables import IdempotencyRecord, Job
+from frontdesk.domain.model import JobState
+
+# Enough of a traceback's last line and message for an operator; the full one is in the logs.
+MAX_ERROR_CHARS = 4_000
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedJob:
+    """A job a worker holds a lease on; ``attempts`` already counts the run about to start."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    tenant_id: uuid.UUID | None
+    attempts: int
+    max_attempts: int
+    run_after: datetime
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DueStats:
+    """Jobs due and unclaimed (or with an expired lease), and when the oldest became due."""
+
+    depth: int
+    oldest_due: datetime | None
 
 
 async def insert_job(
@@ -48,3 +86,199 @@ async def insert_job(
 
 async def get_job(session: AsyncSession, job_id: int) -> Job | None:
     return (await session.execute(select(Job).where(Job.id == job_id))).scalar_one_or_none()
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    """Due and queued, or running under a lease that has expired (its worker died)."""
+    return or_(
+        and_(Job.state == JobState.QUEUED, Job.run_after <= now),
+        and_(Job.state == JobState.RUNNING, Job.locked_until < now),
+    )
+
+
+async def any_due(session: AsyncSession, now: datetime) -> bool:
+    """Whether a claim would find anything; cheap, and read-only on SQLite when asked to be."""
+    stmt = select(Job.id).where(_claimable(now)).limit(1)
+    return (await session.execute(stmt)).first() is not None
+
+
+async def claim_jobs(
+    session: AsyncSession, *, worker_id: str, now: datetime, lease: timedelta, limit: int
+) -> list[ClaimedJob]:
+    """Lease up to ``limit`` due jobs to ``worker_id``, oldest due first; the caller commits.
+
+    One statement for both databases. On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets concurrent
+    claimers pass over each other's rows instead of waiting or taking the same ones; rows a
+    concurrent claimer committed first are re-checked against the WHERE clause and dropped. On
+    SQLite the clause is not rendered: ``BEGIN IMMEDIATE`` makes the claim the only writer.
+    """
+    chosen = (
+        select(Job.id)
+        .where(_claimable(now))
+        .order_by(Job.run_after, Job.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    stmt = (
+        update(Job)
+        .where(Job.id.in_(chosen.scalar_subquery()))
+        .values(
+            state=JobState.RUNNING,
+            locked_by=worker_id,
+            locked_until=now + lease,
+            attempts=Job.attempts + 1,
+        )
+        .returning(
+            Job.id,
+            Job.kind,
+            Job.payload,
+            Job.tenant_id,
+            Job.attempts,
+            Job.max_attempts,
+            Job.run_after,
+            Job.created_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = (await session.execute(stmt)).all()
+    claimed = [ClaimedJob(*row) for row in rows]
+    claimed.sort(key=lambda job: (job.run_after, job.id))
+    return claimed
+
+
+def _held(job_id: int, worker_id: str) -> ColumnElement[bool]:
+    return and_(Job.id == job_id, Job.state == JobState.RUNNING, Job.locked_by == worker_id)
+
+
+async def _fenced_update(
+    session: AsyncSession, job_id: int, worker_id: str, values: dict[str, Any]
+) -> bool:
+    stmt = (
+        update(Job)
+        .where(_held(job_id, worker_id))
+        .values(**values)
+        .returning(Job.id)
+        .execution_options(synchronize_session=False)
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def complete_job(session: AsyncSession, job_id: int, worker_id: str, now: datetime) -> bool:
+    """Mark a held job succeeded; False when the lease was lost to another worker."""
+    return await _fenced_update(
+        session,
+        job_id,
+        worker_id,
+        {
+            "state": JobState.SUCCEEDED,
+            "finished_at": now,
+            "locked_by": None,
+            "locked_until": None,
+            "last_error": None,
+        },
+    )
+
+
+async def reschedule_job(
+    session: AsyncSession, job_id: int, worker_id: str, run_after: datetime, error: str
+) -> bool:
+    """Put a held job back in the queue to be retried at ``run_after``, keeping the error."""
+    return await _fenced_update(
+        session,
+        job_id,
+        worker_id,
+        {
+            "state": JobState.QUEUED,
+            "run_after": run_after,
+            "locked_by": None,
+            "locked_until": None,
+            "last_error": error[:MAX_ERROR_CHARS],
+        },
+    )
+
+
+async def mark_dead(
+    session: AsyncSession, job_id: int, worker_id: str, now: datetime, error: str
+) -> bool:
+    """Give up on a held job: state ``dead``, the error kept for operators."""
+    return await _fenced_update(
+        session,
+        job_id,
+        worker_id,
+        {
+            "state": JobState.DEAD,
+            "finished_at": now,
+            "locked_by": None,
+            "locked_until": None,
+            "last_error": error[:MAX_ERROR_CHARS],
+        },
+    )
+
+
+async def release_job(session: AsyncSession, job_id: int, worker_id: str, now: datetime) -> bool:
+    """Hand a held job back unfinished (shutdown): due now, and this attempt not counted."""
+    return await _fenced_update(
+        session,
+        job_id,
+        worker_id,
+        {
+            "state": JobState.QUEUED,
+            "run_after": now,
+            "locked_by": None,
+            "locked_until": None,
+            "attempts": Job.attempts - 1,
+        },
+    )
+
+
+async def extend_lease(
+    session: AsyncSession, job_id: int, worker_id: str, locked_until: datetime
+) -> bool:
+    """Heartbeat of a long-running job; False when the lease was already lost."""
+    return await _fenced_update(session, job_id, worker_id, {"locked_until": locked_until})
+
+
+async def list_jobs(
+    session: AsyncSession, *, state: JobState | None = None, limit: int = 50
+) -> Sequence[Job]:
+    """Jobs in ``state`` (all when None), newest first."""
+    stmt = select(Job).order_by(Job.id.desc()).limit(limit)
+    if state is not None:
+        stmt = stmt.where(Job.state == state)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def retry_dead(session: AsyncSession, job_id: int, now: datetime) -> bool:
+    """An operator's retry: a dead job becomes queued, due now, with its attempts reset.
+
+    ``last_error`` stays until the next run overwrites it, so the reason is still visible.
+    """
+    stmt = (
+        update(Job)
+        .where(Job.id == job_id, Job.state == JobState.DEAD)
+        .values(state=JobState.QUEUED, run_after=now, attempts=0, finished_at=None)
+        .returning(Job.id)
+        .execution_options(synchronize_session=False)
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def due_stats(session: AsyncSession, now: datetime) -> DueStats:
+    """Queue depth and the oldest due time, for the gauges."""
+    stmt = select(func.count(Job.id), func.min(Job.run_after)).where(_claimable(now))
+    depth, oldest = (await session.execute(stmt)).one()
+    return DueStats(int(depth), oldest)
+
+
+async def purge_succeeded(session: AsyncSession, finished_before: datetime) -> int:
+    """Delete succeeded jobs finished before the cut-off; returns how many."""
+    stmt = delete(Job).where(Job.state == JobState.SUCCEEDED, Job.finished_at < finished_before)
+    result: CursorResult[Any] = await session.execute(stmt)  # type: ignore[assignment]
+    return result.rowcount
+
+
+async def purge_expired_idempotency(session: AsyncSession, now: datetime) -> int:
+    """Delete remembered ``Idempotency-Key`` outcomes past their expiry; returns how many."""
+    stmt = delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < now)
+    result: CursorResult[Any] = await session.execute(stmt)  # type: ignore[assignment]
+    return result.rowcount

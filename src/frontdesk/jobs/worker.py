@@ -1,0 +1,371 @@
+"""The job worker: claims due jobs, runs their handlers, records the outcome.
+
+Guarantees and their mechanics:
+
+* **At least once.** A claim is a lease (``locked_by``, ``locked_until``) committed before the
+  handler starts. A worker that dies mid-job leaves the lease to expire; any worker then claims
+  the job again. Handlers are idempotent by contract (see ``registry``).
+* **Never twice at the same time, as long as leases hold.** PostgreSQL claims with
+  ``FOR UPDATE SKIP LOCKED``, SQLite through its single writer. A heartbeat extends the lease of
+  a long handler; outcome writes are fenced by ``locked_by`` so a worker that lost its lease
+  cannot overwrite the outcome of the worker that took over.
+* **Retries.** Failures are rescheduled with exponential backoff and jitter until
+  ``max_attempts``; a ``PermanentJobError`` or the last attempt moves the job to ``dead``.
+* **Graceful shutdown.** ``run`` stops claiming when ``stop`` is set, lets in-flight jobs finish
+  for ``grace`` seconds, then cancels the rest and releases them (queued, due now, the attempt
+  not counted).
+
+Time for ``run_after`` and leases comes from the injected ``clock`` (tests drive it); waits and
+durations use the event loop's monotonic clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import secrets
+import socket
+import traceback
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from time import perf_counter
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from frontdesk.db.engine import READ_ONLY
+from frontdesk.db.repositories import jobs as job_rows
+from frontdesk.db.repositories.jobs import ClaimedJob
+from frontdesk.domain.time import utcnow
+from frontdesk.jobs.backoff import backoff_delay
+from frontdesk.jobs.errors import PermanentJobError, TransientJobError
+from frontdesk.jobs.registry import HandlerRegistry, JobContext
+from frontdesk.jobs.schedule import Periodic, enqueue_due_periods
+from frontdesk.observability.logging import get_logger
+from frontdesk.observability.metrics import (
+    JOB_DURATION,
+    JOB_OLDEST_DUE_AGE,
+    JOB_QUEUE_DEPTH,
+    JOBS_DEAD,
+    JOBS_FAILED,
+    JOBS_SUCCEEDED,
+)
+from frontdesk.settings import Settings, get_settings
+
+log = get_logger(__name__)
+
+DEFAULT_LEASE = timedelta(seconds=60)
+DEFAULT_BACKOFF_BASE = timedelta(seconds=10)
+DEFAULT_BACKOFF_CAP = timedelta(hours=1)
+
+
+def default_worker_id() -> str:
+    """Host, process and a random suffix: unique across machines and restarts."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:128]
+
+
+class Worker:
+    """One worker process's (or the embedded worker's) view of the job table."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        registry: HandlerRegistry,
+        *,
+        worker_id: str | None = None,
+        concurrency: int = 4,
+        lease: timedelta = DEFAULT_LEASE,
+        poll_interval: float = 1.0,
+        clock: Callable[[], datetime] = utcnow,
+        periodic: tuple[Periodic, ...] | None = None,
+        settings: Settings | None = None,
+        grace: float = 10.0,
+        backoff_base: timedelta = DEFAULT_BACKOFF_BASE,
+        backoff_cap: timedelta = DEFAULT_BACKOFF_CAP,
+        rng: random.Random | None = None,
+        stats_interval: float = 5.0,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if lease <= timedelta(0):
+            raise ValueError("lease must be positive")
+        self.worker_id = worker_id or default_worker_id()
+        self._sessions = sessions
+        self._registry = registry
+        self._concurrency = concurrency
+        self._lease = lease
+        self._poll_interval = poll_interval
+        self._clock = clock
+        self._periodic = registry.periodic() if periodic is None else periodic
+        self._settings = settings or get_settings()
+        self._grace = grace
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._rng = rng or random.Random()
+        self._stats_interval = stats_interval
+        self._inflight: dict[asyncio.Task[None], ClaimedJob] = {}
+        self._slot_freed = asyncio.Event()
+        self._scheduled_periods: dict[str, datetime] = {}
+        self._finished = 0
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._inflight)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll, claim and run jobs until ``stop`` is set, then shut down gracefully."""
+        log.info("worker started", worker_id=self.worker_id, concurrency=self._concurrency)
+        loop = asyncio.get_running_loop()
+        next_stats = loop.time()
+        try:
+            while not stop.is_set():
+                free = self._concurrency - len(self._inflight)
+                claimed: list[ClaimedJob] = []
+                try:
+                    await self.schedule_periodic()
+                    if loop.time() >= next_stats:
+                        await self.update_gauges()
+                        next_stats = loop.time() + self._stats_interval
+                    if free > 0:
+                        claimed = await self._claim(free)
+                except Exception:
+                    # The database may be restarting; keep the worker alive and poll again.
+                    log.exception("worker poll failed", worker_id=self.worker_id)
+                for job in claimed:
+                    self._start(job)
+                # A full batch means more may be due: claim again as soon as a slot frees.
+                await self._pause(stop, wake_on_slot=bool(claimed) and len(claimed) == free)
+        finally:
+            await self._shutdown()
+        log.info("worker stopped", worker_id=self.worker_id)
+
+    async def run_until_idle(self) -> int:
+        """Run due jobs until none is due and none is in flight; how many runs finished.
+
+        For tests and benchmarks: periodic runs are not scheduled (call ``schedule_periodic``).
+        """
+        finished_before = self._finished
+        while True:
+            free = self._concurrency - len(self._inflight)
+            claimed = await self._claim(free) if free > 0 else []
+            for job in claimed:
+                self._start(job)
+            if not self._inflight:
+                return self._finished - finished_before
+            if claimed and len(claimed) == free:
+                continue
+            await asyncio.wait(list(self._inflight), return_when=asyncio.FIRST_COMPLETED)
+
+    async def schedule_periodic(self) -> list[int]:
+        """Enqueue the current period's run of each periodic kind; ids this worker created.
+
+        Skipped without touching the database while every period is already scheduled by this
+        worker; other workers' inserts of the same period are absorbed by the dedupe key.
+        """
+        now = self._clock()
+        starts = {entry.kind: entry.period_start(now) for entry in self._periodic}
+        if not starts or starts == self._scheduled_periods:
+            return []
+        async with self._sessions() as session:
+            created = await enqueue_due_periods(session, self._periodic, now)
+            await session.commit()
+        self._scheduled_periods = starts
+        return created
+
+    async def update_gauges(self) -> None:
+        """Set the queue-depth and oldest-due-age gauges from the table."""
+        now = self._clock()
+        async with self._sessions() as session:
+            await session.connection(execution_options=READ_ONLY)
+            stats = await job_rows.due_stats(session, now)
+        JOB_QUEUE_DEPTH.set(stats.depth)
+        age = (now - stats.oldest_due).total_seconds() if stats.oldest_due else 0.0
+        JOB_OLDEST_DUE_AGE.set(max(age, 0.0))
+
+    async def _claim(self, limit: int) -> list[ClaimedJob]:
+        now = self._clock()
+        if not await self._any_due(now):
+            return []
+        async with self._sessions() as session:
+            claimed = await job_rows.claim_jobs(
+                session, worker_id=self.worker_id, now=now, lease=self._lease, limit=limit
+            )
+            await session.commit()
+        return claimed
+
+    async def _any_due(self, now: datetime) -> bool:
+        """On SQLite, a deferred read first, so an idle poller never takes the write lock.
+
+        PostgreSQL needs no such check: a claim that finds nothing locks nothing.
+        """
+        async with self._sessions() as session:
+            if session.get_bind().dialect.name != "sqlite":
+                return True
+            await session.connection(execution_options=READ_ONLY)
+            return await job_rows.any_due(session, now)
+
+    def _start(self, job: ClaimedJob) -> None:
+        task = asyncio.create_task(self._execute(job), name=f"job-{job.id}")
+        self._inflight[task] = job
+        task.add_done_callback(self._on_done)
+
+    def _on_done(self, task: asyncio.Task[None]) -> None:
+        self._inflight.pop(task, None)
+        self._finished += 1
+        self._slot_freed.set()
+
+    async def _pause(self, stop: asyncio.Event, *, wake_on_slot: bool) -> None:
+        """Wait for the poll interval, ``stop``, or (when asked) a freed slot."""
+        if wake_on_slot and len(self._inflight) < self._concurrency:
+            return
+        self._slot_freed.clear()
+        waiters = [asyncio.ensure_future(stop.wait())]
+        if wake_on_slot:
+            waiters.append(asyncio.ensure_future(self._slot_freed.wait()))
+        try:
+            await asyncio.wait(
+                waiters, timeout=self._poll_interval, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _execute(self, job: ClaimedJob) -> None:
+        with structlog.contextvars.bound_contextvars(job_id=job.id, kind=job.kind):
+            started = perf_counter()
+            heartbeat = asyncio.create_task(self._heartbeat(job))
+            try:
+                error = await self._call_handler(job)
+            except asyncio.CancelledError:
+                heartbeat.cancel()
+                released = await self._release(job)
+                self._log_run(job, started, "released" if released else "lease_lost")
+                raise
+            finally:
+                heartbeat.cancel()
+            JOB_DURATION.labels(job.kind).observe(perf_counter() - started)
+            try:
+                outcome = await self._record(job, error)
+            except Exception:
+                # The lease will expire and another run will record it (handlers are idempotent).
+                log.exception("job outcome not recorded", job_id=job.id, kind=job.kind)
+                outcome = "unrecorded"
+            self._log_run(job, started, outcome, error)
+
+    async def _call_handler(self, job: ClaimedJob) -> Exception | None:
+        handler = self._registry.get(job.kind)
+        if handler is None:
+            # Transient on purpose: during a rolling deploy a newer worker may know the kind.
+            return TransientJobError(f"no handler registered for job kind {job.kind!r}")
+        ctx = JobContext(
+            job_id=job.id,
+            kind=job.kind,
+            attempt=job.attempts,
+            tenant_id=job.tenant_id,
+            sessions=self._sessions,
+            settings=self._settings,
+            clock=self._clock,
+        )
+        try:
+            await handler(ctx, job.payload)
+        except Exception as exc:
+            return exc
+        return None
+
+    async def _record(self, job: ClaimedJob, error: Exception | None) -> str:
+        """Write the run's outcome (fenced by our lease); the outcome's name for the log."""
+        now = self._clock()
+        async with self._sessions() as session:
+            if error is None:
+                held = await job_rows.complete_job(session, job.id, self.worker_id, now)
+                outcome, counter = "succeeded", JOBS_SUCCEEDED
+            elif isinstance(error, PermanentJobError) or job.attempts >= job.max_attempts:
+                held = await job_rows.mark_dead(
+                    session, job.id, self.worker_id, now, _describe(error)
+                )
+                outcome, counter = "dead", JOBS_DEAD
+            else:
+                run_after = now + self.retry_delay(job.attempts, error)
+                held = await job_rows.reschedule_job(
+                    session, job.id, self.worker_id, run_after, _describe(error)
+                )
+                outcome, counter = "retry", JOBS_FAILED
+            await session.commit()
+        if not held:
+            return "lease_lost"
+        counter.labels(job.kind).inc()
+        return outcome
+
+    def retry_delay(self, attempt: int, error: Exception) -> timedelta:
+        """The handler's own ``retry_after`` when given, else backoff with jitter."""
+        if isinstance(error, TransientJobError) and error.retry_after is not None:
+            return error.retry_after
+        return backoff_delay(attempt, self._backoff_base, self._backoff_cap, self._rng)
+
+    async def _release(self, job: ClaimedJob) -> bool:
+        try:
+            async with self._sessions() as session:
+                released = await job_rows.release_job(
+                    session, job.id, self.worker_id, self._clock()
+                )
+                await session.commit()
+        except Exception:
+            log.exception("job not released; its lease will expire", job_id=job.id)
+            return False
+        return released
+
+    async def _heartbeat(self, job: ClaimedJob) -> None:
+        """Extend the lease every third of its length while the handler runs."""
+        interval = self._lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                async with self._sessions() as session:
+                    held = await job_rows.extend_lease(
+                        session, job.id, self.worker_id, self._clock() + self._lease
+                    )
+                    await session.commit()
+            except Exception:
+                log.warning("lease not extended", job_id=job.id, exc_info=True)
+                continue
+            if not held:
+                log.warning("lease lost to another worker", job_id=job.id, kind=job.kind)
+                return
+
+    async def _shutdown(self) -> None:
+        """Let in-flight jobs finish within the grace period; cancel and release the rest."""
+        tasks = list(self._inflight)
+        if not tasks:
+            return
+        log.info("worker draining", worker_id=self.worker_id, in_flight=len(tasks))
+        _, pending = await asyncio.wait(tasks, timeout=self._grace)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    def _log_run(
+        self, job: ClaimedJob, started: float, outcome: str, error: Exception | None = None
+    ) -> None:
+        fields = {
+            "job_id": job.id,
+            "kind": job.kind,
+            "attempt": job.attempts,
+            "duration_ms": round((perf_counter() - started) * 1000, 2),
+            "outcome": outcome,
+            "worker_id": self.worker_id,
+        }
+        if error is None:
+            log.info("job run", **fields)
+        elif isinstance(error, TransientJobError | PermanentJobError):
+            log.warning("job run", error=str(error), **fields)
+        else:
+            # Unexpected exceptions carry their traceback: they are bugs or unmarked I/O errors.
+            log.warning("job run", exc_info=error, **fields)
+
+
+def _describe(error: Exception) -> str:
+    """The text kept in ``last_error``: the message, plus the traceback for unexpected errors."""
+    if isinstance(error, TransientJobError | PermanentJobError):
+        return f"{type(error).__name__}: {error}"
+    return "".join(traceback.format_exception(error)).strip()
