@@ -1,0 +1,57 @@
+"""Booking events travel through the outbox to the audit trail, exactly once."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tests.integration.conftest import NOW
+from tests.integration.test_booking_service import TENANT, request
+
+from frontdesk.booking.service import BookingService
+from frontdesk.db.tables import AuditLog, Job
+from frontdesk.domain.model import JobState
+from frontdesk.jobs.handlers import default_registry
+from frontdesk.jobs.worker import Worker
+
+
+async def _audit(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[str, str | None]]:
+    async with sessions() as s:
+        rows = (await s.execute(select(AuditLog).order_by(AuditLog.created_at))).scalars()
+        return [(row.action, row.entity_id) for row in rows]
+
+
+async def test_book_move_cancel_are_audited_once(
+    booking: BookingService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    view = (await booking.book(request())).appointment
+    from tests.integration.conftest import at
+
+    await booking.reschedule(TENANT, view.id, at(1, 15))
+    await booking.cancel(TENANT, view.id)
+    worker = Worker(sessions, default_registry(), clock=lambda: NOW, poll_interval=0.01)
+    assert await worker.run_until_idle() == 3
+    entries = await _audit(sessions)
+    assert sorted(action for action, _ in entries) == [
+        "appointment_booked",
+        "appointment_cancelled",
+        "appointment_rescheduled",
+    ]
+    assert {entity for _, entity in entries} == {str(view.id)}
+    async with sessions() as s:
+        states = set((await s.execute(select(Job.state))).scalars())
+    assert states == {JobState.SUCCEEDED}
+
+
+async def test_a_redelivered_event_adds_no_second_entry(
+    booking: BookingService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await booking.book(request())
+    worker = Worker(sessions, default_registry(), clock=lambda: NOW, poll_interval=0.01)
+    await worker.run_until_idle()
+    # Simulate a crash after the handler committed but before the job was marked done.
+    async with sessions() as s:
+        job = (await s.execute(select(Job))).scalar_one()
+        job.state = JobState.QUEUED
+        await s.commit()
+    await worker.run_until_idle()
+    assert len(await _audit(sessions)) == 1
