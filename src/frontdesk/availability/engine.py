@@ -2,12 +2,15 @@
 
 Pure functions over the value types of ``model``; no I/O, no clock (``now`` is an argument).
 
-How a search runs: each staff member's absences, the branch closures and the staff member's
-busy time (grown by the *new* service's buffers) are merged once into a sorted span list. Then,
-per local day and staff member, the working windows minus breaks minus that blocked list give
-the free spans, and the day's candidate starts are found in each free span by bisecting the
-day's step grid. Cost is O(S * D * (w + log n) + k) for S staff, D days, w windows per day,
-n blocked spans and k emitted starts; no candidate is ever compared against all appointments.
+How a search runs: the value objects carry their intervals as merged microsecond span indexes
+(built once with the object). Per staff member, the absences, the branch closures and the busy
+time (grown by the *new* service's buffers) of the searched range are cut out of those indexes
+by bisection and merged into one blocked span list. Then, per local day and staff member, the
+working windows minus breaks minus the day's blocked spans give the free spans, and the day's
+candidate starts are found in each free span by bisecting the day's step grid. Cost is
+O(S * (n + D * (w + b + log n)) + k) for S staff, D days, n busy intervals in range, w windows
+and b blocked spans per day and k emitted starts; no candidate is ever compared against the
+appointments.
 
 Buffers: ``[s, s + duration)`` must lie in free working time; the buffers
 ``[s - buffer_before, s + duration + buffer_after)`` must only avoid other appointments (which
