@@ -83,8 +83,7 @@ _ORDINAL_ENDINGS = ("e", "en", "er", "es", "em")
 def _number_words() -> dict[str, tuple[int, bool]]:
     """Every German number word 0-59 and ordinal 1-31, built once at import."""
     words: dict[str, tuple[int, bool]] = {w: (v, False) for w, v in _CARDINALS.items()}
-    words |= {w: (v, False) for w, v in _UNITS.items() if w != "ein"}
-    words["ein"] = (1, False)
+    words |= {w: (v, False) for w, v in _UNITS.items()}
     for tens_word, tens in _TENS.items():
         words[tens_word] = (tens, False)
         for unit_word, unit in _UNITS.items():
@@ -138,10 +137,10 @@ _RELATIVE_DAYS = {"vorgestern": -2, "gestern": -1, "heute": 0, "morgen": 1, "ueb
 
 # "nächsten", "kommenden", "diesen", "übernächsten" in all their endings.
 _NEXT, _THIS, _AFTER_NEXT = "next", "this", "after_next"
-_MODIFIERS: dict[str, str] = {}
-for _stem, _kind in (("naechst", _NEXT), ("kommend", _NEXT), ("dies", _THIS)):
-    _MODIFIERS |= {_stem + e: _kind for e in _ORDINAL_ENDINGS}
-_MODIFIERS |= {"uebernaechst" + e: _AFTER_NEXT for e in _ORDINAL_ENDINGS}
+_MODIFIER_STEMS = {"naechst": _NEXT, "kommend": _NEXT, "dies": _THIS, "uebernaechst": _AFTER_NEXT}
+_MODIFIERS = {
+    stem + ending: kind for stem, kind in _MODIFIER_STEMS.items() for ending in _ORDINAL_ENDINGS
+}
 _WEEK_OFFSETS = {_THIS: 0, _NEXT: 1, _AFTER_NEXT: 2}
 
 _WEEK_PART_WORDS = {"anfang": WeekPart.START, "mitte": WeekPart.MIDDLE, "ende": WeekPart.END}

@@ -11,7 +11,6 @@ are English.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime, tzinfo
 
 from frontdesk.language import speech
@@ -78,19 +77,21 @@ def _number_words() -> dict[str, tuple[int, bool]]:
 
 _NUMBER_WORDS = _number_words()
 
-_WEEKDAYS: dict[str, int] = {}
-for _index, _name in enumerate(
-    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-):
-    _WEEKDAYS |= {_name: _index, _name + "s": _index, _name[:3]: _index}
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Full names, plurals ("mondays") and three-letter abbreviations.
+_WEEKDAYS = {
+    form: day for day, name in enumerate(_WEEKDAY_NAMES) for form in (name, name + "s", name[:3])
+}
 _WEEKDAYS |= {"tues": 1, "thur": 3, "thurs": 3}
 
 _MONTH_WORDS = (
     "january february march april may june july august september october november december"
 )
-_MONTHS: dict[str, int] = {}
-for _index, _name in enumerate(_MONTH_WORDS.split(), start=1):
-    _MONTHS |= {_name: _index, _name[:3]: _index}
+_MONTHS = {
+    form: month
+    for month, name in enumerate(_MONTH_WORDS.split(), start=1)
+    for form in (name, name[:3])
+}
 _MONTHS |= {"sept": 9}
 
 _PARTS_OF_DAY = {
@@ -419,7 +420,7 @@ def _on_asap(tokens: list[Token], i: int, facts: Facts) -> int:
     return 1
 
 
-_WORD_RULES: dict[str, Callable[[list[Token], int, Facts], int]] = {
+_WORD_RULES: dict[str, Rule] = {
     "at": _on_at,
     "between": _on_between,
     "in": _on_in,
