@@ -193,8 +193,10 @@ def jobs_list(
     settings = _settings()
     rows = asyncio.run(_list_jobs(settings, state, limit))
     table = Table(title=f"jobs ({state.value if state else 'all states'})")
-    for column in ("id", "kind", "state", "attempts", "run after (UTC)", "tenant", "last error"):
-        table.add_column(column, overflow="fold")
+    for column in ("id", "kind", "state", "attempts", "run after (UTC)"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("tenant", overflow="fold")
+    table.add_column("last error", overflow="fold")
     for job in rows:
         table.add_row(
             str(job.id),

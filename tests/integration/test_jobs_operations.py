@@ -1,0 +1,101 @@
+"""Operating the queue: `frontdesk jobs list/retry`, and the worker embedded in the app."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from tests.jobs_support import job_row
+from typer.testing import CliRunner, Result
+
+from frontdesk.app import create_app
+from frontdesk.cli import app as cli
+from frontdesk.db.tables import Job
+from frontdesk.domain.model import JobState
+from frontdesk.domain.time import utcnow
+from frontdesk.jobs.queue import enqueue
+from frontdesk.settings import Settings, get_settings
+
+Sessions = async_sessionmaker[AsyncSession]
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(db: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("FRONTDESK_DATABASE_URL", db.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("COLUMNS", "200")  # rich wraps table cells to the terminal's width
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+async def invoke(*args: str) -> Result:
+    """The CLI runs its own event loop, so it runs in a thread of its own here."""
+    return await asyncio.to_thread(runner.invoke, cli, list(args))
+
+
+async def test_jobs_list_shows_dead_jobs_and_retry_requeues_them(
+    cli_env: None, sessions: Sessions
+) -> None:
+    async with sessions() as session:
+        dead = Job(
+            kind="calendar.sync",
+            state=JobState.DEAD,
+            attempts=8,
+            last_error="Traceback (most recent call last):\n  ...\nTimeoutError: cal.com",
+        )
+        session.add_all([dead, Job(kind="reminders.send", state=JobState.SUCCEEDED)])
+        await session.commit()
+
+    listed = await invoke("jobs", "list", "--state", "dead")
+    assert listed.exit_code == 0, listed.output
+    assert "calendar.sync" in listed.output
+    assert "TimeoutError: cal.com" in listed.output
+    assert "8/8" in listed.output
+    assert "reminders.send" not in listed.output
+    everything = await invoke("jobs", "list", "--limit", "10")
+    assert "reminders.send" in everything.output
+
+    retried = await invoke("jobs", "retry", str(dead.id))
+    assert retried.exit_code == 0, retried.output
+    job = await job_row(sessions, dead.id)
+    assert (job.state, job.attempts) == (JobState.QUEUED, 0)
+    assert job.run_after <= utcnow()
+
+    again = await invoke("jobs", "retry", str(dead.id))
+    assert again.exit_code == 1
+    assert "No dead job" in again.output
+
+
+async def test_embedded_worker_runs_jobs_during_the_app_lifespan(
+    db: AsyncEngine, sessions: Sessions
+) -> None:
+    settings = Settings(database_url=db.url.render_as_string(hide_password=False))
+    assert settings.embedded_worker
+    async with sessions() as session:
+        job_id = await enqueue(session, "maintenance.purge", {})
+        await session.commit()
+    assert job_id is not None
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        for _ in range(200):
+            if (await job_row(sessions, job_id)).state is JobState.SUCCEEDED:
+                break
+            await asyncio.sleep(0.05)
+    assert (await job_row(sessions, job_id)).state is JobState.SUCCEEDED
+
+
+async def test_app_without_embedded_worker_leaves_jobs_alone(
+    db: AsyncEngine, sessions: Sessions
+) -> None:
+    url = db.url.render_as_string(hide_password=False)
+    async with sessions() as session:
+        job_id = await enqueue(session, "maintenance.purge", {})
+        await session.commit()
+    assert job_id is not None
+    app = create_app(Settings(database_url=url, embedded_worker=False))
+    async with app.router.lifespan_context(app):
+        await asyncio.sleep(0.3)
+    assert (await job_row(sessions, job_id)).state is JobState.QUEUED
