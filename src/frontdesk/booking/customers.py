@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-import phonenumbers
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.repositories import customers as customer_rows
 from frontdesk.db.tables import Customer
 from frontdesk.domain.errors import InvalidPhone, InvalidRequest
+from frontdesk.language.phone import E164, parse_phone
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,13 +22,10 @@ class CustomerInput:
 
 def to_e164(raw: str, region: str) -> str:
     """Any national or international notation to E.164, or ``InvalidPhone``."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidPhone(f"{raw!r} is not a phone number") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone(f"{raw!r} is not a valid phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    parsed = parse_phone(raw, region)
+    if isinstance(parsed, E164):
+        return parsed.number
+    raise InvalidPhone(f"{raw!r} is not a valid phone number")
 
 
 async def find(session: AsyncSession, tenant_id: uuid.UUID, phone: str | None) -> Customer | None:
