@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from frontdesk.db.tables import IdempotencyRecord, Job
 from frontdesk.domain.model import JobState
@@ -107,15 +108,41 @@ async def claim_jobs(
 ) -> list[ClaimedJob]:
     """Lease up to ``limit`` due jobs to ``worker_id``, oldest due first; the caller commits.
 
-    One statement for both databases. On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets concurrent
-    claimers pass over each other's rows instead of waiting or taking the same ones; rows a
-    concurrent claimer committed first are re-checked against the WHERE clause and dropped. On
-    SQLite the clause is not rendered: ``BEGIN IMMEDIATE`` makes the claim the only writer.
+    Jobs whose lease expired (their worker died) are taken back first, then queued jobs that are
+    due. Both go through the same statement (``_claim``); they are separate so that each can
+    walk the ``(state, run_after)`` index in order instead of sorting every due row, which an
+    ``OR`` of the two conditions forces on every claim of a long backlog.
+    """
+    expired = and_(Job.state == JobState.RUNNING, Job.locked_until < now)
+    claimed = await _claim(session, expired, Job.locked_until, worker_id, now, lease, limit)
+    if len(claimed) < limit:
+        due = and_(Job.state == JobState.QUEUED, Job.run_after <= now)
+        claimed += await _claim(
+            session, due, Job.run_after, worker_id, now, lease, limit - len(claimed)
+        )
+    return claimed
+
+
+async def _claim(
+    session: AsyncSession,
+    condition: ColumnElement[bool],
+    order: InstrumentedAttribute[Any],
+    worker_id: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+) -> list[ClaimedJob]:
+    """One claim statement for both databases.
+
+    On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets concurrent claimers pass over each other's
+    rows instead of waiting or taking the same ones; rows a concurrent claimer committed first
+    are re-checked against the condition and dropped. On SQLite the clause is not rendered:
+    ``BEGIN IMMEDIATE`` makes the claim the only writer.
     """
     chosen = (
         select(Job.id)
-        .where(_claimable(now))
-        .order_by(Job.run_after, Job.id)
+        .where(condition)
+        .order_by(order, Job.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -141,9 +168,8 @@ async def claim_jobs(
         .execution_options(synchronize_session=False)
     )
     rows = (await session.execute(stmt)).all()
-    claimed = [ClaimedJob(*row) for row in rows]
-    claimed.sort(key=lambda job: (job.run_after, job.id))
-    return claimed
+    # RETURNING comes back in no particular order; hand the jobs out oldest due first.
+    return sorted((ClaimedJob(*row) for row in rows), key=lambda job: (job.run_after, job.id))
 
 
 def _held(job_id: int, worker_id: str) -> ColumnElement[bool]:
