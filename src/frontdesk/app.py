@@ -12,6 +12,7 @@ from frontdesk.api import health
 from frontdesk.api.auth import ApiKeyCache
 from frontdesk.api.errors import install_problem_handlers
 from frontdesk.api.rest.router import router as rest_router
+from frontdesk.api.voice import router as voice_router
 from frontdesk.booking.idempotency import IdempotencyStore
 from frontdesk.booking.queries import Queries
 from frontdesk.booking.service import BookingService
@@ -21,6 +22,7 @@ from frontdesk.observability.logging import configure_logging, get_logger
 from frontdesk.observability.requests import RequestContextMiddleware
 from frontdesk.resources import Resources, open_resources
 from frontdesk.settings import Settings, get_settings
+from frontdesk.voice.gateway import VoiceGateway
 
 log = get_logger(__name__)
 
@@ -52,6 +54,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(rest_router)
+    app.include_router(voice_router)
     return app
 
 
@@ -61,6 +64,13 @@ def _attach_services(app: FastAPI, resources: Resources, clock: Callable[[], dat
     app.state.queries = Queries(resources.sessions)
     app.state.idempotency = IdempotencyStore(resources.sessions, clock=clock)
     app.state.api_keys = ApiKeyCache()
+    fallback_key = resources.settings.retell_api_key
+    app.state.voice = VoiceGateway(
+        app.state.booking,
+        resources.sessions,
+        fallback_key.get_secret_value() if fallback_key is not None else None,
+        clock,
+    )
 
 
 def create_app_from_env() -> FastAPI:

@@ -1,0 +1,202 @@
+"""The call log: Retell's call events and every function invocation, stored against the call.
+
+Events may arrive in any order and more than once (Retell retries for ten seconds), and a
+function request may come before ``call_started``: every write is an upsert by Retell's call id
+that only sets the fields the message actually carries, so nothing known is overwritten with
+null and a finished call never becomes "ongoing" again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from frontdesk.db.repositories import calls as call_rows
+from frontdesk.db.tables import CallFunction
+from frontdesk.voice.routing import Route
+
+EVENTS = ("call_started", "call_ended", "call_analyzed")
+_DEFAULT_STATUS = {"call_started": "ongoing", "call_ended": "ended", "call_analyzed": "ended"}
+_MAX_CACHED = 10_000
+# Column widths of the ``call`` table: longer strings from Retell are cut, not refused.
+_WIDTHS = {
+    "agent_id": 128,
+    "direction": 16,
+    "from_number": 32,
+    "to_number": 32,
+    "call_status": 32,
+    "disconnection_reason": 64,
+    "sentiment": 32,
+}
+
+
+class CallNotOurs(Exception):
+    """The Retell call id already belongs to another tenant's call."""
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionRecord:
+    """One function invocation as the log keeps it."""
+
+    name: str
+    arguments: dict[str, Any]
+    status: str
+    latency_ms: int
+    error: str | None = None
+    links: tuple[tuple[uuid.UUID, str], ...] = ()
+    customer_id: uuid.UUID | None = None
+
+
+def _text(call: Mapping[str, Any], key: str) -> str | None:
+    value = call.get(key)
+    if not isinstance(value, str) or not value:
+        return None
+    width = _WIDTHS.get(key)
+    return value[:width] if width else value
+
+
+def _millis(call: Mapping[str, Any], key: str) -> datetime | None:
+    value = call.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    return datetime.fromtimestamp(value / 1000, tz=UTC)
+
+
+def _event_fields(event: str, call: Mapping[str, Any]) -> dict[str, Any]:
+    """The call columns this event's payload knows, and only those."""
+    fields: dict[str, Any] = {
+        key: _text(call, key)
+        for key in ("agent_id", "direction", "from_number", "to_number", "disconnection_reason")
+    }
+    fields["call_status"] = _text(call, "call_status") or _DEFAULT_STATUS.get(event)
+    fields["started_at"] = _millis(call, "start_timestamp")
+    fields["ended_at"] = _millis(call, "end_timestamp")
+    duration = call.get("duration_ms")
+    if isinstance(duration, int) and not isinstance(duration, bool) and duration >= 0:
+        fields["duration_ms"] = duration
+    transcript = call.get("transcript")
+    if isinstance(transcript, str) and transcript:
+        fields["transcript"] = transcript
+    analysis = call.get("call_analysis")
+    if isinstance(analysis, dict) and analysis:
+        fields["analysis"] = analysis
+        fields["summary"] = (
+            analysis.get("call_summary") if isinstance(analysis.get("call_summary"), str) else None
+        )
+        fields["sentiment"] = _text(analysis, "user_sentiment")
+        successful = analysis.get("call_successful")
+        fields["successful"] = successful if isinstance(successful, bool) else None
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+class CallLog:
+    """Writes the ``call``, ``call_function`` and ``call_appointment`` rows."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        # Retell call id → (our call id, tenant): calls never change tenant, so this is safe.
+        self._known: dict[str, tuple[uuid.UUID, uuid.UUID]] = {}
+
+    async def ensure(
+        self,
+        route: Route,
+        retell_call_id: str,
+        call: Mapping[str, Any],
+        customer_id: uuid.UUID | None = None,
+    ) -> uuid.UUID:
+        """Our id of the call, creating the row if no event has arrived yet."""
+        known = self._known.get(retell_call_id)
+        if known is None:
+            async with self._sessions() as session:
+                known = await call_rows.find_by_retell_id(session, retell_call_id)
+                if known is None:
+                    await call_rows.insert_if_absent(
+                        session,
+                        {
+                            "retell_call_id": retell_call_id,
+                            "tenant_id": route.tenant_id,
+                            "branch_id": route.branch_id,
+                            "customer_id": customer_id,
+                            "call_status": "ongoing",
+                            "agent_id": _text(call, "agent_id"),
+                            "direction": _text(call, "direction"),
+                            "from_number": _text(call, "from_number"),
+                            "to_number": _text(call, "to_number"),
+                            "started_at": _millis(call, "start_timestamp"),
+                        },
+                    )
+                    known = await call_rows.find_by_retell_id(session, retell_call_id)
+                    await session.commit()
+            if known is None:
+                raise CallNotOurs(retell_call_id)
+            self._remember(retell_call_id, known)
+        if known[1] != route.tenant_id:
+            raise CallNotOurs(retell_call_id)
+        return known[0]
+
+    async def record_event(self, route: Route, event: str, call: Mapping[str, Any]) -> None:
+        """Merge one call webhook into the call row (any order, any number of times)."""
+        retell_call_id = _text(call, "call_id")
+        if retell_call_id is None:
+            return
+        known = self._known.get(retell_call_id)
+        if known is not None and known[1] != route.tenant_id:
+            raise CallNotOurs(retell_call_id)
+        values = {
+            "retell_call_id": retell_call_id,
+            "tenant_id": route.tenant_id,
+            "branch_id": route.branch_id,
+            **_event_fields(event, call),
+        }
+        async with self._sessions() as session:
+            await call_rows.upsert_event(session, values)
+            found = await call_rows.find_by_retell_id(session, retell_call_id)
+            await session.commit()
+        if found is None or found[1] != route.tenant_id:
+            raise CallNotOurs(retell_call_id)
+        self._remember(retell_call_id, found)
+
+    async def record_function(
+        self, tenant_id: uuid.UUID, call_id: uuid.UUID, record: FunctionRecord
+    ) -> None:
+        """Log one invocation and link the appointments it booked, moved or cancelled."""
+        async with self._sessions() as session:
+            await call_rows.add_function(
+                session,
+                CallFunction(
+                    tenant_id=tenant_id,
+                    call_id=call_id,
+                    name=record.name,
+                    arguments=record.arguments,
+                    status=record.status,
+                    latency_ms=record.latency_ms,
+                    error=record.error,
+                ),
+            )
+            for appointment_id, action in record.links:
+                await call_rows.link_appointment(
+                    session, tenant_id, call_id, appointment_id, action
+                )
+            if record.links:
+                await call_rows.set_outcome(session, call_id, record.links[-1][1])
+            if record.customer_id is not None:
+                await call_rows.fill_customer(session, call_id, record.customer_id)
+            await session.commit()
+
+    def _remember(self, retell_call_id: str, known: tuple[uuid.UUID, uuid.UUID]) -> None:
+        if len(self._known) >= _MAX_CACHED:
+            self._known.clear()
+        self._known[retell_call_id] = known
+
+
+async def functions_of(
+    sessions: async_sessionmaker[AsyncSession], call_id: uuid.UUID
+) -> Sequence[CallFunction]:
+    """The logged invocations of a call, oldest first (for the admin pages and tests)."""
+    async with sessions() as session:
+        return await call_rows.functions_of_call(session, call_id)

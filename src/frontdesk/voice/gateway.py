@@ -1,0 +1,197 @@
+"""The voice endpoints' logic without HTTP: verify, route, run, log.
+
+Order of work for every request: read the dialled number from the body (JSON parsed only for
+that), pick the key (the tenant's Retell key, else ``FRONTDESK_RETELL_API_KEY``), verify the
+signature over the raw bytes, and only then act. A refusal writes nothing and logs a warning
+without the body. Refusals are ``VoiceRefused`` (the API maps them to problem responses).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from frontdesk.booking.catalog import BranchCatalog, CatalogCache
+from frontdesk.booking.service import BookingService
+from frontdesk.observability.logging import get_logger
+from frontdesk.voice import signature, slots
+from frontdesk.voice.calls import EVENTS, CallLog, CallNotOurs, FunctionRecord
+from frontdesk.voice.functions import FUNCTION_NAMES, CallContext, Reply, VoiceFunctions
+from frontdesk.voice.inbound import inbound_answer
+from frontdesk.voice.replies import say
+from frontdesk.voice.routing import Route, Router, caller_of, dialled
+
+log = get_logger(__name__)
+
+# Writing the call log must not hold the answer up for long if the database struggles.
+LOG_TIMEOUT_S = 1.0
+
+
+class VoiceRefused(Exception):
+    """A request we do not serve: ``status`` 400, 401 or 404 with a stable ``code``."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    route: Route | None
+    payload: dict[str, Any]
+
+
+def _json(body: bytes) -> dict[str, Any] | None:
+    try:
+        parsed = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _section(payload: Mapping[str, Any] | None, key: str) -> Mapping[str, Any]:
+    value = payload.get(key) if payload is not None else None
+    return value if isinstance(value, dict) else {}
+
+
+class VoiceGateway:
+    """One per process: the router, catalogue cache, functions and call log of the voice API."""
+
+    def __init__(
+        self,
+        booking: BookingService,
+        sessions: async_sessionmaker[AsyncSession],
+        fallback_key: str | None,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self.router = Router(sessions, fallback_key)
+        self.catalogs = CatalogCache()
+        self.functions = VoiceFunctions(booking, sessions)
+        self.calls = CallLog(sessions)
+
+    # -- the three endpoints -------------------------------------------------------------------
+
+    async def inbound(self, body: bytes, header: str | None) -> dict[str, Any]:
+        verified = await self._verify(body, header, "call_inbound", "/retell/inbound")
+        section = _section(verified.payload, "call_inbound")
+        route = self._require_route(verified, section)
+        catalog = await self._catalog(route)
+        caller = caller_of(section.get("from_number"), catalog.phone_region)
+        return await inbound_answer(self._sessions, catalog, caller, self._clock())
+
+    async def event(self, body: bytes, header: str | None) -> None:
+        verified = await self._verify(body, header, "call", "/retell/events")
+        event = verified.payload.get("event")
+        call = _section(verified.payload, "call")
+        if event not in EVENTS:
+            return
+        if verified.route is None:
+            log.warning("retell event for an unknown number", to_number=call.get("to_number"))
+            return
+        try:
+            await self.calls.record_event(verified.route, str(event), call)
+        except CallNotOurs:
+            log.warning("retell event for another tenant's call", call_id=call.get("call_id"))
+
+    async def function(self, name: str, body: bytes, header: str | None) -> dict[str, Any]:
+        verified = await self._verify(body, header, "call", f"/retell/functions/{name}")
+        if name not in FUNCTION_NAMES:
+            raise VoiceRefused(404, "unknown_function", f"no voice function {name!r}")
+        call = _section(verified.payload, "call")
+        route = self._require_route(verified, call)
+        retell_call_id = call.get("call_id")
+        if not isinstance(retell_call_id, str) or not retell_call_id:
+            raise VoiceRefused(400, "missing_call_id", "the body carries no call.call_id")
+        args = _section(verified.payload, "args")
+        started = time.perf_counter()
+        deadline = asyncio.get_running_loop().time() + self.functions.deadline
+        ctx: CallContext | None = None
+        try:
+            async with asyncio.timeout_at(deadline):
+                ctx = await self._context(route, retell_call_id, call)
+        except CallNotOurs:
+            raise VoiceRefused(404, "unknown_call", "the call belongs to another tenant") from None
+        except Exception:
+            # The database is slow or down before the function could start: say so, log it.
+            log.exception("voice function setup failed", function=name)
+        if ctx is None:
+            return _setup_failed().body()
+        reply = await self.functions.run(name, args, ctx, deadline)
+        latency_ms = round((time.perf_counter() - started) * 1000)
+        await self._record(ctx, name, args, reply, latency_ms)
+        return reply.body()
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    async def _verify(self, body: bytes, header: str | None, section: str, path: str) -> _Verified:
+        payload = _json(body)
+        route = await self.router.route(dialled(_section(payload, section).get("to_number")))
+        key = route.key if route is not None else self.router.fallback_key
+        now_ms = int(self._clock().timestamp() * 1000)
+        problem = signature.check(body, key, header, now_ms)
+        if problem is not None:
+            # Never the body: it carries the caller's number and the transcript.
+            log.warning("retell request refused", path=path, problem=str(problem))
+            raise VoiceRefused(401, "unauthorized", "missing or invalid X-Retell-Signature")
+        if payload is None:
+            raise VoiceRefused(400, "invalid_body", "the body is not a JSON object")
+        return _Verified(route, payload)
+
+    def _require_route(self, verified: _Verified, section: Mapping[str, Any]) -> Route:
+        if verified.route is None:
+            log.warning("retell request for an unknown number", to_number=section.get("to_number"))
+            raise VoiceRefused(404, "unknown_number", "the dialled number is not configured")
+        return verified.route
+
+    async def _catalog(self, route: Route) -> BranchCatalog:
+        async with self._sessions() as session:
+            return await self.catalogs.get(session, route.branch, self._clock())
+
+    async def _context(
+        self, route: Route, retell_call_id: str, call: Mapping[str, Any]
+    ) -> CallContext:
+        catalog = await self._catalog(route)
+        caller = caller_of(call.get("from_number"), catalog.phone_region)
+        call_id = await self.calls.ensure(route, retell_call_id, call)
+        return CallContext(
+            tenant_id=route.tenant_id,
+            catalog=catalog,
+            caller=caller,
+            call_id=call_id,
+            retell_call_id=retell_call_id,
+            now=self._clock(),
+            slot_secret=slots.secret_from_key(route.key or ""),
+        )
+
+    async def _record(
+        self, ctx: CallContext, name: str, args: Mapping[str, Any], reply: Reply, latency_ms: int
+    ) -> None:
+        record = FunctionRecord(
+            name=name,
+            arguments=dict(args),
+            status=reply.status,
+            latency_ms=latency_ms,
+            error=reply.data.get("reason") if reply.status == "error" else None,
+            links=reply.links,
+            customer_id=reply.customer_id,
+        )
+        try:
+            async with asyncio.timeout(LOG_TIMEOUT_S):
+                await self.calls.record_function(ctx.tenant_id, ctx.call_id, record)
+        except Exception:
+            log.exception("could not log voice function", function=name, status=reply.status)
+
+
+def _setup_failed() -> Reply:
+    """The answer when even the call's context could not be loaded in time. German: without
+    the catalogue the tenant's language is unknown, and German is the default."""
+    return Reply("error", say("error", "de"), {"reason": "setup_failed"})

@@ -1,0 +1,76 @@
+"""The inbound-call webhook: what the agent knows before it says "Hallo".
+
+Retell asks before picking up (reference/retell.md §2.4). We answer with the business, the date
+and time in the branch's zone, and — when the caller ID belongs to a customer — their name and
+next appointment, so the agent greets a returning caller by name and never asks for it again.
+Every value is a string (Retell's rule); names are ``variables.DynamicVariable``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from frontdesk.booking.catalog import BranchCatalog
+from frontdesk.db.repositories import appointments as appointment_rows
+from frontdesk.db.repositories import customers as customer_rows
+from frontdesk.voice import replies
+from frontdesk.voice.routing import Caller
+from frontdesk.voice.variables import DynamicVariable as V
+
+
+async def inbound_answer(
+    sessions: async_sessionmaker[AsyncSession],
+    catalog: BranchCatalog,
+    caller: Caller,
+    now: datetime,
+) -> dict[str, Any]:
+    """The ``call_inbound`` response body for a call to ``catalog``'s branch from ``caller``."""
+    language = replies.language_of(catalog.locale)
+    local = now.astimezone(catalog.tz)
+    today = local.date()
+    tomorrow = today + timedelta(days=1)
+    name, next_spoken, customer_id = "", "", ""
+    if caller.phone is not None:
+        async with sessions() as session:
+            customer = await customer_rows.by_phone(session, catalog.tenant_id, caller.phone)
+            upcoming = (
+                await appointment_rows.upcoming_for_customer(
+                    session, catalog.tenant_id, [customer.id], now, limit=1
+                )
+                if customer is not None
+                else []
+            )
+        if customer is not None:
+            name, customer_id = customer.name, str(customer.id)
+        if upcoming:
+            first = upcoming[0]
+            service = catalog.services.get(first.service_id)
+            when = replies.when_text(first.starts_at.astimezone(catalog.tz), today, language)
+            next_spoken = f"{service.name} {when}" if service is not None else when
+    variables = {
+        V.BUSINESS_NAME: catalog.tenant_name,
+        V.BRANCH_NAME: catalog.branch_name,
+        V.TODAY_SPOKEN: replies.long_date(today, language),
+        V.TODAY_ISO: today.isoformat(),
+        V.NOW_TIME: local.strftime("%H:%M"),
+        V.TOMORROW_SPOKEN: replies.long_date(tomorrow, language),
+        V.TOMORROW_ISO: tomorrow.isoformat(),
+        V.CALLER_KNOWN: "true" if customer_id else "false",
+        V.CALLER_NAME: name,
+        V.NEXT_APPOINTMENT_SPOKEN: next_spoken,
+        V.SERVICES_LIST: ", ".join(s.name for s in catalog.services.values()),
+    }
+    metadata = {
+        "tenant_id": str(catalog.tenant_id),
+        "branch_id": str(catalog.branch_id),
+        "customer_id": customer_id,
+    }
+    return {
+        "call_inbound": {
+            "dynamic_variables": {str(key): value for key, value in variables.items()},
+            "metadata": metadata,
+        }
+    }

@@ -1,0 +1,48 @@
+"""Whole calls through the voice API, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from tests.api.test_voice_support import ERIKA, RetellClient, retell_fixture  # noqa: F401
+from tests.integration.conftest import at
+
+from frontdesk import demo
+
+JONAS = "Jonas Weber"
+
+
+async def test_the_prior_systems_failing_call_books_in_one_turn(retell: RetellClient) -> None:
+    """prior-art §5: the known caller wants a men's haircut tomorrow at 10. Inbound knows her
+    name, one check, one booking without any name argument, and the call log shows both."""
+    inbound = await retell.inbound(from_number=ERIKA)
+    assert inbound.status_code == 200
+    variables = inbound.json()["call_inbound"]["dynamic_variables"]
+    assert variables["caller_known"] == "true"
+    assert variables["caller_name"] == "Erika Mustermann"
+
+    check = await retell.fn(
+        "check_availability", {"service": "Herrenhaarschnitt", "date": "morgen", "time": "10 Uhr"}
+    )
+    assert check["status"] == "available", check
+    assert check["requested"] == at(2, 10).isoformat()
+    assert check["message"].startswith("Morgen um 10 Uhr ist noch frei")
+    slot = check["slots"][0]
+
+    booked = await retell.fn("book_appointment", {"slot_id": slot["slot_id"]})
+    assert booked["status"] == "booked", booked
+    assert booked["appointment"]["start"] == at(2, 10).isoformat()
+    assert booked["appointment"]["service"] == "Herrenhaarschnitt"
+
+    rows = await retell.appointments()
+    assert len(rows) == 1
+    assert rows[0].customer_id == demo.demo_id("customer", "erika")
+    logged = await retell.functions()
+    assert [(f.name, f.status) for f in logged] == [
+        ("check_availability", "available"),
+        ("book_appointment", "booked"),
+    ]
+    assert all(f.latency_ms >= 0 for f in logged)
+    call = await retell.call_row()
+    assert rows[0].call_id == call.id
+    assert await retell.links() == [(rows[0].id, "booked")]
+    assert call.outcome == "booked"
+    assert call.customer_id == demo.demo_id("customer", "erika")
