@@ -261,7 +261,8 @@ def render(throughputs: list[Throughput], latency: Latency, jobs: int) -> str:
         "again as soon as a slot frees.",
         "",
         f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs "
-        "shared by PostgreSQL, the producer and the workers (so 4 processes add less than 4×); "
+        "shared by PostgreSQL, the producer and the workers (so 4 processes add less than 4×) "
+        f"and by other work (load average {os.getloadavg()[0]:.1f} when the run ended); "
         f"measured {datetime.now(UTC).date().isoformat()} with `.venv/bin/python bench/jobs.py`.",
     ]
     return "\n".join(lines)
