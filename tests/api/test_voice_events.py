@@ -1,0 +1,164 @@
+"""Call events in any order, the function log, and the inbound-call webhook."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from tests.api.test_voice_support import (
+    ERIKA,
+    SALON,
+    STRANGER,
+    RetellClient,
+    millis,
+    retell_fixture,  # noqa: F401
+)
+from tests.integration.conftest import at
+
+START = millis(at(1, 9, 0))
+END = millis(at(1, 9, 3))
+
+
+def started() -> dict[str, Any]:
+    return {
+        "call_id": "call_ev",
+        "to_number": SALON,
+        "from_number": ERIKA,
+        "direction": "inbound",
+        "agent_id": "agent_1",
+        "call_status": "ongoing",
+        "start_timestamp": START,
+    }
+
+
+def ended() -> dict[str, Any]:
+    return {
+        **started(),
+        "call_status": "ended",
+        "end_timestamp": END,
+        "duration_ms": END - START,
+        "disconnection_reason": "user_hangup",
+        "transcript": "Agent: Salon Sonnenschein, guten Tag.\nUser: Hallo, hier ist Jürgen.",
+    }
+
+
+def analyzed() -> dict[str, Any]:
+    return {
+        **ended(),
+        "call_analysis": {
+            "call_summary": "Der Anrufer hat einen Termin gebucht.",
+            "user_sentiment": "Positive",
+            "call_successful": True,
+        },
+    }
+
+
+EVENTS = {"call_started": started, "call_ended": ended, "call_analyzed": analyzed}
+
+
+@pytest.mark.parametrize(
+    "order", list(itertools.permutations(EVENTS)), ids=lambda o: ">".join(e[5:] for e in o)
+)
+async def test_events_in_any_order_give_the_same_complete_call(
+    retell: RetellClient, order: tuple[str, ...]
+) -> None:
+    for event in order:
+        response = await retell.event(event, EVENTS[event]())
+        assert response.status_code == 204
+    # Retell retries: a repeat of any event changes nothing.
+    assert (await retell.event(order[0], EVENTS[order[0]]())).status_code == 204
+    call = await retell.call_row("call_ev")
+    assert call.call_status == "ended"
+    assert call.started_at == at(1, 9, 0)
+    assert call.ended_at == at(1, 9, 3)
+    assert call.duration_ms == 180_000
+    assert call.disconnection_reason == "user_hangup"
+    assert call.transcript is not None
+    assert "Jürgen" in call.transcript
+    assert call.summary == "Der Anrufer hat einen Termin gebucht."
+    assert call.sentiment == "Positive"
+    assert call.successful is True
+    assert call.analysis["call_successful"] is True
+    assert call.from_number == ERIKA
+    assert call.agent_id == "agent_1"
+    assert await retell.count(type(call)) == 1
+
+
+async def test_unknown_events_are_acknowledged_and_ignored(retell: RetellClient) -> None:
+    for event in ("transcript_updated", "transfer_started", "chat_started", None):
+        response = await retell.event(event, started())  # type: ignore[arg-type]
+        assert response.status_code == 204
+    assert await retell.written() == 0
+
+
+async def test_an_event_for_an_unknown_number_is_acknowledged_not_stored(
+    retell: RetellClient,
+) -> None:
+    response = await retell.event("call_ended", {**ended(), "to_number": "+4989123456789"})
+    assert response.status_code == 204
+    assert await retell.written() == 0
+
+
+async def test_functions_before_any_event_create_the_call_and_events_complete_it(
+    retell: RetellClient,
+) -> None:
+    body = await retell.fn("find_appointments", call_id="call_ev")
+    assert body["status"] == "none"
+    call = await retell.call_row("call_ev")
+    assert call.call_status == "ongoing"
+    assert call.from_number == ERIKA
+    await retell.event("call_ended", ended())
+    await retell.event("call_started", started())
+    call = await retell.call_row("call_ev")
+    assert call.call_status == "ended"
+    assert call.duration_ms == 180_000
+    logged = await retell.functions("call_ev")
+    assert [(f.name, f.status) for f in logged] == [("find_appointments", "none")]
+    assert logged[0].arguments == {}
+
+
+# -- inbound -----------------------------------------------------------------------------------
+
+
+async def test_inbound_for_the_known_caller_has_her_name_and_next_appointment(
+    retell: RetellClient,
+) -> None:
+    check = await retell.fn(
+        "check_availability", {"service": "Färben", "date": "2026-12-03", "time": "14:00"}
+    )
+    await retell.fn("book_appointment", {"slot_id": check["slots"][0]["slot_id"]})
+    response = await retell.inbound(from_number=ERIKA)
+    assert response.status_code == 200
+    answer = response.json()["call_inbound"]
+    variables = answer["dynamic_variables"]
+    assert all(isinstance(v, str) for v in variables.values())
+    assert variables["business_name"] == "Salon Sonnenschein"
+    assert variables["branch_name"] == "Mitte"
+    assert variables["today_spoken"] == "Dienstag, 1. Dezember"
+    assert variables["today_iso"] == "2026-12-01"
+    assert variables["now_time"] == "08:00"
+    assert variables["tomorrow_spoken"] == "Mittwoch, 2. Dezember"
+    assert variables["tomorrow_iso"] == "2026-12-02"
+    assert variables["caller_known"] == "true"
+    assert variables["caller_name"] == "Erika Mustermann"
+    assert variables["next_appointment_spoken"] == "Färben übermorgen um 14 Uhr"
+    assert variables["services_list"].startswith("Damenhaarschnitt, Herrenhaarschnitt")
+    assert "Bartpflege" in variables["services_list"]
+    metadata = answer["metadata"]
+    assert set(metadata) == {"tenant_id", "branch_id", "customer_id"}
+    assert all(isinstance(v, str) and v for v in metadata.values())
+
+
+@pytest.mark.parametrize("from_number", [STRANGER, None, "", "anonymous", "+266696687", "12"])
+async def test_inbound_for_unknown_or_withheld_callers(
+    retell: RetellClient, from_number: str | None
+) -> None:
+    response = await retell.inbound(from_number=from_number)
+    assert response.status_code == 200
+    answer = response.json()["call_inbound"]
+    assert answer["dynamic_variables"]["caller_known"] == "false"
+    assert answer["dynamic_variables"]["caller_name"] == ""
+    assert answer["dynamic_variables"]["next_appointment_spoken"] == ""
+    assert answer["metadata"]["customer_id"] == ""
+    assert await retell.written() == 0
