@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 import uvicorn
+from retell import Retell, RetellError
 from rich.console import Console
 from rich.table import Table
 
@@ -24,6 +27,7 @@ from frontdesk.observability.logging import configure_logging
 from frontdesk.resources import open_resources
 from frontdesk.security import generate_api_key, generate_password
 from frontdesk.settings import Settings, get_settings
+from frontdesk.voice import agent as voice_agent
 
 app = typer.Typer(
     help="frontdesk — the booking backend for AI phone receptionists.",
@@ -237,3 +241,94 @@ def _last_line(error: str | None) -> str:
     if not error:
         return ""
     return error.strip().splitlines()[-1][:200]
+
+
+# The Retell agent as code (frontdesk.voice.agent, docs/agent.md).
+agent_app = typer.Typer(
+    help="The Retell agent as code: print its configuration, push it to Retell.",
+    no_args_is_help=True,
+)
+app.add_typer(agent_app, name="agent")
+
+
+class AgentExportFormat(StrEnum):
+    JSON = "json"
+    PROMPT = "prompt"
+
+
+@agent_app.command("export")
+def agent_export(
+    tenant: Annotated[str, typer.Option(help="Tenant slug, e.g. salon-sonnenschein.")],
+    output: Annotated[
+        AgentExportFormat,
+        typer.Option("--format", help="json: LLM and agent settings; prompt: the prompt only."),
+    ] = AgentExportFormat.JSON,
+    voice_id: Annotated[
+        str, typer.Option(help="Retell voice id for the agent.")
+    ] = voice_agent.DEFAULT_VOICE_ID,
+) -> None:
+    """Print the Retell LLM (prompt, tools) and agent settings for TENANT, as push sends them."""
+    settings = _settings()
+    profile = _agent_profile(settings, tenant)
+    if output is AgentExportFormat.PROMPT:
+        typer.echo(voice_agent.render_prompt(profile), nl=False)
+        return
+    config = voice_agent.export_config(profile, settings.base_url, voice_id=voice_id)
+    typer.echo(json.dumps(config, ensure_ascii=False, indent=2))
+
+
+@agent_app.command("push")
+def agent_push(
+    tenant: Annotated[str, typer.Option(help="Tenant slug, e.g. salon-sonnenschein.")],
+    voice_id: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Retell voice id. Default: {voice_agent.DEFAULT_VOICE_ID} for a new agent; "
+            "an existing agent keeps its voice."
+        ),
+    ] = None,
+    api_base_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="FRONTDESK_RETELL_API_BASE_URL",
+            help="Retell API base URL (default https://api.retellai.com); for tests and proxies.",
+        ),
+    ] = None,
+) -> None:
+    """Create or update TENANT's Retell LLM and agent (named frontdesk:SLUG) and print the ids."""
+    settings = _settings()
+    profile = _agent_profile(settings, tenant)
+    api_key = profile.retell_api_key or (
+        settings.retell_api_key.get_secret_value() if settings.retell_api_key else None
+    )
+    if not api_key:
+        console.print(
+            f"[red]No Retell API key: set the tenant's ({tenant!r}) "
+            "or FRONTDESK_RETELL_API_KEY.[/red]"
+        )
+        raise typer.Exit(code=1)
+    client = Retell(api_key=api_key, base_url=api_base_url)
+    try:
+        result = voice_agent.push(client, profile, settings.base_url, voice_id=voice_id)
+    except (voice_agent.AgentPushError, RetellError) as exc:
+        console.print(f"[red]Push failed: {exc}[/red]")
+        raise typer.Exit(code=1) from exc
+    finally:
+        client.close()
+    verb = "Created" if result.created else "Updated"
+    console.print(f"{verb} Retell agent {profile.agent_name}.")
+    typer.echo(f"llm_id={result.llm_id}")
+    typer.echo(f"agent_id={result.agent_id}")
+
+
+def _agent_profile(settings: Settings, slug: str) -> voice_agent.AgentProfile:
+    profile = asyncio.run(_load_agent_profile(settings, slug))
+    if profile is None:
+        console.print(f"[red]No tenant with slug {slug!r}.[/red]")
+        raise typer.Exit(code=1)
+    return profile
+
+
+async def _load_agent_profile(settings: Settings, slug: str) -> voice_agent.AgentProfile | None:
+    async with open_resources(settings) as resources, resources.sessions() as session:
+        return await voice_agent.load_profile(session, slug)
