@@ -89,7 +89,6 @@ def test_function_parameters_are_json_schema_objects_of_strings() -> None:
             assert prop["type"] == "string"
             assert prop["description"]
         assert set(schema.get("required", [])) <= set(schema["properties"])
-    assert tools["check_availability"]["parameters"]["required"] == ["service"]
     assert set(tools["check_availability"]["parameters"]["properties"]) == {
         "service",
         "date",
@@ -110,13 +109,18 @@ def test_function_parameters_are_json_schema_objects_of_strings() -> None:
     assert set(tools["cancel_appointment"]["parameters"]["properties"]) == {
         "appointment_id",
         "date",
+        "accept_fee",
+        "reason",
     }
     assert set(tools["reschedule_appointment"]["parameters"]["properties"]) == {
         "appointment_id",
+        "old_date",
         "slot_id",
-        "date",
-        "time",
+        "new_date",
+        "new_time",
     }
+    required = {name: tool["parameters"].get("required") for name, tool in tools.items()}
+    assert {name: r for name, r in required.items() if r} == {"check_availability": ["service"]}
 
 
 def test_english_tools_have_the_same_parameters_as_german_ones() -> None:
@@ -154,9 +158,9 @@ def test_every_variable_has_a_string_fallback() -> None:
 def test_prompt_names_only_tools_the_llm_has() -> None:
     llm = export()["llm"]
     names = {tool["name"] for tool in llm["general_tools"]}
-    mentioned = set(
-        re.findall(r"\b[a-z]+_(?:appointments?|availability|call)\b", llm["general_prompt"])
-    )
+    # Status values are quoted ("no_availability"); tool names are not.
+    tool_like = r"(?<![\"\w])[a-z]+_(?:appointments?|availability|call)\b(?!\")"
+    mentioned = set(re.findall(tool_like, llm["general_prompt"]))
     assert mentioned == names
 
 
@@ -173,6 +177,9 @@ def test_german_prompt_carries_the_booking_rules() -> None:
     assert "einmal pro Wunsch" in prompt
     assert '"available" oder "options"' in prompt
     assert '"unavailable" oder "slot_taken"' in prompt
+    assert '"fee_applies"' in prompt
+    assert "accept_fee" in prompt
+    assert '"needs_clarification"' in prompt
     assert "mit der slot_id" in prompt
     assert "genau einmal vor" in prompt
     assert "Sprich die message so, wie sie kommt" in prompt

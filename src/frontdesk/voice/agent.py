@@ -64,10 +64,7 @@ WEBHOOK_EVENTS: Final = ("call_started", "call_ended", "call_analyzed")
 
 # Only parameters the model can fill from what the caller said; everything else (caller number,
 # call id, tenant) comes from the signed request's ``call`` object, never from the model.
-_REQUIRED_PARAMETERS: Final[Mapping[str, tuple[str, ...]]] = {
-    CHECK_AVAILABILITY: ("service",),
-    RESCHEDULE_APPOINTMENT: ("appointment_id",),
-}
+_REQUIRED_PARAMETERS: Final[Mapping[str, tuple[str, ...]]] = {CHECK_AVAILABILITY: ("service",)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +93,7 @@ _GERMAN = _Texts(
         CHECK_AVAILABILITY: _ToolText(
             description=(
                 "Prüft freie Termine für eine Leistung. Einmal pro Terminwunsch aufrufen. Das "
-                "Ergebnis enthält status, message, slot_id und alternatives."
+                "Ergebnis enthält status, message und slots (je slot_id und spoken)."
             ),
             filler="Einen Moment, ich schaue in den Kalender.",
             parameters={
@@ -146,6 +143,10 @@ _GERMAN = _Texts(
             parameters={
                 "appointment_id": "appointment_id aus find_appointments, wenn bekannt.",
                 "date": "Ohne appointment_id: der Tag des Termins, wie der Anrufer ihn nennt.",
+                "accept_fee": (
+                    "'true' nur, wenn der Anrufer nach status fee_applies der Gebühr zustimmt."
+                ),
+                "reason": "Grund der Absage, nur wenn der Anrufer einen nennt.",
             },
         ),
         RESCHEDULE_APPOINTMENT: _ToolText(
@@ -156,9 +157,10 @@ _GERMAN = _Texts(
             filler="Einen Moment, ich verlege den Termin.",
             parameters={
                 "appointment_id": "appointment_id des Termins aus find_appointments.",
+                "old_date": "Ohne appointment_id: der bisherige Tag, wie der Anrufer ihn nennt.",
                 "slot_id": "slot_id des neuen Termins aus check_availability.",
-                "date": "Nur ohne slot_id: der neue Tag, wie der Anrufer ihn sagt.",
-                "time": "Nur ohne slot_id: die neue Uhrzeit, wie der Anrufer sie sagt.",
+                "new_date": "Nur ohne slot_id: der neue Tag, wie der Anrufer ihn sagt.",
+                "new_time": "Nur ohne slot_id: die neue Uhrzeit, wie der Anrufer sie sagt.",
             },
         ),
     },
@@ -172,7 +174,7 @@ _ENGLISH = _Texts(
         CHECK_AVAILABILITY: _ToolText(
             description=(
                 "Checks free slots for a service. Call once per request. The result has status, "
-                "message, slot_id and alternatives."
+                "message and slots (each with slot_id and spoken)."
             ),
             filler="One moment, let me check the calendar.",
             parameters={
@@ -223,6 +225,8 @@ _ENGLISH = _Texts(
             parameters={
                 "appointment_id": "appointment_id from find_appointments, if known.",
                 "date": "Without appointment_id: the day of the appointment as the caller says it.",
+                "accept_fee": "'true' only if the caller accepts the fee after status fee_applies.",
+                "reason": "Why the caller cancels, only if they say.",
             },
         ),
         RESCHEDULE_APPOINTMENT: _ToolText(
@@ -233,9 +237,10 @@ _ENGLISH = _Texts(
             filler="One moment, I'm moving the appointment.",
             parameters={
                 "appointment_id": "appointment_id of the appointment from find_appointments.",
+                "old_date": "Without appointment_id: the current day as the caller says it.",
                 "slot_id": "slot_id of the new slot from check_availability.",
-                "date": "Only without slot_id: the new day as the caller says it.",
-                "time": "Only without slot_id: the new time as the caller says it.",
+                "new_date": "Only without slot_id: the new day as the caller says it.",
+                "new_time": "Only without slot_id: the new time as the caller says it.",
             },
         ),
     },
