@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk.db.repositories import calls as call_rows
 from frontdesk.db.tables import CallFunction
+from frontdesk.domain.time import utcnow
 from frontdesk.voice.routing import Route
 
 EVENTS = ("call_started", "call_ended", "call_analyzed")
@@ -168,15 +169,16 @@ class CallLog:
         async with self._sessions() as session:
             await call_rows.add_function(
                 session,
-                CallFunction(
-                    tenant_id=tenant_id,
-                    call_id=call_id,
-                    name=record.name,
-                    arguments=record.arguments,
-                    status=record.status,
-                    latency_ms=record.latency_ms,
-                    error=record.error,
-                ),
+                {
+                    "tenant_id": tenant_id,
+                    "call_id": call_id,
+                    "name": record.name,
+                    "arguments": record.arguments,
+                    "status": record.status,
+                    "latency_ms": record.latency_ms,
+                    "error": record.error,
+                    "created_at": utcnow(),
+                },
             )
             for appointment_id, action in record.links:
                 await call_rows.link_appointment(
