@@ -1,0 +1,386 @@
+"""Voice API under load: simulated Retell calls against a real server on PostgreSQL.
+
+Creates a fresh PostgreSQL database, seeds the demo salon (``frontdesk demo``), starts
+``frontdesk serve`` as a subprocess with ``FRONTDESK_RETELL_API_KEY`` set, and drives it over
+loopback with signed requests. Each simulated call is: inbound webhook → ``check_availability``
+(a random day and time) → ``book_appointment`` (the offered ``slot_id``, or the first
+alternative) → ``find_appointments`` → ``cancel_appointment``, back to back. Calls start at a
+fixed arrival rate, so function calls arrive at (calls/s × 4) per second whatever the latency.
+Bookings are cancelled again, so the calendar never fills up during a run.
+
+Reports p50/p95/p99 per function at the target rate, then steps the rate up to find the highest
+one that still meets the targets, and writes its section of docs/benchmarks.md.
+
+    .venv/bin/python bench/voice.py                 # full run, writes docs/benchmarks.md
+    .venv/bin/python bench/voice.py --seconds 10 --no-write
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+from frontdesk import demo
+from frontdesk.voice.signature import sign
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "docs" / "benchmarks.md"
+KEY = "bench-retell-key"
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+FUNCTIONS_PER_CALL = 4
+# Targets on the reference 2-core machine (issue 6): p95 in milliseconds at 100 function calls/s.
+TARGETS = {"check_availability": 50.0, "book_appointment": 100.0, "inbound": 30.0}
+TARGET_RATE = 100
+REQUEST_TIMEOUT_S = 10.0
+SERVICES = ("Herrenhaarschnitt", "Damenhaarschnitt", "Waschen & Föhnen", "Beratung")
+
+
+@dataclass
+class Samples:
+    """Client-side latencies in ms per endpoint, and the statuses seen."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statuses: dict[str, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
+    failures: int = 0
+    completed_functions: int = 0
+
+    def add(self, name: str, ms: float, status: str) -> None:
+        self.latencies[name].append(ms)
+        self.statuses[name][status] += 1
+        if name != "inbound":
+            self.completed_functions += 1
+
+    def percentile(self, name: str, q: int) -> float:
+        values = sorted(self.latencies.get(name, []))
+        if not values:
+            return float("nan")
+        if len(values) == 1:
+            return values[0]
+        return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+    database: str
+
+
+def _admin() -> psycopg.Connection[tuple[Any, ...]]:
+    return psycopg.connect(**PG, dbname="postgres", autocommit=True, connect_timeout=3)  # type: ignore[arg-type]
+
+
+def create_database() -> str:
+    name = f"frontdesk_bench_voice_{uuid.uuid4().hex[:8]}"
+    with _admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def drop_database(name: str) -> None:
+    with _admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def start_server(database: str, port: int) -> Server:
+    env = {
+        **os.environ,
+        "FRONTDESK_DATABASE_URL": f"postgresql+psycopg://{PG['user']}@{PG['host']}:{PG['port']}/{database}",
+        "FRONTDESK_RETELL_API_KEY": KEY,
+        "FRONTDESK_LOG_LEVEL": "WARNING",
+    }
+    cli = str(Path(sys.executable).parent / "frontdesk")
+    subprocess.run([cli, "demo"], env=env, check=True, capture_output=True)
+    process = subprocess.Popen(
+        [cli, "serve", "--port", str(port), "--no-demo"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return Server(process, url, database)
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("frontdesk serve did not become healthy within 30 s")
+
+
+def stop_server(server: Server) -> None:
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+class Caller:
+    """One simulated phone call: its own caller ID and Retell call id."""
+
+    def __init__(self, client: httpx.AsyncClient, samples: Samples, rng: random.Random) -> None:
+        self.client, self.samples, self.rng = client, samples, rng
+        self.call_id = f"bench_{uuid.uuid4().hex}"
+        self.phone = f"+49151{rng.randrange(10**7, 10**8)}"
+
+    async def post(self, path: str, payload: dict[str, Any], label: str) -> dict[str, Any] | None:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        headers = {
+            "X-Retell-Signature": sign(body, KEY, int(time.time() * 1000)),
+            "Content-Type": "application/json",
+        }
+        began = time.perf_counter()
+        try:
+            response = await self.client.post(path, content=body, headers=headers)
+        except httpx.HTTPError as error:
+            self.samples.failures += 1
+            self.samples.statuses[label][type(error).__name__] += 1
+            return None
+        ms = (time.perf_counter() - began) * 1000
+        if response.status_code != 200:
+            self.samples.failures += 1
+            self.samples.add(label, ms, f"http_{response.status_code}")
+            return None
+        answer: dict[str, Any] = response.json()
+        status = answer.get("status", "ok") if label != "inbound" else "ok"
+        self.samples.add(label, ms, str(status))
+        return answer
+
+    async def fn(self, name: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        call = {
+            "call_id": self.call_id,
+            "from_number": self.phone,
+            "to_number": demo.PHONE_NUMBER,
+            "call_type": "phone_call",
+        }
+        payload = {"name": name, "args": args, "call": call}
+        return await self.post(f"/retell/functions/{name}", payload, name)
+
+    async def run(self) -> None:
+        inbound = {"from_number": self.phone, "to_number": demo.PHONE_NUMBER}
+        await self.post(
+            "/retell/inbound", {"event": "call_inbound", "call_inbound": inbound}, "inbound"
+        )
+        day = date.today() + timedelta(days=self.rng.randrange(1, 50))
+        hour, minute = self.rng.randrange(9, 17), self.rng.choice((0, 15, 30, 45))
+        checked = await self.fn(
+            "check_availability",
+            {
+                "service": self.rng.choice(SERVICES),
+                "date": day.isoformat(),
+                "time": f"{hour:02d}:{minute:02d}",
+            },
+        )
+        offered = (checked or {}).get("slots") or []
+        if not offered:
+            return
+        booked = await self.fn(
+            "book_appointment", {"slot_id": offered[0]["slot_id"], "customer_name": "Bench Kundin"}
+        )
+        await self.fn("find_appointments", {})
+        appointment = (booked or {}).get("appointment")
+        if appointment:
+            await self.fn(
+                "cancel_appointment", {"appointment_id": appointment["id"], "accept_fee": True}
+            )
+
+
+async def drive(url: str, rate: float, seconds: float, seed: int) -> tuple[Samples, float]:
+    """Start calls at ``rate`` function calls/s for ``seconds``; wait for all to finish."""
+    samples = Samples()
+    rng = random.Random(seed)
+    calls_per_s = rate / FUNCTIONS_PER_CALL
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=REQUEST_TIMEOUT_S) as client:
+        tasks: list[asyncio.Task[None]] = []
+        began = time.perf_counter()
+        count = int(calls_per_s * seconds)
+        for index in range(count):
+            delay = began + index / calls_per_s - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(Caller(client, samples, rng).run()))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - began
+    return samples, elapsed
+
+
+def meets_targets(samples: Samples, offered: float, elapsed: float) -> bool:
+    achieved = samples.completed_functions / elapsed
+    return (
+        samples.failures == 0
+        and achieved >= 0.9 * offered
+        and all(samples.percentile(name, 95) <= limit for name, limit in TARGETS.items())
+    )
+
+
+def table(samples: Samples) -> list[str]:
+    rows = [
+        "| endpoint | requests | p50 ms | p95 ms | p99 ms | target p95 | statuses |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    order = (
+        "inbound",
+        "check_availability",
+        "book_appointment",
+        "find_appointments",
+        "cancel_appointment",
+    )
+    for name in order:
+        values = samples.latencies.get(name, [])
+        target = f"≤ {TARGETS[name]:.0f}" if name in TARGETS else "–"
+        statuses = ", ".join(f"{k} {v}" for k, v in sorted(samples.statuses[name].items()))
+        rows.append(
+            f"| {name} | {len(values)} | {samples.percentile(name, 50):.1f} | "
+            f"{samples.percentile(name, 95):.1f} | {samples.percentile(name, 99):.1f} | "
+            f"{target} | {statuses} |"
+        )
+    return rows
+
+
+def section(
+    main: Samples,
+    main_elapsed: float,
+    rate: float,
+    seconds: float,
+    steps: Sequence[tuple[float, Samples, float, bool]],
+) -> str:
+    cpu = os.cpu_count()
+    lines = [
+        "## Voice API (`bench/voice.py`)",
+        "",
+        f"`frontdesk serve` (one process, embedded job worker) on PostgreSQL, {cpu} CPUs "
+        f"({platform.machine()}, Python {platform.python_version()}); client on the same "
+        "machine over loopback (httpx, async), requests signed like Retell's. Simulated calls "
+        "= inbound → check_availability → book_appointment → find_appointments → "
+        "cancel_appointment, started at a fixed arrival rate. Latencies are client-side.",
+        "",
+        f"At **{rate:.0f} function calls/s** for {seconds:.0f} s "
+        f"({main.completed_functions / main_elapsed:.0f} achieved, {main.failures} failures):",
+        "",
+        *table(main),
+        "",
+        "Rate steps (ascending, stopped at the first miss; sustainable = no failures, "
+        "≥ 90 % of the offered rate achieved, every p95 target met):",
+        "",
+        "| offered fn/s | achieved fn/s | inbound p95 | check p95 | book p95 | failures | ok |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for offered, samples, elapsed, ok in steps:
+        lines.append(
+            f"| {offered:.0f} | {samples.completed_functions / elapsed:.0f} | "
+            f"{samples.percentile('inbound', 95):.1f} | "
+            f"{samples.percentile('check_availability', 95):.1f} | "
+            f"{samples.percentile('book_appointment', 95):.1f} | {samples.failures} | "
+            f"{'yes' if ok else 'no'} |"
+        )
+    sustainable = max((o for o, _, _, ok in steps if ok), default=0)
+    lines += [
+        "",
+        f"Highest sustainable rate: **{sustainable:.0f} function calls/s**.",
+        "",
+        "Reproduce: `.venv/bin/python bench/voice.py` (needs PostgreSQL on 127.0.0.1).",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(body: str, path: Path = OUTPUT) -> None:
+    """Replace the ``<!-- bench:voice -->`` section (append it if missing); nothing else."""
+    begin, end = "<!-- bench:voice -->", "<!-- /bench:voice -->"
+    block = f"{begin}\n{body}\n{end}"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=TARGET_RATE, help="function calls/s")
+    parser.add_argument("--seconds", type=float, default=30.0, help="length of the main run")
+    parser.add_argument("--steps", default="10,20,30,40,60,80,100", help="rates to step through")
+    parser.add_argument("--step-seconds", type=float, default=10.0)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    return parser.parse_args(argv)
+
+
+async def drain(url: str) -> None:
+    """Wait until an overloaded server has worked off its backlog (health answers quickly)."""
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        for _ in range(120):
+            began = time.perf_counter()
+            await client.get("/healthz")
+            if time.perf_counter() - began < 0.02:
+                return
+            await asyncio.sleep(1)
+
+
+async def run(args: argparse.Namespace, server: Server) -> str:
+    await drive(server.url, 20, 3, seed=0)  # warm caches and connections
+    # Rates ascending first, each after the previous backlog is gone; stop at the first miss.
+    steps: list[tuple[float, Samples, float, bool]] = []
+    for index, rate in enumerate(float(r) for r in args.steps.split(",")):
+        await drain(server.url)
+        samples, took = await drive(server.url, rate, args.step_seconds, seed=10 + index)
+        ok = meets_targets(samples, rate, took)
+        steps.append((rate, samples, took, ok))
+        print(
+            f"{rate:.0f} fn/s: achieved {samples.completed_functions / took:.0f}, "
+            f"check p95 {samples.percentile('check_availability', 95):.1f} ms, "
+            f"book p95 {samples.percentile('book_appointment', 95):.1f} ms, ok={ok}",
+            flush=True,
+        )
+        if not ok:
+            break
+    await drain(server.url)
+    main, elapsed = await drive(server.url, args.rate, args.seconds, seed=1)
+    print("\n".join(table(main)), flush=True)
+    return section(main, elapsed, args.rate, args.seconds, steps)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    database = create_database()
+    server = start_server(database, args.port)
+    try:
+        body = asyncio.run(run(args, server))
+    finally:
+        stop_server(server)
+        drop_database(database)
+    print(body)
+    if not args.no_write:
+        write_section(body)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
