@@ -220,3 +220,14 @@ async def test_concurrent_bookings_of_one_slot_yield_exactly_one(
     assert results.count("booked") == 1
     assert set(results) == {"booked", "slot_taken"}
     assert await _count(sessions, Appointment) == 1
+
+
+async def test_cached_availability_is_invalidated_by_every_write(booking: BookingService) -> None:
+    before = await booking.find_slots(TENANT, BART, days=2)
+    assert await booking.find_slots(TENANT, BART, days=2) == before  # served from the cache
+    first = before[0]
+    made = (await booking.book(request(service=BART, start=first.start))).appointment
+    after_booking = await booking.find_slots(TENANT, BART, days=2)
+    assert first.start not in {slot.start for slot in after_booking}
+    await booking.cancel(TENANT, made.id)
+    assert await booking.find_slots(TENANT, BART, days=2) == before

@@ -58,3 +58,25 @@ async def test_migrated_schema_matches_the_models(fresh_database_url: str) -> No
     finally:
         await engine.dispose()
     assert diff == []
+
+
+async def test_downgrade_keeps_data(fresh_database_url: str) -> None:
+    """Stepping down one revision and up again loses no rows (no table rebuild cascades)."""
+    from sqlalchemy import func, select
+
+    from frontdesk.db.engine import create_session_factory
+    from frontdesk.db.seed import seed_demo
+    from frontdesk.db.tables import Staff
+
+    engine = create_engine(fresh_database_url)
+    try:
+        await upgrade_engine(engine)
+        async with create_session_factory(engine)() as session:
+            await seed_demo(session, api_key="fd_keep", password="pw")
+        await downgrade_engine(engine, "-1")
+        await upgrade_engine(engine)
+        async with create_session_factory(engine)() as session:
+            count = (await session.execute(select(func.count()).select_from(Staff))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert count == 3

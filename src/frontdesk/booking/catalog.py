@@ -9,18 +9,22 @@ cache is correct across processes because every change to the underlying rows bu
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.availability import BranchRules, DaySchedule, Interval, ServiceRules, StaffCalendar
 from frontdesk.db.repositories import catalog as catalog_rows
-from frontdesk.db.repositories.appointments import BusyRow
+from frontdesk.db.repositories.appointments import BusyRow, BusySpan
 from frontdesk.db.repositories.catalog import BranchRef, CatalogRows
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +70,7 @@ class BranchCatalog:
         return self.rules.tz
 
     def calendars(
-        self, staff_ids: frozenset[uuid.UUID], busy: list[BusyRow]
+        self, staff_ids: frozenset[uuid.UUID], busy: Sequence[BusyRow | BusySpan]
     ) -> list[StaffCalendar]:
         """Engine input for ``staff_ids``: hours, absences and busy time expanded by buffers."""
         by_staff: dict[uuid.UUID, list[Interval]] = defaultdict(list)
@@ -88,6 +92,26 @@ class BranchCatalog:
             for member in self.staff.values()
             if member.id in staff_ids
         ]
+
+
+class LruCache(Generic[K, V]):
+    """A small least-recently-used map (per process, no locking: one event loop)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from frontdesk import availability
 from frontdesk.booking import customers
-from frontdesk.booking.catalog import BranchCatalog, CatalogCache, ServiceInfo
+from frontdesk.booking.catalog import BranchCatalog, CatalogCache, LruCache, ServiceInfo
 from frontdesk.booking.customers import CustomerInput
 from frontdesk.booking.policy import cancellation_terms
 from frontdesk.booking.views import AppointmentView, BookingOutcome, CancellationOutcome, SlotView
@@ -28,6 +28,7 @@ from frontdesk.db.engine import READ_ONLY
 from frontdesk.db.errors import is_overlap_violation
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import catalog as catalog_rows
+from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.db.tables import Appointment
 from frontdesk.domain.errors import (
     AlreadyCancelled,
@@ -52,6 +53,8 @@ from frontdesk.domain.time import utcnow
 from frontdesk.jobs.queue import enqueue
 
 MAX_SEARCH_DAYS = 60
+# Availability results kept per process; keyed by branch versions, so never stale.
+SLOT_CACHE_SIZE = 512
 ALTERNATIVE_SEARCH_DAYS = 7
 _ACTIVE = (AppointmentStatus.CONFIRMED, AppointmentStatus.PENDING)
 
@@ -90,6 +93,7 @@ class BookingService:
     ) -> None:
         self._sessions = sessions
         self._catalogs = catalogs or CatalogCache()
+        self._slots: LruCache[tuple[object, ...], list[SlotView]] = LruCache(SLOT_CACHE_SIZE)
         self._clock = clock
 
     # -- reading -----------------------------------------------------------------------------
@@ -97,11 +101,17 @@ class BookingService:
     async def catalog_for_service(
         self, session: AsyncSession, tenant_id: uuid.UUID, service_id: uuid.UUID
     ) -> tuple[BranchCatalog, ServiceInfo]:
+        ref = await self._branch_of(session, tenant_id, service_id)
+        catalog = await self._catalogs.get(session, ref, self._clock())
+        return catalog, catalog.services[service_id]
+
+    async def _branch_of(
+        self, session: AsyncSession, tenant_id: uuid.UUID, service_id: uuid.UUID
+    ) -> BranchRef:
         ref = await catalog_rows.branch_of_service(session, tenant_id, service_id)
         if ref is None:
             raise UnknownService(f"no service {service_id} for this tenant")
-        catalog = await self._catalogs.get(session, ref, self._clock())
-        return catalog, catalog.services[service_id]
+        return ref
 
     async def find_slots(
         self,
@@ -114,14 +124,23 @@ class BookingService:
         """Free starts for a service over ``days`` local days from ``first_day`` (default today)."""
         if not 1 <= days <= MAX_SEARCH_DAYS:
             raise InvalidRequest(f"days must be between 1 and {MAX_SEARCH_DAYS}")
-        now = self._clock()
+        # Whole minutes: results can then be shared for a minute (the booking re-checks anyway).
+        now = self._clock().replace(second=0, microsecond=0)
         async with self._reading() as session:
-            catalog, service = await self.catalog_for_service(session, tenant_id, service_id)
+            ref = await self._branch_of(session, tenant_id, service_id)
+            catalog = await self._catalogs.get(session, ref, now)
+            service = catalog.services[service_id]
             _check_staff(catalog, staff_id)
             first = first_day or now.astimezone(catalog.tz).date()
             last = first + timedelta(days=days - 1)
+            key = (ref, service_id, staff_id, first, last, now)
+            cached = self._slots.get(key)
+            if cached is not None:
+                return cached
             slots = await self._search(session, catalog, service, first, last, now, staff_id)
-        return [_slot_view(catalog, service, slot) for slot in slots]
+        views = [_slot_view(catalog, service, slot) for slot in slots]
+        self._slots.put(key, views)
+        return views
 
     async def get(self, tenant_id: uuid.UUID, appointment_id: uuid.UUID) -> AppointmentView:
         async with self._reading() as session:
@@ -189,6 +208,7 @@ class BookingService:
             try:
                 await appointment_rows.add(session, row)
                 await self._publish(session, _booked(row))
+                await catalog_rows.bump_bookings_version(session, catalog.branch_id)
                 await session.commit()
             except IntegrityError as exc:
                 await session.rollback()
@@ -235,6 +255,7 @@ class BookingService:
             try:
                 await session.flush()
                 await self._publish(session, _rescheduled(row, previous))
+                await catalog_rows.bump_bookings_version(session, catalog.branch_id)
                 await session.commit()
             except StaleDataError as exc:
                 raise ConcurrentUpdate("the appointment was changed meanwhile") from exc
@@ -257,7 +278,7 @@ class BookingService:
         async with self._sessions() as session:
             row = await _load(session, tenant_id, appointment_id)
             _check_changeable(row, now, expected_version)
-            _, service = await self.catalog_for_service(session, tenant_id, row.service_id)
+            catalog, service = await self.catalog_for_service(session, tenant_id, row.service_id)
             terms = cancellation_terms(service.cancellation_policy, row.starts_at - now)
             if not terms.allowed:
                 minutes = int(terms.min_notice.total_seconds() // 60)
@@ -271,6 +292,7 @@ class BookingService:
             try:
                 await session.flush()
                 await self._publish(session, _cancelled(row, terms.fee_cents))
+                await catalog_rows.bump_bookings_version(session, catalog.branch_id)
                 await session.commit()
             except StaleDataError as exc:
                 raise ConcurrentUpdate("the appointment was changed meanwhile") from exc
@@ -318,9 +340,7 @@ class BookingService:
         exclude: uuid.UUID | None = None,
     ) -> list[availability.Slot]:
         lo, hi = _day_bounds(catalog, first, last)
-        busy = await appointment_rows.busy(session, service.rules.staff_ids, lo, hi)
-        if exclude is not None:
-            busy = [b for b in busy if b.id != exclude]
+        busy = await appointment_rows.busy_spans(session, service.rules.staff_ids, lo, hi, exclude)
         return availability.find_slots(
             catalog.rules,
             service.rules,

@@ -131,8 +131,12 @@ class Branch(Timestamped, Base):
     )
     calendar_config: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
     slot_step_minutes: Mapped[int] = mapped_column(Integer, default=15)
-    # Bumped on every change that affects availability, so caches invalidate explicitly.
+    # Bumped on every change to staff, hours, absences, closures or services of the branch,
+    # so cached catalogues invalidate explicitly.
     calendar_version: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Bumped in the same transaction as every appointment write of the branch, so cached
+    # availability results invalidate explicitly (ADR 0007).
+    bookings_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class PhoneNumber(Timestamped, Base):

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from frontdesk.api.auth import TenantId
 from frontdesk.api.deps import BookingDep, QueriesDep
@@ -74,9 +74,12 @@ async def availability(
     ] = None,
     days: Annotated[int, Query(ge=1, le=MAX_SEARCH_DAYS)] = 14,
     staff: Annotated[uuid.UUID | None, Query(description="Only this staff member")] = None,
-) -> AvailabilityOut:
+) -> Response:
     slots = await booking.find_slots(tenant_id, service, from_, days, staff)
     first = from_ or (slots[0].start.date() if slots else date.today())
-    return AvailabilityOut(
+    body = AvailabilityOut(
         service_id=service, from_date=first, days=days, slots=[SlotOut.of(s) for s in slots]
     )
+    # Serialised here by pydantic-core in one pass; returning the model would make FastAPI
+    # validate all slots again before dumping them (a third of this endpoint's time).
+    return Response(body.model_dump_json(by_alias=True), media_type="application/json")

@@ -34,6 +34,8 @@ class BranchRef:
     tenant_id: uuid.UUID
     calendar_version: int
     updated_at: datetime
+    # Only the availability result cache reads it; refs built for catalogue lookups may omit it.
+    bookings_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,13 @@ async def branch_of_service(
 ) -> BranchRef | None:
     """The branch offering an active service of this tenant (one query)."""
     stmt = (
-        select(Branch.id, Branch.tenant_id, Branch.calendar_version, Branch.updated_at)
+        select(
+            Branch.id,
+            Branch.tenant_id,
+            Branch.calendar_version,
+            Branch.updated_at,
+            Branch.bookings_version,
+        )
         .join(Service, Service.branch_id == Branch.id)
         .where(Service.id == service_id, Service.tenant_id == tenant_id, Service.active)
     )
@@ -63,7 +71,13 @@ async def branch_of_service(
 
 async def branch_refs(session: AsyncSession, tenant_id: uuid.UUID) -> list[BranchRef]:
     stmt = (
-        select(Branch.id, Branch.tenant_id, Branch.calendar_version, Branch.updated_at)
+        select(
+            Branch.id,
+            Branch.tenant_id,
+            Branch.calendar_version,
+            Branch.updated_at,
+            Branch.bookings_version,
+        )
         .where(Branch.tenant_id == tenant_id)
         .order_by(Branch.name)
     )
@@ -151,6 +165,21 @@ async def bump_calendar_version(session: AsyncSession, branch_id: uuid.UUID) -> 
         update(Branch)
         .where(Branch.id == branch_id)
         .values(calendar_version=Branch.calendar_version + 1)
+    )
+
+
+async def bump_bookings_version(session: AsyncSession, branch_id: uuid.UUID) -> None:
+    """Invalidate cached availability of this branch (call in the appointment's transaction).
+
+    On PostgreSQL this locks the branch row until commit, so appointment writes of one branch
+    serialise on it; call it last, right before the commit, to keep that window short.
+    """
+    await session.execute(
+        update(Branch)
+        .where(Branch.id == branch_id)
+        # Keep updated_at: it is part of the catalogue cache key, which bookings do not affect.
+        .values(bookings_version=Branch.bookings_version + 1, updated_at=Branch.updated_at)
+        .execution_options(synchronize_session=False)
     )
 
 
