@@ -127,23 +127,8 @@ class AppointmentOut(BaseModel):
 
     @classmethod
     def of(cls, view: AppointmentView, duplicate: bool = False) -> AppointmentOut:
-        return cls(
-            id=view.id,
-            start=view.start,
-            end=view.end,
-            status=view.status,
-            staff_id=view.staff_id,
-            service_id=view.service_id,
-            customer_id=view.customer_id,
-            branch_id=view.branch_id,
-            source=view.source,
-            sync_state=view.sync_state,
-            version=view.version,
-            notes=view.notes,
-            cancellation_fee_cents=view.cancellation_fee_cents,
-            cancelled_at=view.cancelled_at,
-            created_at=view.created_at,
-            duplicate=duplicate,
+        return cls.model_validate(view, from_attributes=True).model_copy(
+            update={"duplicate": duplicate}
         )
 
 

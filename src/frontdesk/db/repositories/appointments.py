@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.tables import Appointment, CallAppointment, Service
@@ -37,25 +37,12 @@ async def busy(
     """
     if not staff_ids:
         return []
-    appointment, service = Appointment.__table__.c, Service.__table__.c
-    stmt = (
-        select(
-            appointment.id,
-            appointment.staff_id,
-            appointment.service_id,
-            appointment.customer_id,
-            appointment.starts_at,
-            appointment.ends_at,
-            service.buffer_before_minutes,
-            service.buffer_after_minutes,
-        )
-        .join_from(Appointment.__table__, Service.__table__, service.id == appointment.service_id)
-        .where(
-            appointment.staff_id.in_(staff_ids),
-            appointment.status != AppointmentStatus.CANCELLED.value,
-            appointment.starts_at < hi,
-            appointment.ends_at > lo,
-        )
+    appointment = Appointment.__table__.c
+    stmt = _active_overlapping(
+        (appointment.id, appointment.staff_id, appointment.service_id, appointment.customer_id),
+        staff_ids,
+        lo,
+        hi,
     )
     connection = await session.connection()
     return [BusyRow(*row) for row in (await connection.execute(stmt)).all()]
@@ -82,10 +69,22 @@ async def busy_spans(
     leaving out one appointment (the one being moved)."""
     if not staff_ids:
         return []
+    stmt = _active_overlapping((Appointment.__table__.c.staff_id,), staff_ids, lo, hi)
+    if exclude is not None:
+        stmt = stmt.where(Appointment.__table__.c.id != exclude)
+    connection = await session.connection()
+    return [BusySpan(*row) for row in (await connection.execute(stmt)).all()]
+
+
+def _active_overlapping(
+    leading: tuple[Any, ...], staff_ids: Collection[uuid.UUID], lo: datetime, hi: datetime
+) -> Select[Any]:
+    """Core select of ``leading`` columns + start, end and buffers of active appointments of
+    ``staff_ids`` overlapping ``[lo, hi)`` (Core, not ORM: these reads return hundreds of rows)."""
     appointment, service = Appointment.__table__.c, Service.__table__.c
-    stmt = (
+    return (
         select(
-            appointment.staff_id,
+            *leading,
             appointment.starts_at,
             appointment.ends_at,
             service.buffer_before_minutes,
@@ -99,10 +98,6 @@ async def busy_spans(
             appointment.ends_at > lo,
         )
     )
-    if exclude is not None:
-        stmt = stmt.where(appointment.id != exclude)
-    connection = await session.connection()
-    return [BusySpan(*row) for row in (await connection.execute(stmt)).all()]
 
 
 async def get(

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.tables import AuditLog
+from frontdesk.db.upsert import insert_on_conflict
 
 
 async def record_once(
@@ -27,9 +27,8 @@ async def record_once(
     at: datetime,
 ) -> bool:
     """Insert an entry unless one with ``entry_id`` exists (so replays add nothing)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = (
-        insert(AuditLog)
+        insert_on_conflict(session, AuditLog)
         .values(
             id=entry_id,
             tenant_id=tenant_id,

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, insert, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.db.tables import Appointment, Base, Call, CallAppointment, CallFunction
+from frontdesk.db.tables import Appointment, Call, CallAppointment, CallFunction
+from frontdesk.db.upsert import insert_on_conflict
 from frontdesk.domain.model import AppointmentStatus
 
 
@@ -45,18 +45,13 @@ async def find_by_retell_id(
     return (row[0], row[1]) if row else None
 
 
-def _insert(session: AsyncSession, table: type[Base]) -> Any:
-    """The dialect's INSERT with ON CONFLICT support (PostgreSQL or SQLite)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
-
-
 async def insert_if_absent(session: AsyncSession, values: dict[str, Any]) -> None:
     """Create the call row unless one with this ``retell_call_id`` exists (then change nothing)."""
     row = {"id": uuid.uuid4(), "analysis": {}, **values}
     stmt = (
-        _insert(session, Call).values(row).on_conflict_do_nothing(index_elements=["retell_call_id"])
+        insert_on_conflict(session, Call)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["retell_call_id"])
     )
     await session.execute(stmt)
 
@@ -68,7 +63,7 @@ async def upsert_event(session: AsyncSession, values: dict[str, Any]) -> None:
     never overwritten with null by an earlier one; ``call_status`` never leaves a final state.
     """
     row = {"id": uuid.uuid4(), "analysis": {}, **values}
-    stmt = _insert(session, Call).values(row)
+    stmt = insert_on_conflict(session, Call).values(row)
     changes: dict[str, Any] = {
         key: stmt.excluded[key] for key in values if key not in ("retell_call_id", "tenant_id")
     }
@@ -109,7 +104,7 @@ async def link_appointment(
 ) -> None:
     """Record that the call booked/moved/cancelled the appointment; repeats change nothing."""
     stmt = (
-        _insert(session, CallAppointment)
+        insert_on_conflict(session, CallAppointment)
         .values(tenant_id=tenant_id, call_id=call_id, appointment_id=appointment_id, action=action)
         .on_conflict_do_nothing(index_elements=["call_id", "appointment_id", "action"])
     )

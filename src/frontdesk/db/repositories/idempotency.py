@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.tables import IdempotencyRecord
+from frontdesk.db.upsert import insert_on_conflict
 from frontdesk.domain.model import IdempotencyState
 
 
@@ -23,9 +23,8 @@ async def claim(
     expires_at: datetime,
 ) -> bool:
     """Insert an in-flight record; False when the key is already recorded (race-free)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = (
-        insert(IdempotencyRecord)
+        insert_on_conflict(session, IdempotencyRecord)
         .values(
             id=uuid.uuid4(),
             tenant_id=tenant_id,

@@ -18,12 +18,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from frontdesk.db.tables import IdempotencyRecord, Job
+from frontdesk.db.upsert import insert_on_conflict
 from frontdesk.domain.model import JobState
 
 # Enough of a traceback's last line and message for an operator; the full one is in the logs.
@@ -67,10 +67,8 @@ async def insert_job(
     ``ON CONFLICT DO NOTHING`` makes the dedupe race-free: two transactions enqueueing the same
     key concurrently produce one row, and neither fails.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
-        insert(Job)
+        insert_on_conflict(session, Job)
         .values(
             kind=kind,
             payload=payload,
