@@ -35,13 +35,25 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
         _redact,
     ]
     # JSON needs the traceback as a string field; the console renderer formats it itself.
+    # Rich tracebacks are for people at a terminal: rendering one costs tens of milliseconds of
+    # CPU, so a server under load (many timeouts at once) would spend its time on them.
+    tty = sys.stderr.isatty()
     rendering: list[Any] = (
         [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
         if fmt == "json"
-        else [structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())]
+        else [
+            structlog.dev.ConsoleRenderer(
+                colors=tty,
+                exception_formatter=(
+                    structlog.dev.RichTracebackFormatter() if tty else structlog.dev.plain_traceback
+                ),
+            )
+        ]
     )
     structlog.configure(
         processors=[
+            # First: a line below the level costs one level check, not the whole chain.
+            structlog.stdlib.filter_by_level,
             *shared,
             structlog.processors.StackInfoRenderer(),
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
