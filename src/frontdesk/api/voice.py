@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.background import BackgroundTask
 
 from frontdesk.api.errors import ProblemError
 from frontdesk.voice.gateway import VoiceGateway, VoiceRefused
@@ -30,13 +32,21 @@ def _problem(refused: VoiceRefused) -> ProblemError:
     return ProblemError(refused.status, refused.code, title, refused.detail)
 
 
-@router.post("/functions/{name}", summary="A custom function called by the agent mid-call")
-async def function(name: str, request: Request) -> dict[str, Any]:
+@router.post(
+    "/functions/{name}",
+    summary="A custom function called by the agent mid-call",
+    response_model=dict[str, Any],
+)
+async def function(name: str, request: Request) -> Response:
     body = await request.body()
     try:
-        return await _gateway(request).function(name, body, request.headers.get(HEADER))
+        answer, log_it = await _gateway(request).function_then_log(
+            name, body, request.headers.get(HEADER)
+        )
     except VoiceRefused as refused:
         raise _problem(refused) from None
+    # The call log is written after the answer has been sent (same process, see docs/voice.md).
+    return JSONResponse(answer, background=BackgroundTask(log_it) if log_it else None)
 
 
 @router.post("/inbound", summary="Retell's inbound-call webhook: who is calling, what day it is")

@@ -51,6 +51,8 @@ class FunctionRecord:
     error: str | None = None
     links: tuple[tuple[uuid.UUID, str], ...] = ()
     customer_id: uuid.UUID | None = None
+    # When the function answered (the row may be written a little later); default: at write.
+    answered_at: datetime | None = None
 
 
 def _text(call: Mapping[str, Any], key: str) -> str | None:
@@ -114,9 +116,11 @@ class CallLog:
         known = self._known.get(retell_call_id)
         if known is None:
             async with self._sessions() as session:
+                # Usually ``call_started`` created the row (one SELECT); otherwise one INSERT …
+                # RETURNING, and a SELECT again only if a concurrent request won the insert.
                 known = await call_rows.find_by_retell_id(session, retell_call_id)
                 if known is None:
-                    await call_rows.insert_if_absent(
+                    known = await call_rows.insert_if_absent(
                         session,
                         {
                             "retell_call_id": retell_call_id,
@@ -131,7 +135,8 @@ class CallLog:
                             "started_at": _millis(call, "start_timestamp"),
                         },
                     )
-                    known = await call_rows.find_by_retell_id(session, retell_call_id)
+                    if known is None:
+                        known = await call_rows.find_by_retell_id(session, retell_call_id)
                     await session.commit()
             if known is None:
                 raise CallNotOurs(retell_call_id)
@@ -177,17 +182,15 @@ class CallLog:
                     "status": record.status,
                     "latency_ms": record.latency_ms,
                     "error": record.error,
-                    "created_at": utcnow(),
+                    "created_at": record.answered_at or utcnow(),
                 },
             )
             for appointment_id, action in record.links:
                 await call_rows.link_appointment(
                     session, tenant_id, call_id, appointment_id, action
                 )
-            if record.links:
-                await call_rows.set_outcome(session, call_id, record.links[-1][1])
-            if record.customer_id is not None:
-                await call_rows.fill_customer(session, call_id, record.customer_id)
+            outcome = record.links[-1][1] if record.links else None
+            await call_rows.set_outcome_and_customer(session, call_id, outcome, record.customer_id)
             await session.commit()
 
     def _remember(self, retell_call_id: str, known: tuple[uuid.UUID, uuid.UUID]) -> None:

@@ -313,13 +313,12 @@ class VoiceFunctions:
     async def book_appointment(self, args: Mapping[str, Any], ctx: CallContext) -> Reply:
         target = self._target(ctx, args, "slot_id", "date", "time")
         lang = ctx.language
-        customer = await self._customer(ctx)
+        key = _idempotency_key(ctx, target)
+        customer, earlier = await self._customer_and_earlier(ctx, key)
         given_name = _arg(args, "customer_name")
         if customer is None and not given_name:
             raise _Ask(_clarify(say("ask_name", lang), "customer_name"))
         notes = _notes(_arg(args, "notes"), given_name, customer)
-        key = _idempotency_key(ctx, target)
-        earlier = await self._by_key(ctx, key)
         if earlier is not None and earlier.status in _ACTIVE:
             return self._booked(ctx, AppointmentView.of(earlier))
         if earlier is not None:
@@ -359,6 +358,19 @@ class VoiceFunctions:
 
     def _booked(self, ctx: CallContext, view: AppointmentView) -> Reply:
         return self._appointment_reply(ctx, "booked", "booked", view, ((view.id, "booked"),))
+
+    async def _customer_and_earlier(
+        self, ctx: CallContext, key: str
+    ) -> tuple[Customer | None, Appointment | None]:
+        """The caller's customer row and this request's earlier booking: one session."""
+        async with self._sessions() as session:
+            customer = (
+                await customer_rows.by_phone(session, ctx.tenant_id, ctx.caller.phone)
+                if ctx.caller.phone is not None
+                else None
+            )
+            earlier = await appointment_rows.by_idempotency_key(session, ctx.tenant_id, key)
+        return customer, earlier
 
     async def _by_key(self, ctx: CallContext, key: str) -> Appointment | None:
         async with self._sessions() as session:
@@ -536,12 +548,6 @@ class VoiceFunctions:
         day = when.date or ctx.today
         start = datetime.combine(day, when.time, ctx.catalog.tz).astimezone(UTC)
         return _Target(service, start, staff.id if staff is not None else None)
-
-    async def _customer(self, ctx: CallContext) -> Customer | None:
-        if ctx.caller.phone is None:
-            return None
-        async with self._sessions() as session:
-            return await customer_rows.by_phone(session, ctx.tenant_id, ctx.caller.phone)
 
     async def _visible(self, ctx: CallContext) -> list[AppointmentView]:
         """Upcoming appointments the caller may see: theirs by caller ID, else this call's."""

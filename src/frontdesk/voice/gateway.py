@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk.booking.catalog import BranchCatalog, CatalogCache
 from frontdesk.booking.service import BookingService
+from frontdesk.domain.time import utcnow
 from frontdesk.observability.logging import get_logger
 from frontdesk.voice import signature, slots
 from frontdesk.voice.calls import EVENTS, CallLog, CallNotOurs, FunctionRecord
@@ -103,6 +104,21 @@ class VoiceGateway:
             log.warning("retell event for another tenant's call", call_id=call.get("call_id"))
 
     async def function(self, name: str, body: bytes, header: str | None) -> dict[str, Any]:
+        """Answer a function call and write its call-log entry before returning."""
+        answer, log_it = await self.function_then_log(name, body, header)
+        if log_it is not None:
+            await log_it()
+        return answer
+
+    async def function_then_log(
+        self, name: str, body: bytes, header: str | None
+    ) -> tuple[dict[str, Any], Callable[[], Awaitable[None]] | None]:
+        """The answer, and the call-log write still to do (``None``: nothing to log).
+
+        The API sends the answer first and then awaits the write in the same process (a
+        background task of the response), so the agent does not wait for the log. The write
+        has its own timeout; a failure is logged with the function's name and status.
+        """
         verified = await self._verify(body, header, "call", f"/retell/functions/{name}")
         if name not in FUNCTION_NAMES:
             raise VoiceRefused(404, "unknown_function", f"no voice function {name!r}")
@@ -120,15 +136,23 @@ class VoiceGateway:
                 ctx = await self._context(route, retell_call_id, call)
         except CallNotOurs:
             raise VoiceRefused(404, "unknown_call", "the call belongs to another tenant") from None
+        except TimeoutError:
+            # Expected when overloaded: no traceback (rendering one costs more CPU than a request).
+            log.warning("voice function setup timed out", function=name)
         except Exception:
             # The database is slow or down before the function could start: say so, log it.
             log.exception("voice function setup failed", function=name)
         if ctx is None:
-            return _setup_failed().body()
+            return _setup_failed().body(), None
         reply = await self.functions.run(name, args, ctx, deadline)
         latency_ms = round((time.perf_counter() - started) * 1000)
-        await self._record(ctx, name, args, reply, latency_ms)
-        return reply.body()
+        record = self._record_of(name, args, reply, latency_ms)
+        context = ctx
+
+        async def log_it() -> None:
+            await self._write_record(context, record)
+
+        return reply.body(), log_it
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -172,10 +196,10 @@ class VoiceGateway:
             slot_secret=slots.secret_from_key(route.key or ""),
         )
 
-    async def _record(
-        self, ctx: CallContext, name: str, args: Mapping[str, Any], reply: Reply, latency_ms: int
-    ) -> None:
-        record = FunctionRecord(
+    def _record_of(
+        self, name: str, args: Mapping[str, Any], reply: Reply, latency_ms: int
+    ) -> FunctionRecord:
+        return FunctionRecord(
             name=name,
             arguments=dict(args),
             status=reply.status,
@@ -183,12 +207,17 @@ class VoiceGateway:
             error=reply.data.get("reason") if reply.status == "error" else None,
             links=reply.links,
             customer_id=reply.customer_id,
+            answered_at=utcnow(),
         )
+
+    async def _write_record(self, ctx: CallContext, record: FunctionRecord) -> None:
         try:
             async with asyncio.timeout(LOG_TIMEOUT_S):
                 await self.calls.record_function(ctx.tenant_id, ctx.call_id, record)
         except Exception:
-            log.exception("could not log voice function", function=name, status=reply.status)
+            log.exception(
+                "could not log voice function", function=record.name, status=record.status
+            )
 
 
 def _setup_failed() -> Reply:

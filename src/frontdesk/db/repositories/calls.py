@@ -45,15 +45,25 @@ async def find_by_retell_id(
     return (row[0], row[1]) if row else None
 
 
-async def insert_if_absent(session: AsyncSession, values: dict[str, Any]) -> None:
-    """Create the call row unless one with this ``retell_call_id`` exists (then change nothing)."""
+async def insert_if_absent(
+    session: AsyncSession, values: dict[str, Any]
+) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """Create the call row unless one with this ``retell_call_id`` exists (then change nothing).
+
+    ``(id, tenant_id)`` of the new row, or ``None`` when the row existed already.
+    """
     row = {"id": uuid.uuid4(), "analysis": {}, **values}
+    table = Call.__table__
     stmt = (
-        insert_on_conflict(session, Call)
+        insert_on_conflict(session, table)
         .values(row)
         .on_conflict_do_nothing(index_elements=["retell_call_id"])
+        .returning(table.c.id, table.c.tenant_id)
     )
-    await session.execute(stmt)
+    # On the connection: the ORM's bulk INSERT path does not hand the RETURNING row back.
+    connection = await session.connection()
+    created = (await connection.execute(stmt)).one_or_none()
+    return (created[0], created[1]) if created else None
 
 
 async def upsert_event(session: AsyncSession, values: dict[str, Any]) -> None:
@@ -88,6 +98,19 @@ async def fill_customer(session: AsyncSession, call_id: uuid.UUID, customer_id: 
 
 async def set_outcome(session: AsyncSession, call_id: uuid.UUID, outcome: str) -> None:
     await session.execute(update(Call).where(Call.id == call_id).values(outcome=outcome))
+
+
+async def set_outcome_and_customer(
+    session: AsyncSession, call_id: uuid.UUID, outcome: str | None, customer_id: uuid.UUID | None
+) -> None:
+    """``set_outcome`` and ``fill_customer`` in one UPDATE (either may be ``None``: unchanged)."""
+    changes: dict[str, Any] = {}
+    if outcome is not None:
+        changes["outcome"] = outcome
+    if customer_id is not None:
+        changes["customer_id"] = func.coalesce(Call.customer_id, customer_id)
+    if changes:
+        await session.execute(update(Call).where(Call.id == call_id).values(**changes))
 
 
 async def add_function(session: AsyncSession, values: dict[str, Any]) -> None:
