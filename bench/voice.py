@@ -86,6 +86,8 @@ class Server:
     process: subprocess.Popen[bytes]
     url: str
     database: str
+    # With several HTTP workers the job worker runs as its own ``frontdesk worker`` process.
+    job_worker: subprocess.Popen[bytes] | None = None
 
 
 def _admin() -> psycopg.Connection[tuple[Any, ...]]:
@@ -104,7 +106,7 @@ def drop_database(name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def start_server(database: str, port: int) -> Server:
+def start_server(database: str, port: int, workers: int = 1) -> Server:
     env = {
         **os.environ,
         "FRONTDESK_DATABASE_URL": f"postgresql+psycopg://{PG['user']}@{PG['host']}:{PG['port']}/{database}",
@@ -114,30 +116,43 @@ def start_server(database: str, port: int) -> Server:
     cli = str(Path(sys.executable).parent / "frontdesk")
     subprocess.run([cli, "demo"], env=env, check=True, capture_output=True)
     process = subprocess.Popen(
-        [cli, "serve", "--port", str(port), "--no-demo"],
+        [cli, "serve", "--port", str(port), "--no-demo", "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: stop_server can end the workers too
     )
+    job_worker = None
+    if workers > 1:
+        job_worker = subprocess.Popen(
+            [cli, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return Server(process, url, database)
+                return Server(process, url, database, job_worker)
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
     process.kill()
+    if job_worker is not None:
+        job_worker.kill()
     raise RuntimeError("frontdesk serve did not become healthy within 30 s")
 
 
 def stop_server(server: Server) -> None:
-    server.process.send_signal(signal.SIGTERM)
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+    for process in (server.process, server.job_worker):
+        if process is None:
+            continue
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            # Also the uvicorn worker processes, which would otherwise be left behind.
+            os.killpg(process.pid, signal.SIGKILL) if process is server.process else process.kill()
+            process.wait()
 
 
 class Caller:
@@ -269,12 +284,18 @@ def section(
     rate: float,
     seconds: float,
     steps: Sequence[tuple[float, Samples, float, bool]],
+    workers: int = 1,
 ) -> str:
     cpu = os.cpu_count()
+    processes = (
+        "one process, embedded job worker"
+        if workers == 1
+        else f"`--workers {workers}`, plus one `frontdesk worker` process for jobs"
+    )
     lines = [
         "## Voice API (`bench/voice.py`)",
         "",
-        f"`frontdesk serve` (one process, embedded job worker) on PostgreSQL, {cpu} CPUs "
+        f"`frontdesk serve` ({processes}) on PostgreSQL, {cpu} CPUs "
         f"({platform.machine()}, Python {platform.python_version()}); client on the same "
         "machine over loopback (httpx, async), requests signed like Retell's. Simulated calls "
         "= inbound → check_availability → book_appointment → find_appointments → "
@@ -300,11 +321,12 @@ def section(
             f"{'yes' if ok else 'no'} |"
         )
     sustainable = max((o for o, _, _, ok in steps if ok), default=0)
+    flag = f" --workers {workers}" if workers > 1 else ""
     lines += [
         "",
         f"Highest sustainable rate: **{sustainable:.0f} function calls/s**.",
         "",
-        "Reproduce: `.venv/bin/python bench/voice.py` (needs PostgreSQL on 127.0.0.1).",
+        f"Reproduce: `.venv/bin/python bench/voice.py{flag}` (needs PostgreSQL on 127.0.0.1).",
     ]
     return "\n".join(lines)
 
@@ -329,6 +351,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--steps", default="10,20,30,40,60,80,100", help="rates to step through")
     parser.add_argument("--step-seconds", type=float, default=10.0)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="frontdesk serve --workers (PostgreSQL)"
+    )
     parser.add_argument("--no-write", action="store_true", help="print only")
     return parser.parse_args(argv)
 
@@ -364,13 +389,13 @@ async def run(args: argparse.Namespace, server: Server) -> str:
     await drain(server.url)
     main, elapsed = await drive(server.url, args.rate, args.seconds, seed=1)
     print("\n".join(table(main)), flush=True)
-    return section(main, elapsed, args.rate, args.seconds, steps)
+    return section(main, elapsed, args.rate, args.seconds, steps, args.workers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     database = create_database()
-    server = start_server(database, args.port)
+    server = start_server(database, args.port, args.workers)
     try:
         body = asyncio.run(run(args, server))
     finally:

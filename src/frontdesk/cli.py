@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import tempfile
 from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated
@@ -57,22 +59,56 @@ def serve(
     no_demo: Annotated[
         bool, typer.Option("--no-demo", help="Do not seed the demo business.")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="HTTP worker processes (PostgreSQL only). With more than one, the embedded job "
+            "worker is off: run `frontdesk worker` as its own process.",
+        ),
+    ] = 1,
 ) -> None:
     """Migrate the database, seed the demo on an empty embedded database, and serve HTTP."""
     settings = _settings()
+    if workers > 1 and settings.is_sqlite:
+        console.print(
+            "[red]--workers > 1 needs PostgreSQL: the embedded SQLite database is served by "
+            "one process.[/red]"
+        )
+        raise typer.Exit(code=2)
     migrate.upgrade(settings.database_url)
     if settings.is_sqlite and not no_demo:
         credentials = asyncio.run(_seed_if_empty(settings))
         if credentials is not None:
             _print_credentials(credentials)
+    if workers > 1:
+        _prepare_worker_processes(settings)
     uvicorn.run(
         "frontdesk.app:create_app_from_env",
         factory=True,
         host=host,
         port=port,
+        workers=workers,
         log_config=None,
         proxy_headers=True,
     )
+
+
+def _prepare_worker_processes(settings: Settings) -> None:
+    """Environment for ``--workers > 1`` (inherited by uvicorn's worker processes).
+
+    Jobs must run in one place that an operator controls, so the embedded job worker is
+    switched off in every HTTP process; and the Prometheus metrics of all processes are merged
+    through a shared directory (a fresh one unless ``PROMETHEUS_MULTIPROC_DIR`` is set).
+    """
+    os.environ["FRONTDESK_EMBEDDED_WORKER"] = "false"
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="frontdesk-metrics-")
+    if settings.embedded_worker:
+        console.print(
+            "[yellow]Several HTTP workers: the embedded job worker is off. "
+            "Run `frontdesk worker` as a separate process, or jobs will wait.[/yellow]"
+        )
 
 
 @app.command()
