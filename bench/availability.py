@@ -16,7 +16,6 @@ import argparse
 import os
 import platform
 import random
-import re
 import statistics
 import sys
 import time as clock
@@ -26,6 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from benchreport import write_section
 
 from frontdesk.availability import (
     BranchRules,
@@ -219,22 +220,6 @@ def _row(label: str, timings: Timings, target: str) -> str:
     )
 
 
-def write_section(path: Path, name: str, body: str) -> None:
-    """Replace the ``<!-- bench:name -->`` section of ``path`` (append it if missing)."""
-    begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
-    block = f"{begin}\n{body}\n{end}"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
-# The server runs in its own process with the scenario's fixed clock, so the stored
-# appointments are "the next 60 days" whatever today's date is.
 _SERVER = """
 import sys, uvicorn
 from datetime import datetime

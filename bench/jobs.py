@@ -21,7 +21,6 @@ import asyncio
 import multiprocessing as mp
 import os
 import platform
-import re
 import statistics
 import sys
 import time
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from benchreport import write_section
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -266,19 +266,6 @@ def render(throughputs: list[Throughput], latency: Latency, jobs: int) -> str:
         f"measured {datetime.now(UTC).date().isoformat()} with `.venv/bin/python bench/jobs.py`.",
     ]
     return "\n".join(lines)
-
-
-def write_section(path: Path, name: str, body: str) -> None:
-    """Replace the ``<!-- bench:name -->`` section of ``path`` (append it if missing)."""
-    begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
-    block = f"{begin}\n{body}\n{end}"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 async def run(args: argparse.Namespace) -> str:

@@ -26,6 +26,7 @@ from frontdesk.language.when import When
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "unit" / "language"))
 
+from benchreport import write_section  # noqa: E402 - beside this script
 from language_cases import (  # noqa: E402 - the phrase tables live with the tests
     ENGLISH,
     ENGLISH_CLARIFY,
@@ -34,7 +35,6 @@ from language_cases import (  # noqa: E402 - the phrase tables live with the tes
 )
 
 OUTPUT = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- bench:language -->", "<!-- /bench:language -->"
 TARGET_PER_SECOND = 10_000
 
 Parse = Callable[[str, datetime], When]
@@ -75,7 +75,6 @@ def render(per_second: float, latencies: list[float], phrases: int) -> str:
     p50, p95, p99 = (_percentile(ordered, share) for share in (0.50, 0.95, 0.99))
     return "\n".join(
         [
-            START,
             "## Language (parse_when)",
             "",
             f"`de.parse_when` / `en.parse_when` over the {phrases} table-test phrases "
@@ -89,21 +88,8 @@ def render(per_second: float, latencies: list[float], phrases: int) -> str:
             "",
             f"Python {platform.python_version()} on {platform.machine()}, measured "
             f"{date.today().isoformat()} with `.venv/bin/python bench/language.py`.",
-            END,
         ]
     )
-
-
-def write_section(section: str, path: Path = OUTPUT) -> None:
-    """Replace our marked section, or append it; leave every other section alone."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def main() -> None:
@@ -115,7 +101,7 @@ def main() -> None:
     section = render(per_second, latencies, phrases)
     print(section)
     if not args.no_write:
-        write_section(section)
+        write_section(OUTPUT, "language", section)
     if per_second < TARGET_PER_SECOND:
         sys.exit(f"below target: {per_second:,.0f} < {TARGET_PER_SECOND:,} phrases/s")
 

@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import random
-import re
 import signal
 import statistics
 import subprocess
@@ -39,6 +38,7 @@ from typing import Any
 
 import httpx
 import psycopg
+from benchreport import write_section
 
 from frontdesk import demo
 from frontdesk.voice.signature import sign
@@ -331,19 +331,6 @@ def section(
     return "\n".join(lines)
 
 
-def write_section(body: str, path: Path = OUTPUT) -> None:
-    """Replace the ``<!-- bench:voice -->`` section (append it if missing); nothing else."""
-    begin, end = "<!-- bench:voice -->", "<!-- /bench:voice -->"
-    block = f"{begin}\n{body}\n{end}"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=TARGET_RATE, help="function calls/s")
@@ -403,7 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         drop_database(database)
     print(body)
     if not args.no_write:
-        write_section(body)
+        write_section(OUTPUT, "voice", body)
     return 0
 
 
