@@ -278,7 +278,9 @@ def measure_endpoint(
 
             sync_url = url.replace("postgresql+psycopg://", "postgresql://")
             with psycopg.connect(sync_url, autocommit=True) as writer:
-                after_write = _after_each_write(request, writer, iterations, warmup)
+                after_write = _after_each_write(
+                    request, writer, iterations, warmup, scenario.start_date
+                )
             repeated, _cpu = measure(request, iterations, warmup)
             return after_write, repeated, request()
     finally:
@@ -290,15 +292,24 @@ def measure_endpoint(
 
 
 def _after_each_write(
-    request: Callable[[], object], writer: object, iterations: int, warmup: int
+    request: Callable[[], object], writer: object, iterations: int, warmup: int, first: date
 ) -> Timings:
-    """Time ``request`` right after an (untimed) bookings-version bump, as after a booking."""
+    """Time ``request`` right after an (untimed) write to one of the searched days, exactly the
+    version bump a booking, move or cancellation makes in its transaction."""
     import psycopg
 
     assert isinstance(writer, psycopg.Connection)
+    row = writer.execute("SELECT id, tenant_id FROM branch").fetchone()
+    assert row is not None
+    branch_id, tenant_id = row
     samples: list[float] = []
     for i in range(warmup + iterations):
-        writer.execute("UPDATE branch SET bookings_version = bookings_version + 1")
+        day = first + timedelta(days=i % SEARCH_DAYS)
+        writer.execute(
+            "INSERT INTO booking_day (branch_id, day, tenant_id, version) VALUES (%s, %s, %s, 1) "
+            "ON CONFLICT (branch_id, day) DO UPDATE SET version = booking_day.version + 1",
+            (branch_id, day, tenant_id),
+        )
         started = clock.perf_counter_ns()
         request()
         if i >= warmup:
@@ -408,9 +419,10 @@ def endpoint_section(
             f"{len(scenario.staff)} staff, {scenario.appointments} appointments, "
             f"{slot_count} slots returned. Sequential requests from one client over loopback, "
             f"{len(after_write.samples_ms)} timed after warm-up per row. *After a write*: each "
-            "request follows a bump of the branch's bookings version (what every booking, move "
-            "or cancellation does), so the availability cache misses and the appointments are "
-            "read and searched; *repeated*: nothing written since the last identical search.",
+            "request follows a write to one of the 14 searched days (the day-version bump every "
+            "booking, move or cancellation makes), so the result cache misses, that day's "
+            "appointments are read again and the engine searches all 14 days; *repeated*: "
+            "nothing written since the last identical search.",
             "",
             "| case | p50 | p95 | p99 | target |",
             "|---|---|---|---|---|",

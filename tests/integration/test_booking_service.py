@@ -231,3 +231,27 @@ async def test_cached_availability_is_invalidated_by_every_write(booking: Bookin
     assert first.start not in {slot.start for slot in after_booking}
     await booking.cancel(TENANT, made.id)
     assert await booking.find_slots(TENANT, BART, days=2) == before
+
+
+async def test_after_a_booking_only_its_day_is_read_again(
+    booking: BookingService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frontdesk.db.repositories import appointments as appointment_rows
+
+    windows: list[timedelta] = []
+    real = appointment_rows.busy_spans
+
+    async def recording(*args: object, **kwargs: object) -> object:
+        windows.append(args[3] - args[2])  # type: ignore[operator]
+        return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(appointment_rows, "busy_spans", recording)
+    await booking.find_slots(TENANT, HERREN, days=14)
+    assert windows == [timedelta(days=14)]  # everything, once
+    await booking.find_slots(TENANT, HERREN, days=14)
+    assert len(windows) == 1  # nothing written: no appointment read at all
+    booked = (await booking.book(request(start=at(3, 10)))).appointment
+    await booking.find_slots(TENANT, HERREN, days=14)
+    assert windows[1:] == [timedelta(days=1)]  # only the booked day
+    theirs = await booking.find_slots(TENANT, HERREN, days=14, staff_id=booked.staff_id)
+    assert at(3, 10) not in {slot.start for slot in theirs}  # and the cache knows it

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from frontdesk import availability
 from frontdesk.booking import customers
+from frontdesk.booking.busydays import BusyDays, days_touched
 from frontdesk.booking.catalog import BranchCatalog, CatalogCache, LruCache, ServiceInfo
 from frontdesk.booking.customers import CustomerInput
 from frontdesk.booking.policy import cancellation_terms
@@ -94,6 +95,7 @@ class BookingService:
         self._sessions = sessions
         self._catalogs = catalogs or CatalogCache()
         self._slots: LruCache[tuple[object, ...], list[SlotView]] = LruCache(SLOT_CACHE_SIZE)
+        self._busy_days = BusyDays()
         self._clock = clock
 
     # -- reading -----------------------------------------------------------------------------
@@ -133,11 +135,20 @@ class BookingService:
             _check_staff(catalog, staff_id)
             first = first_day or now.astimezone(catalog.tz).date()
             last = first + timedelta(days=days - 1)
-            key = (ref, service_id, staff_id, first, last, now)
-            cached = self._slots.get(key)
-            if cached is not None:
-                return cached
-            slots = await self._search(session, catalog, service, first, last, now, staff_id)
+            busy, versions = await self._busy_days.spans(session, catalog, first, last)
+        key = (ref, service_id, staff_id, first, last, now, versions)
+        cached = self._slots.get(key)
+        if cached is not None:
+            return cached
+        slots = availability.find_slots(
+            catalog.rules,
+            service.rules,
+            catalog.calendars(service.rules.staff_ids, busy),
+            first,
+            last,
+            now,
+            preferred_staff=staff_id,
+        )
         views = [_slot_view(catalog, service, slot) for slot in slots]
         self._slots.put(key, views)
         return views
@@ -208,7 +219,7 @@ class BookingService:
             try:
                 await appointment_rows.add(session, row)
                 await self._publish(session, _booked(row))
-                await catalog_rows.bump_bookings_version(session, catalog.branch_id)
+                await self._touch(session, catalog, (row.starts_at, row.ends_at))
                 await session.commit()
             except IntegrityError as exc:
                 await session.rollback()
@@ -250,12 +261,13 @@ class BookingService:
                     session, catalog, service, start, check, None, exclude=row.id
                 )
             previous = row.starts_at
+            old_span = (row.starts_at, row.ends_at)
             row.starts_at, row.ends_at = check.slot.start, check.slot.end
             row.staff_id = check.slot.staff_id
             try:
                 await session.flush()
                 await self._publish(session, _rescheduled(row, previous))
-                await catalog_rows.bump_bookings_version(session, catalog.branch_id)
+                await self._touch(session, catalog, old_span, (row.starts_at, row.ends_at))
                 await session.commit()
             except StaleDataError as exc:
                 raise ConcurrentUpdate("the appointment was changed meanwhile") from exc
@@ -292,7 +304,7 @@ class BookingService:
             try:
                 await session.flush()
                 await self._publish(session, _cancelled(row, terms.fee_cents))
-                await catalog_rows.bump_bookings_version(session, catalog.branch_id)
+                await self._touch(session, catalog, (row.starts_at, row.ends_at))
                 await session.commit()
             except StaleDataError as exc:
                 raise ConcurrentUpdate("the appointment was changed meanwhile") from exc
@@ -418,6 +430,14 @@ class BookingService:
         if not is_overlap_violation(exc):
             raise exc
         raise await self._taken(catalog, service, start, request.staff_id)
+
+    async def _touch(
+        self, session: AsyncSession, catalog: BranchCatalog, *spans: tuple[datetime, datetime]
+    ) -> None:
+        """Bump the versions of the days these appointment times touch (last, before commit,
+        so the day rows stay locked only briefly)."""
+        days = days_touched(catalog, spans)
+        await catalog_rows.bump_booking_days(session, catalog.tenant_id, catalog.branch_id, days)
 
     async def _publish(self, session: AsyncSession, event: DomainEvent) -> None:
         await enqueue(session, event.kind, event.payload(), tenant_id=event.tenant_id)

@@ -10,7 +10,7 @@ constraint declared here with ``ddl_if`` and an SQLite trigger created by the mi
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -134,9 +135,23 @@ class Branch(Timestamped, Base):
     # Bumped on every change to staff, hours, absences, closures or services of the branch,
     # so cached catalogues invalidate explicitly.
     calendar_version: Mapped[int] = mapped_column(BigInteger, default=0)
-    # Bumped in the same transaction as every appointment write of the branch, so cached
-    # availability results invalidate explicitly (ADR 0007).
-    bookings_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class BookingDay(Base):
+    """A version per branch and local day, bumped with every appointment write touching the day.
+
+    Availability caches key a day's appointments by it (ADR 0007): after a booking only that
+    day is read again, not the whole searched range.
+    """
+
+    __tablename__ = "booking_day"
+
+    branch_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("branch.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = _tenant_fk()
+    version: Mapped[int] = mapped_column(BigInteger, default=1)
 
 
 class PhoneNumber(Timestamped, Base):

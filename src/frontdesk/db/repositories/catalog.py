@@ -7,13 +7,15 @@ These rows change rarely; the booking layer caches what ``load_catalog`` returns
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.tables import (
+    BookingDay,
     Branch,
     BranchClosure,
     Service,
@@ -24,6 +26,7 @@ from frontdesk.db.tables import (
     WorkingBreak,
     WorkingHours,
 )
+from frontdesk.db.upsert import insert_on_conflict
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +37,6 @@ class BranchRef:
     tenant_id: uuid.UUID
     calendar_version: int
     updated_at: datetime
-    # Only the availability result cache reads it; refs built for catalogue lookups may omit it.
-    bookings_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,6 @@ async def branch_of_service(
             Branch.tenant_id,
             Branch.calendar_version,
             Branch.updated_at,
-            Branch.bookings_version,
         )
         .join(Service, Service.branch_id == Branch.id)
         .where(Service.id == service_id, Service.tenant_id == tenant_id, Service.active)
@@ -76,7 +76,6 @@ async def branch_refs(session: AsyncSession, tenant_id: uuid.UUID) -> list[Branc
             Branch.tenant_id,
             Branch.calendar_version,
             Branch.updated_at,
-            Branch.bookings_version,
         )
         .where(Branch.tenant_id == tenant_id)
         .order_by(Branch.name)
@@ -168,19 +167,34 @@ async def bump_calendar_version(session: AsyncSession, branch_id: uuid.UUID) -> 
     )
 
 
-async def bump_bookings_version(session: AsyncSession, branch_id: uuid.UUID) -> None:
-    """Invalidate cached availability of this branch (call in the appointment's transaction).
-
-    On PostgreSQL this locks the branch row until commit, so appointment writes of one branch
-    serialise on it; call it last, right before the commit, to keep that window short.
-    """
-    await session.execute(
-        update(Branch)
-        .where(Branch.id == branch_id)
-        # Keep updated_at: it is part of the catalogue cache key, which bookings do not affect.
-        .values(bookings_version=Branch.bookings_version + 1, updated_at=Branch.updated_at)
-        .execution_options(synchronize_session=False)
+async def booking_day_versions(
+    session: AsyncSession, branch_id: uuid.UUID, first: date, last: date
+) -> dict[date, int]:
+    """Versions of the branch's local days ``first..last`` that have ever had a write."""
+    stmt = select(BookingDay.day, BookingDay.version).where(
+        BookingDay.branch_id == branch_id, BookingDay.day >= first, BookingDay.day <= last
     )
+    return {row.day: row.version for row in (await session.execute(stmt)).all()}
+
+
+async def bump_booking_days(
+    session: AsyncSession, tenant_id: uuid.UUID, branch_id: uuid.UUID, days: Iterable[date]
+) -> None:
+    """Invalidate cached appointments of these local days (call in the appointment's transaction).
+
+    One upsert; on PostgreSQL it locks only these day rows until commit, so writes on other days
+    of the branch do not wait for each other.
+    """
+    rows = [
+        {"branch_id": branch_id, "day": day, "tenant_id": tenant_id, "version": 1}
+        for day in sorted(set(days))
+    ]
+    stmt = insert_on_conflict(session, BookingDay).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[BookingDay.branch_id, BookingDay.day],
+        set_={"version": BookingDay.version + 1},
+    )
+    await session.execute(stmt)
 
 
 async def services_of_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> list[Service]:

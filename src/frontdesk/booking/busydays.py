@@ -1,0 +1,77 @@
+"""A branch's active appointments per local day, cached by the day's version.
+
+Every appointment write bumps the versions of the local days it touches (``booking_day``), in
+its own transaction. A search reads the versions of its days (one query) and then only the
+appointments of days whose version it has not cached (one query, or none). After a booking a
+14-day search therefore reads one day again instead of fourteen, in any process.
+
+A write committing between the version read and the appointment read can only make the cached
+rows newer than their key, never older: the next search sees the new version and reads again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.booking.catalog import BranchCatalog, LruCache
+from frontdesk.db.repositories import appointments as appointment_rows
+from frontdesk.db.repositories import catalog as catalog_rows
+from frontdesk.db.repositories.appointments import BusySpan
+
+DAY_CACHE_SIZE = 4096
+
+DayKey = tuple[uuid.UUID, date, int]
+
+
+class BusyDays:
+    def __init__(self, size: int = DAY_CACHE_SIZE) -> None:
+        self._days: LruCache[DayKey, list[BusySpan]] = LruCache(size)
+
+    async def spans(
+        self, session: AsyncSession, catalog: BranchCatalog, first: date, last: date
+    ) -> tuple[list[BusySpan], tuple[int, ...]]:
+        """All active appointments of the branch touching ``first..last``, and the days'
+        versions (part of any cache key derived from them)."""
+        versions = await catalog_rows.booking_day_versions(session, catalog.branch_id, first, last)
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        keys = [(catalog.branch_id, day, versions.get(day, 0)) for day in days]
+        missing = [key for key in keys if self._days.get(key) is None]
+        if missing:
+            await self._load(session, catalog, missing)
+        combined: list[BusySpan] = []
+        for key in keys:
+            combined.extend(self._days.get(key) or ())
+        return combined, tuple(key[2] for key in keys)
+
+    async def _load(
+        self, session: AsyncSession, catalog: BranchCatalog, missing: list[DayKey]
+    ) -> None:
+        lo, _ = day_window(catalog, missing[0][1])
+        _, hi = day_window(catalog, missing[-1][1])
+        rows = await appointment_rows.busy_spans(session, catalog.staff.keys(), lo, hi)
+        for key in missing:
+            day_lo, day_hi = day_window(catalog, key[1])
+            self._days.put(key, [r for r in rows if r.starts_at < day_hi and r.ends_at > day_lo])
+
+
+def day_window(catalog: BranchCatalog, day: date) -> tuple[datetime, datetime]:
+    """UTC bounds of a local day, widened by the branch's largest buffer (what can affect it)."""
+    lo = datetime.combine(day, time(0), catalog.tz).astimezone(UTC)
+    hi = datetime.combine(day + timedelta(days=1), time(0), catalog.tz).astimezone(UTC)
+    return lo - catalog.max_buffer, hi + catalog.max_buffer
+
+
+def days_touched(catalog: BranchCatalog, spans: Iterable[tuple[datetime, datetime]]) -> set[date]:
+    """The local days whose windows an appointment ``[start, end)`` falls into."""
+    touched: set[date] = set()
+    for start, end in spans:
+        day = (start - catalog.max_buffer).astimezone(catalog.tz).date()
+        last = (end + catalog.max_buffer).astimezone(catalog.tz).date()
+        while day <= last:
+            touched.add(day)
+            day += timedelta(days=1)
+    return touched
