@@ -17,35 +17,38 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.booking.catalog import BranchCatalog, LruCache
+from frontdesk.availability import Interval
+from frontdesk.booking.catalog import BranchCatalog, LruCache, busy_by_staff
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import catalog as catalog_rows
-from frontdesk.db.repositories.appointments import BusySpan
 
 DAY_CACHE_SIZE = 4096
 
 DayKey = tuple[uuid.UUID, date, int]
 
 
+# Per day: each staff member's busy intervals, already grown by buffers (the engine's input),
+# so a search after a write builds value objects for one day, not for the whole range.
+DayBusy = dict[uuid.UUID, list[Interval]]
+
+
 class BusyDays:
     def __init__(self, size: int = DAY_CACHE_SIZE) -> None:
-        self._days: LruCache[DayKey, list[BusySpan]] = LruCache(size)
+        self._days: LruCache[DayKey, DayBusy] = LruCache(size)
 
-    async def spans(
+    async def days(
         self, session: AsyncSession, catalog: BranchCatalog, first: date, last: date
-    ) -> tuple[list[BusySpan], tuple[int, ...]]:
-        """All active appointments of the branch touching ``first..last``, and the days'
-        versions (part of any cache key derived from them)."""
+    ) -> list[tuple[date, int, DayBusy]]:
+        """Each local day of ``first..last`` with its version (part of any cache key derived
+        from it) and its busy intervals per staff member. An appointment crossing midnight
+        appears under both days."""
         versions = await catalog_rows.booking_day_versions(session, catalog.branch_id, first, last)
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         keys = [(catalog.branch_id, day, versions.get(day, 0)) for day in days]
         missing = [key for key in keys if self._days.get(key) is None]
         if missing:
             await self._load(session, catalog, missing)
-        combined: list[BusySpan] = []
-        for key in keys:
-            combined.extend(self._days.get(key) or ())
-        return combined, tuple(key[2] for key in keys)
+        return [(key[1], key[2], self._days.get(key) or {}) for key in keys]
 
     async def _load(
         self, session: AsyncSession, catalog: BranchCatalog, missing: list[DayKey]
@@ -55,7 +58,8 @@ class BusyDays:
         rows = await appointment_rows.busy_spans(session, catalog.staff.keys(), lo, hi)
         for key in missing:
             day_lo, day_hi = day_window(catalog, key[1])
-            self._days.put(key, [r for r in rows if r.starts_at < day_hi and r.ends_at > day_lo])
+            on_day = [r for r in rows if r.starts_at < day_hi and r.ends_at > day_lo]
+            self._days.put(key, busy_by_staff(on_day))
 
 
 def day_window(catalog: BranchCatalog, day: date) -> tuple[datetime, datetime]:

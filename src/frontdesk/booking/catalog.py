@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any, Generic, TypeVar
@@ -70,28 +70,33 @@ class BranchCatalog:
         return self.rules.tz
 
     def calendars(
-        self, staff_ids: frozenset[uuid.UUID], busy: Sequence[BusyRow | BusySpan]
+        self, staff_ids: frozenset[uuid.UUID], busy: Mapping[uuid.UUID, Sequence[Interval]]
     ) -> list[StaffCalendar]:
-        """Engine input for ``staff_ids``: hours, absences and busy time expanded by buffers."""
-        by_staff: dict[uuid.UUID, list[Interval]] = defaultdict(list)
-        for row in busy:
-            by_staff[row.staff_id].append(
-                Interval(
-                    row.starts_at - timedelta(minutes=row.buffer_before_minutes),
-                    row.ends_at + timedelta(minutes=row.buffer_after_minutes),
-                )
-            )
+        """Engine input for ``staff_ids``: hours, absences and busy time (see ``busy_by_staff``)."""
         return [
             StaffCalendar(
                 staff_id=member.id,
                 name=member.name,
                 weekly=member.weekly,
                 absences=member.absences,
-                busy=tuple(sorted(by_staff.get(member.id, ()), key=lambda i: i.start)),
+                busy=tuple(busy.get(member.id, ())),
             )
             for member in self.staff.values()
             if member.id in staff_ids
         ]
+
+
+def busy_by_staff(rows: Iterable[BusyRow | BusySpan]) -> dict[uuid.UUID, list[Interval]]:
+    """Appointments as the engine's busy intervals per staff member, grown by their buffers."""
+    by_staff: dict[uuid.UUID, list[Interval]] = defaultdict(list)
+    for row in rows:
+        by_staff[row.staff_id].append(
+            Interval(
+                row.starts_at - timedelta(minutes=row.buffer_before_minutes),
+                row.ends_at + timedelta(minutes=row.buffer_after_minutes),
+            )
+        )
+    return by_staff
 
 
 class LruCache(Generic[K, V]):

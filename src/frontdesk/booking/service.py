@@ -9,7 +9,7 @@ with code ``slot_taken`` and alternatives, never an error.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,7 +21,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from frontdesk import availability
 from frontdesk.booking import customers
 from frontdesk.booking.busydays import BusyDays, days_touched
-from frontdesk.booking.catalog import BranchCatalog, CatalogCache, LruCache, ServiceInfo
+from frontdesk.booking.catalog import (
+    BranchCatalog,
+    CatalogCache,
+    LruCache,
+    ServiceInfo,
+    busy_by_staff,
+)
 from frontdesk.booking.customers import CustomerInput
 from frontdesk.booking.policy import cancellation_terms
 from frontdesk.booking.views import AppointmentView, BookingOutcome, CancellationOutcome, SlotView
@@ -54,8 +60,9 @@ from frontdesk.domain.time import utcnow
 from frontdesk.jobs.queue import enqueue
 
 MAX_SEARCH_DAYS = 60
-# Availability results kept per process; keyed by branch versions, so never stale.
-SLOT_CACHE_SIZE = 512
+# One day of one search per entry, kept per process; keyed by day and catalogue versions, so
+# never stale (ADR 0007).
+SLOT_CACHE_SIZE = 8192
 ALTERNATIVE_SEARCH_DAYS = 7
 _ACTIVE = (AppointmentStatus.CONFIRMED, AppointmentStatus.PENDING)
 
@@ -135,8 +142,27 @@ class BookingService:
             _check_staff(catalog, staff_id)
             first = first_day or now.astimezone(catalog.tz).date()
             last = first + timedelta(days=days - 1)
-            busy, versions = await self._busy_days.spans(session, catalog, first, last)
-        key = (ref, service_id, staff_id, first, last, now, versions)
+            days_busy = await self._busy_days.days(session, catalog, first, last)
+        views: list[SlotView] = []
+        for day, version, busy in days_busy:
+            views.extend(self._day_slots(ref, catalog, service, staff_id, day, version, busy, now))
+        return views
+
+    def _day_slots(
+        self,
+        ref: BranchRef,
+        catalog: BranchCatalog,
+        service: ServiceInfo,
+        staff_id: uuid.UUID | None,
+        day: date,
+        version: int,
+        busy: Mapping[uuid.UUID, Sequence[availability.Interval]],
+        now: datetime,
+    ) -> list[SlotView]:
+        """One day's slots, cached under the day's version: the engine's result for a range is
+        the concatenation of its days' results (a property the engine's tests assert), so after
+        a booking only that day is searched again."""
+        key = (ref, service.id, staff_id, day, version, now)
         cached = self._slots.get(key)
         if cached is not None:
             return cached
@@ -144,8 +170,8 @@ class BookingService:
             catalog.rules,
             service.rules,
             catalog.calendars(service.rules.staff_ids, busy),
-            first,
-            last,
+            day,
+            day,
             now,
             preferred_staff=staff_id,
         )
@@ -192,7 +218,7 @@ class BookingService:
             check = availability.check_start(
                 catalog.rules,
                 service.rules,
-                catalog.calendars(service.rules.staff_ids, busy),
+                catalog.calendars(service.rules.staff_ids, busy_by_staff(busy)),
                 start,
                 now,
                 preferred_staff=request.staff_id,
@@ -247,7 +273,7 @@ class BookingService:
                 for b in await self._busy_on_day(session, catalog, service, start)
                 if b.id != row.id
             ]
-            calendars = catalog.calendars(service.rules.staff_ids, busy)
+            calendars = catalog.calendars(service.rules.staff_ids, busy_by_staff(busy))
             check = availability.check_start(
                 catalog.rules, service.rules, calendars, start, now, staff_id or row.staff_id
             )
@@ -356,7 +382,7 @@ class BookingService:
         return availability.find_slots(
             catalog.rules,
             service.rules,
-            catalog.calendars(service.rules.staff_ids, busy),
+            catalog.calendars(service.rules.staff_ids, busy_by_staff(busy)),
             first,
             last,
             now,
