@@ -388,3 +388,14 @@ async def test_openapi_documents_every_endpoint(demo_client: httpx.AsyncClient) 
     assert "409" in post["responses"]
     assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+async def test_availability_without_from_starts_today_in_the_branch(
+    demo_client: httpx.AsyncClient,
+) -> None:
+    """`from` is resolved by the use case (branch zone, pinned clock), not guessed from slots."""
+    response = await demo_client.get(
+        "/api/v1/availability", params={"service": BART, "staff": ANNA, "days": 1}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {"service_id": BART, "from": "2026-12-01", "days": 1, "slots": []}

@@ -197,7 +197,7 @@ async def test_other_tenants_cannot_see_or_touch(booking: BookingService) -> Non
 
 
 async def test_find_slots_over_two_weeks(booking: BookingService) -> None:
-    slots = await booking.find_slots(TENANT, BART, days=14)
+    slots = (await booking.find_slots(TENANT, BART, days=14)).slots
     assert slots
     assert all(slot.staff_id == JONAS for slot in slots)
     assert slots[0].start >= NOW + timedelta(minutes=60)
@@ -223,14 +223,14 @@ async def test_concurrent_bookings_of_one_slot_yield_exactly_one(
 
 
 async def test_cached_availability_is_invalidated_by_every_write(booking: BookingService) -> None:
-    before = await booking.find_slots(TENANT, BART, days=2)
-    assert await booking.find_slots(TENANT, BART, days=2) == before  # served from the cache
+    before = (await booking.find_slots(TENANT, BART, days=2)).slots
+    assert (await booking.find_slots(TENANT, BART, days=2)).slots == before  # served from the cache
     first = before[0]
     made = (await booking.book(request(service=BART, start=first.start))).appointment
-    after_booking = await booking.find_slots(TENANT, BART, days=2)
+    after_booking = (await booking.find_slots(TENANT, BART, days=2)).slots
     assert first.start not in {slot.start for slot in after_booking}
     await booking.cancel(TENANT, made.id)
-    assert await booking.find_slots(TENANT, BART, days=2) == before
+    assert (await booking.find_slots(TENANT, BART, days=2)).slots == before
 
 
 async def test_after_a_booking_only_its_day_is_read_again(
@@ -253,5 +253,5 @@ async def test_after_a_booking_only_its_day_is_read_again(
     booked = (await booking.book(request(start=at(3, 10)))).appointment
     await booking.find_slots(TENANT, HERREN, days=14)
     assert windows[1:] == [timedelta(days=1)]  # only the booked day
-    theirs = await booking.find_slots(TENANT, HERREN, days=14, staff_id=booked.staff_id)
+    theirs = (await booking.find_slots(TENANT, HERREN, days=14, staff_id=booked.staff_id)).slots
     assert at(3, 10) not in {slot.start for slot in theirs}  # and the cache knows it

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from frontdesk import availability
 from frontdesk.booking import customers
-from frontdesk.booking.busydays import BusyDays, days_touched
+from frontdesk.booking.busydays import BusyDays, day_window, days_touched
 from frontdesk.booking.catalog import (
     BranchCatalog,
     CatalogCache,
@@ -30,7 +30,13 @@ from frontdesk.booking.catalog import (
 )
 from frontdesk.booking.customers import CustomerInput
 from frontdesk.booking.policy import cancellation_terms
-from frontdesk.booking.views import AppointmentView, BookingOutcome, CancellationOutcome, SlotView
+from frontdesk.booking.views import (
+    AppointmentView,
+    BookingOutcome,
+    CancellationOutcome,
+    SlotSearch,
+    SlotView,
+)
 from frontdesk.db.engine import READ_ONLY
 from frontdesk.db.errors import is_overlap_violation
 from frontdesk.db.repositories import appointments as appointment_rows
@@ -129,7 +135,7 @@ class BookingService:
         first_day: date | None = None,
         days: int = 14,
         staff_id: uuid.UUID | None = None,
-    ) -> list[SlotView]:
+    ) -> SlotSearch:
         """Free starts for a service over ``days`` local days from ``first_day`` (default today)."""
         if not 1 <= days <= MAX_SEARCH_DAYS:
             raise InvalidRequest(f"days must be between 1 and {MAX_SEARCH_DAYS}")
@@ -146,7 +152,7 @@ class BookingService:
         views: list[SlotView] = []
         for day, version, busy in days_busy:
             views.extend(self._day_slots(ref, catalog, service, staff_id, day, version, busy, now))
-        return views
+        return SlotSearch(first, days, views)
 
     def _day_slots(
         self,
@@ -483,9 +489,7 @@ def _utc(value: datetime) -> datetime:
 
 def _day_bounds(catalog: BranchCatalog, first: date, last: date) -> tuple[datetime, datetime]:
     """UTC bounds of the local days ``first..last``, widened by the largest buffer."""
-    lo = datetime.combine(first, time(0), catalog.tz).astimezone(UTC)
-    hi = datetime.combine(last + timedelta(days=1), time(0), catalog.tz).astimezone(UTC)
-    return lo - catalog.max_buffer, hi + catalog.max_buffer
+    return day_window(catalog, first)[0], day_window(catalog, last)[1]
 
 
 def _check_staff(catalog: BranchCatalog, staff_id: uuid.UUID | None) -> None:

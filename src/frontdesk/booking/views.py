@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from frontdesk.db.tables import Appointment
 from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
@@ -18,6 +18,16 @@ class SlotView:
     staff_name: str
     service_id: uuid.UUID
     service_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SlotSearch:
+    """Free slots of a search and the local days it covered (``first_day`` resolved in the
+    branch's zone when the caller left it open)."""
+
+    first_day: date
+    days: int
+    slots: list[SlotView]
 
 
 @dataclass(frozen=True, slots=True)

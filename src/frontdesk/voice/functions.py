@@ -300,13 +300,14 @@ class VoiceFunctions:
         first: date,
         days: int = SEARCH_DAYS,
     ) -> list[SlotView]:
-        return await self._booking.find_slots(
+        found = await self._booking.find_slots(
             ctx.tenant_id,
             service.id,
             first_day=first,
             days=max(1, min(days, 60)),
             staff_id=staff.id if staff is not None else None,
         )
+        return found.slots
 
     # -- book_appointment ------------------------------------------------------------------
 

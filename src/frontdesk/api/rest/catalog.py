@@ -75,10 +75,12 @@ async def availability(
     days: Annotated[int, Query(ge=1, le=MAX_SEARCH_DAYS)] = 14,
     staff: Annotated[uuid.UUID | None, Query(description="Only this staff member")] = None,
 ) -> Response:
-    slots = await booking.find_slots(tenant_id, service, from_, days, staff)
-    first = from_ or (slots[0].start.date() if slots else date.today())
+    found = await booking.find_slots(tenant_id, service, from_, days, staff)
     body = AvailabilityOut(
-        service_id=service, from_date=first, days=days, slots=[SlotOut.of(s) for s in slots]
+        service_id=service,
+        from_date=found.first_day,
+        days=found.days,
+        slots=[SlotOut.of(s) for s in found.slots],
     )
     # Serialised here by pydantic-core in one pass; returning the model would make FastAPI
     # validate all slots again before dumping them (a third of this endpoint's time).
