@@ -13,6 +13,7 @@ from frontdesk.api.auth import ApiKeyCache
 from frontdesk.api.errors import install_problem_handlers
 from frontdesk.api.rest.router import router as rest_router
 from frontdesk.api.voice import router as voice_router
+from frontdesk.booking.catalog import CatalogCache
 from frontdesk.booking.idempotency import IdempotencyStore
 from frontdesk.booking.queries import Queries
 from frontdesk.booking.service import BookingService
@@ -60,7 +61,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
 
 def _attach_services(app: FastAPI, resources: Resources, clock: Callable[[], datetime]) -> None:
     """The use-case objects routers reach through ``api.deps`` (one set per process)."""
-    app.state.booking = BookingService(resources.sessions, clock=clock)
+    catalogs = CatalogCache()
+    app.state.booking = BookingService(resources.sessions, catalogs, clock=clock)
     app.state.queries = Queries(resources.sessions)
     app.state.idempotency = IdempotencyStore(resources.sessions, clock=clock)
     app.state.api_keys = ApiKeyCache()
@@ -70,6 +72,7 @@ def _attach_services(app: FastAPI, resources: Resources, clock: Callable[[], dat
         resources.sessions,
         fallback_key.get_secret_value() if fallback_key is not None else None,
         clock,
+        catalogs,
     )
 
 

@@ -71,11 +71,13 @@ class VoiceGateway:
         sessions: async_sessionmaker[AsyncSession],
         fallback_key: str | None,
         clock: Callable[[], datetime],
+        catalogs: CatalogCache,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self.router = Router(sessions, fallback_key)
-        self.catalogs = CatalogCache()
+        # The same cache the booking use cases fill: a catalogue is loaded once per process.
+        self.catalogs = catalogs
         self.functions = VoiceFunctions(booking, sessions)
         self.calls = CallLog(sessions)
 
