@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.db.tables import Appointment, CallAppointment, Service
+from frontdesk.db.tables import Appointment, Service
 from frontdesk.domain.model import AppointmentStatus
 
 
@@ -122,21 +122,6 @@ async def add(session: AsyncSession, appointment: Appointment) -> Appointment:
     session.add(appointment)
     await session.flush()
     return appointment
-
-
-async def link_call(
-    session: AsyncSession,
-    tenant_id: uuid.UUID,
-    call_id: uuid.UUID,
-    appointment_id: uuid.UUID,
-    action: str,
-) -> None:
-    session.add(
-        CallAppointment(
-            tenant_id=tenant_id, call_id=call_id, appointment_id=appointment_id, action=action
-        )
-    )
-    await session.flush()
 
 
 async def upcoming_for_customer(

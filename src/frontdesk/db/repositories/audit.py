@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.tables import AuditLog
@@ -43,14 +41,3 @@ async def record_once(
         .returning(AuditLog.id)
     )
     return (await session.execute(stmt)).scalar_one_or_none() is not None
-
-
-async def for_entity(
-    session: AsyncSession, tenant_id: uuid.UUID, entity_id: str
-) -> Sequence[AuditLog]:
-    stmt = (
-        select(AuditLog)
-        .where(AuditLog.tenant_id == tenant_id, AuditLog.entity_id == entity_id)
-        .order_by(AuditLog.created_at)
-    )
-    return (await session.execute(stmt)).scalars().all()

@@ -69,20 +69,6 @@ async def branch_of_service(
     return BranchRef(*row) if row else None
 
 
-async def branch_refs(session: AsyncSession, tenant_id: uuid.UUID) -> list[BranchRef]:
-    stmt = (
-        select(
-            Branch.id,
-            Branch.tenant_id,
-            Branch.calendar_version,
-            Branch.updated_at,
-        )
-        .where(Branch.tenant_id == tenant_id)
-        .order_by(Branch.name)
-    )
-    return [BranchRef(*row) for row in (await session.execute(stmt)).all()]
-
-
 async def load_catalog(session: AsyncSession, branch_id: uuid.UUID, since: datetime) -> CatalogRows:
     """Everything about a branch's bookable time, in a fixed number of queries (seven).
 

@@ -8,7 +8,6 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.tables import ApiKey, Tenant
-from frontdesk.domain.time import utcnow
 from frontdesk.security import api_key_digest, api_key_display_prefix
 
 
@@ -42,7 +41,3 @@ async def find_active_api_key(session: AsyncSession, key: str) -> ApiKey | None:
     """The unrevoked key with this secret, looked up by digest (never by the secret itself)."""
     stmt = select(ApiKey).where(ApiKey.key_hash == api_key_digest(key), ApiKey.revoked_at.is_(None))
     return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def touch_api_key(session: AsyncSession, api_key: ApiKey) -> None:
-    api_key.last_used_at = utcnow()
