@@ -171,7 +171,7 @@ async def patch_appointment(
         raise ProblemError(
             422, "validation_error", "Invalid request", "nothing to change: give start and/or notes"
         )
-    view = await booking.get(tenant_id, appointment_id)
+    # Move first: if the new time is taken, the notes are not changed either.
     if body.start is not None:
         view = await booking.reschedule(
             tenant_id, appointment_id, body.start, body.staff_id, body.version
