@@ -41,8 +41,12 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
             app.state.resources = resources
             _attach_services(app, resources, clock)
             log.info("started", database=resources.engine.url.render_as_string(hide_password=True))
-            async with embedded_worker(resources):
-                yield
+            try:
+                async with embedded_worker(resources):
+                    yield
+            finally:
+                # Queued call-log records are written before the engine closes.
+                await app.state.voice.close()
             log.info("stopping")
 
     app = FastAPI(

@@ -77,15 +77,15 @@ async def test_availability_reads_in_a_bounded_number_of_queries(
     with count_statements(demo_client) as cold:
         response = await demo_client.get("/api/v1/availability", params=params)
     assert response.status_code == 200
-    # Catalogue cached by the bookings above: branch version, day versions, appointments.
-    assert len(cold) == 3, cold
+    # Catalogue cached by the bookings above: branch and day versions (one query), appointments.
+    assert len(cold) == 2, cold
     with count_statements(demo_client) as other_range:
         await demo_client.get("/api/v1/availability", params={**params, "days": 60})
     assert len(other_range) == len(cold)
     # The same search again, nothing written since: only the versions are read.
     with count_statements(demo_client) as repeated:
         await demo_client.get("/api/v1/availability", params=params)
-    assert len(repeated) == 2, repeated
+    assert len(repeated) == 1, repeated
 
 
 async def test_availability_on_a_cold_cache_is_still_bounded(
@@ -95,9 +95,9 @@ async def test_availability_on_a_cold_cache_is_still_bounded(
     with count_statements(demo_client) as statements:
         response = await demo_client.get("/api/v1/availability", params={"service": HERREN})
     assert response.status_code == 200
-    # API key + branch version + seven catalogue queries + day versions + appointments: a
-    # constant, whatever the number of staff, services or days.
-    assert len(statements) == 11, statements
+    # API key + branch and day versions + seven catalogue queries + appointments: a constant,
+    # whatever the number of staff, services or days.
+    assert len(statements) == 10, statements
 
 
 async def test_booking_by_a_known_customer_costs_at_most_eight_statements(

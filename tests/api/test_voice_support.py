@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.api.conftest import client_for, settings_for
@@ -61,8 +62,13 @@ class RetellClient:
     http: httpx.AsyncClient
     engine: AsyncEngine
     now: datetime
+    app: FastAPI
     key: str = RETELL_KEY
     calls: int = field(default=0)
+
+    async def settled(self) -> None:
+        """Write the queued call-log records (the app writes them a few ms after answering)."""
+        await self.app.state.voice.call_log.flush()
 
     def headers(
         self, body: bytes, key: str | None = None, at: datetime | None = None
@@ -119,6 +125,7 @@ class RetellClient:
         return await self.post("/retell/events", {"event": event, "call": call})
 
     async def count(self, table: type[Any]) -> int:
+        await self.settled()
         async with create_session_factory(self.engine)() as session:
             return int(
                 (await session.execute(select(func.count()).select_from(table))).scalar_one()
@@ -131,6 +138,7 @@ class RetellClient:
         )
 
     async def call_row(self, retell_call_id: str = "call_1") -> Call:
+        await self.settled()
         async with create_session_factory(self.engine)() as session:
             stmt = select(Call).where(Call.retell_call_id == retell_call_id)
             return (await session.execute(stmt)).scalar_one()
@@ -186,7 +194,7 @@ async def retell_client(
     overrides: dict[str, object] = {"retell_api_key": RETELL_KEY, **settings}
     app = create_app(settings_for(engine, **overrides), clock=lambda: now)
     async for http in client_for(app):
-        yield RetellClient(http, engine, now)
+        yield RetellClient(http, engine, now, app)
 
 
 @pytest.fixture(name="retell")

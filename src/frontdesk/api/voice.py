@@ -11,7 +11,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from starlette.background import BackgroundTask
 
 from frontdesk.api.errors import ProblemError
 from frontdesk.voice.gateway import VoiceGateway, VoiceRefused
@@ -40,13 +39,10 @@ def _problem(refused: VoiceRefused) -> ProblemError:
 async def function(name: str, request: Request) -> Response:
     body = await request.body()
     try:
-        answer, log_it = await _gateway(request).function_then_log(
-            name, body, request.headers.get(HEADER)
-        )
+        answer = await _gateway(request).function(name, body, request.headers.get(HEADER))
     except VoiceRefused as refused:
         raise _problem(refused) from None
-    # The call log is written after the answer has been sent (same process, see docs/voice.md).
-    return JSONResponse(answer, background=BackgroundTask(log_it) if log_it else None)
+    return JSONResponse(answer)
 
 
 @router.post("/inbound", summary="Retell's inbound-call webhook: who is calling, what day it is")

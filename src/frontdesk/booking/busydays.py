@@ -1,8 +1,9 @@
 """A branch's active appointments per local day, cached by the day's version.
 
 Every appointment write bumps the versions of the local days it touches (``booking_day``), in
-its own transaction. A search reads the versions of its days (one query) and then only the
-appointments of days whose version it has not cached (one query, or none). After a booking a
+its own transaction. A search reads the versions of its days (with the branch's catalogue
+version, one query) and then only the appointments of days whose version it has not cached (one
+query, or none). After a booking a
 14-day search therefore reads one day again instead of fourteen, in any process.
 
 A write committing between the version read and the appointment read can only make the cached
@@ -12,7 +13,7 @@ rows newer than their key, never older: the next search sees the new version and
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.availability import Interval
 from frontdesk.booking.catalog import BranchCatalog, LruCache, busy_by_staff
 from frontdesk.db.repositories import appointments as appointment_rows
-from frontdesk.db.repositories import catalog as catalog_rows
 
 DAY_CACHE_SIZE = 4096
 
@@ -37,12 +37,16 @@ class BusyDays:
         self._days: LruCache[DayKey, DayBusy] = LruCache(size)
 
     async def days(
-        self, session: AsyncSession, catalog: BranchCatalog, first: date, last: date
+        self,
+        session: AsyncSession,
+        catalog: BranchCatalog,
+        first: date,
+        last: date,
+        versions: Mapping[date, int],
     ) -> list[tuple[date, int, DayBusy]]:
-        """Each local day of ``first..last`` with its version (part of any cache key derived
-        from it) and its busy intervals per staff member. An appointment crossing midnight
-        appears under both days."""
-        versions = await catalog_rows.booking_day_versions(session, catalog.branch_id, first, last)
+        """Each local day of ``first..last`` with its version (from ``versions``, read by the
+        caller; part of any cache key derived from it) and its busy intervals per staff member.
+        An appointment crossing midnight appears under both days."""
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         keys = [(catalog.branch_id, day, versions.get(day, 0)) for day in days]
         missing = [key for key in keys if self._days.get(key) is None]

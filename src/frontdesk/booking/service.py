@@ -141,14 +141,23 @@ class BookingService:
             raise InvalidRequest(f"days must be between 1 and {MAX_SEARCH_DAYS}")
         # Whole minutes: results can then be shared for a minute (the booking re-checks anyway).
         now = self._clock().replace(second=0, microsecond=0)
+        # The branch's zone is known only after the read: without a first day, read the versions
+        # of one more day on each side of the UTC dates, which covers every zone.
+        lo = first_day or now.date() - timedelta(days=1)
+        hi = lo + timedelta(days=days + (0 if first_day else 1))
         async with self._reading() as session:
-            ref = await self._branch_of(session, tenant_id, service_id)
+            found = await catalog_rows.branch_and_day_versions(
+                session, tenant_id, service_id, lo, hi
+            )
+            if found is None:
+                raise UnknownService(f"no service {service_id} for this tenant")
+            ref, versions = found
             catalog = await self._catalogs.get(session, ref, now)
             service = catalog.services[service_id]
             _check_staff(catalog, staff_id)
             first = first_day or now.astimezone(catalog.tz).date()
             last = first + timedelta(days=days - 1)
-            days_busy = await self._busy_days.days(session, catalog, first, last)
+            days_busy = await self._busy_days.days(session, catalog, first, last, versions)
         views: list[SlotView] = []
         for day, version, busy in days_busy:
             views.extend(self._day_slots(ref, catalog, service, staff_id, day, version, busy, now))
@@ -168,7 +177,7 @@ class BookingService:
         """One day's slots, cached under the day's version: the engine's result for a range is
         the concatenation of its days' results (a property the engine's tests assert), so after
         a booking only that day is searched again."""
-        key = (ref, service.id, staff_id, day, version, now)
+        key = (ref, service.id, staff_id, day, version, _moment_key(catalog, service, day, now))
         cached = self._slots.get(key)
         if cached is not None:
             return cached
@@ -490,6 +499,18 @@ def _utc(value: datetime) -> datetime:
 def _day_bounds(catalog: BranchCatalog, first: date, last: date) -> tuple[datetime, datetime]:
     """UTC bounds of the local days ``first..last``, widened by the largest buffer."""
     return day_window(catalog, first)[0], day_window(catalog, last)[1]
+
+
+def _moment_key(
+    catalog: BranchCatalog, service: ServiceInfo, day: date, now: datetime
+) -> datetime | None:
+    """What of ``now`` a day's slots depend on: nothing when the whole day lies between the
+    minimum notice and the horizon (most days), else the minute. Such days' results then stay
+    cached until the day's version changes, instead of for one minute."""
+    lo, hi = day_window(catalog, day)
+    if now + service.rules.min_notice <= lo and hi <= now + service.rules.horizon:
+        return None
+    return now
 
 
 def _check_staff(catalog: BranchCatalog, staff_id: uuid.UUID | None) -> None:

@@ -34,9 +34,10 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 15})
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    # No ``pool_pre_ping``: it costs a round trip on every checkout, and a voice request checks
+    # out several times. A connection the server dropped fails one statement instead; SQLAlchemy
+    # then invalidates the whole pool, so the next checkouts reconnect (ADR 0008).
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -30,6 +30,7 @@ import traceback
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from time import perf_counter
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -108,6 +109,7 @@ class Worker:
         self._slot_freed = asyncio.Event()
         self._scheduled_periods: dict[str, datetime] = {}
         self._finished = 0
+        self._next_expired_check: datetime | None = None
 
     @property
     def in_flight(self) -> int:
@@ -187,11 +189,21 @@ class Worker:
         now = self._clock()
         if not await self._any_due(now):
             return []
+        # Expired leases are looked for at most every third of a lease: a dead worker's jobs
+        # then wait at most about 1.3 leases, and a busy worker's claim is one statement.
+        include_expired = self._next_expired_check is None or now >= self._next_expired_check
         async with self._sessions() as session:
             claimed = await job_rows.claim_jobs(
-                session, worker_id=self.worker_id, now=now, lease=self._lease, limit=limit
+                session,
+                worker_id=self.worker_id,
+                now=now,
+                lease=self._lease,
+                limit=limit,
+                include_expired=include_expired,
             )
             await session.commit()
+        if include_expired:
+            self._next_expired_check = now + self._lease / 3
         return claimed
 
     async def _any_due(self, now: datetime) -> bool:
@@ -216,13 +228,17 @@ class Worker:
         self._slot_freed.set()
 
     async def _pause(self, stop: asyncio.Event, *, wake_on_slot: bool) -> None:
-        """Wait for the poll interval, ``stop``, or (when asked) a freed slot."""
-        if wake_on_slot and len(self._inflight) < self._concurrency:
+        """Wait for the poll interval, ``stop``, or (when asked) enough freed slots.
+
+        Enough = half of them: claiming as soon as one slot frees makes every claim (a
+        statement and a commit) serve a single job when jobs arrive steadily.
+        """
+        if wake_on_slot and self._free_enough():
             return
         self._slot_freed.clear()
-        waiters = [asyncio.ensure_future(stop.wait())]
+        waiters: list[asyncio.Future[Any]] = [asyncio.ensure_future(stop.wait())]
         if wake_on_slot:
-            waiters.append(asyncio.ensure_future(self._slot_freed.wait()))
+            waiters.append(asyncio.create_task(self._enough_freed()))
         try:
             await asyncio.wait(
                 waiters, timeout=self._poll_interval, return_when=asyncio.FIRST_COMPLETED
@@ -230,6 +246,14 @@ class Worker:
         finally:
             for waiter in waiters:
                 waiter.cancel()
+
+    def _free_enough(self) -> bool:
+        return self._concurrency - len(self._inflight) >= max(1, self._concurrency // 2)
+
+    async def _enough_freed(self) -> None:
+        while not self._free_enough():
+            self._slot_freed.clear()
+            await self._slot_freed.wait()
 
     async def _execute(self, job: ClaimedJob) -> None:
         with structlog.contextvars.bound_contextvars(job_id=job.id, kind=job.kind):

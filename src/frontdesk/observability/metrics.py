@@ -52,6 +52,11 @@ JOB_OLDEST_DUE_AGE = Gauge(
     multiprocess_mode="max",
 )
 
+CALL_LOG_DROPPED = Counter(
+    "frontdesk_call_log_dropped_total",
+    "Voice function records that could not be written to the call log.",
+)
+
 
 def render_metrics() -> tuple[bytes, str]:
     """The exposition body and its content type.

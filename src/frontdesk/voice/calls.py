@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk.db.repositories import calls as call_rows
-from frontdesk.db.tables import CallFunction
 from frontdesk.domain.time import utcnow
 from frontdesk.voice.routing import Route
 
@@ -53,6 +52,29 @@ class FunctionRecord:
     customer_id: uuid.UUID | None = None
     # When the function answered (the row may be written a little later); default: at write.
     answered_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionEntry:
+    """A function record and the call (ours) and tenant it belongs to."""
+
+    tenant_id: uuid.UUID
+    call_id: uuid.UUID
+    record: FunctionRecord
+
+
+def _function_row(entry: FunctionEntry) -> dict[str, Any]:
+    record = entry.record
+    return {
+        "tenant_id": entry.tenant_id,
+        "call_id": entry.call_id,
+        "name": record.name,
+        "arguments": record.arguments,
+        "status": record.status,
+        "latency_ms": record.latency_ms,
+        "error": record.error,
+        "created_at": record.answered_at or utcnow(),
+    }
 
 
 def _text(call: Mapping[str, Any], key: str) -> str | None:
@@ -167,41 +189,34 @@ class CallLog:
             raise CallNotOurs(retell_call_id)
         self._remember(retell_call_id, found)
 
-    async def record_function(
-        self, tenant_id: uuid.UUID, call_id: uuid.UUID, record: FunctionRecord
-    ) -> None:
-        """Log one invocation and link the appointments it booked, moved or cancelled."""
-        async with self._sessions() as session:
-            await call_rows.add_function(
-                session,
-                {
-                    "tenant_id": tenant_id,
-                    "call_id": call_id,
-                    "name": record.name,
-                    "arguments": record.arguments,
-                    "status": record.status,
-                    "latency_ms": record.latency_ms,
-                    "error": record.error,
-                    "created_at": record.answered_at or utcnow(),
-                },
-            )
+    async def record_functions(self, entries: Sequence[FunctionEntry]) -> None:
+        """Log invocations of any calls in one transaction, with the appointments they booked,
+        moved or cancelled; each call's outcome becomes its latest such action."""
+        links: dict[tuple[uuid.UUID, uuid.UUID, str], uuid.UUID] = {}
+        changes: dict[uuid.UUID, tuple[str | None, uuid.UUID | None]] = {}
+        for entry in entries:
+            record = entry.record
             for appointment_id, action in record.links:
-                await call_rows.link_appointment(
-                    session, tenant_id, call_id, appointment_id, action
-                )
-            outcome = record.links[-1][1] if record.links else None
-            await call_rows.set_outcome_and_customer(session, call_id, outcome, record.customer_id)
+                links[(entry.call_id, appointment_id, action)] = entry.tenant_id
+            outcome, customer = changes.get(entry.call_id, (None, None))
+            if record.links:
+                outcome = record.links[-1][1]
+            changes[entry.call_id] = (outcome, customer or record.customer_id)
+        async with self._sessions() as session:
+            await call_rows.add_functions(session, [_function_row(e) for e in entries])
+            await call_rows.link_appointments(
+                session,
+                [
+                    {"tenant_id": t, "call_id": c, "appointment_id": a, "action": action}
+                    for (c, a, action), t in links.items()
+                ],
+            )
+            await call_rows.set_outcomes_and_customers(
+                session, [(c, o, k) for c, (o, k) in changes.items() if o or k]
+            )
             await session.commit()
 
     def _remember(self, retell_call_id: str, known: tuple[uuid.UUID, uuid.UUID]) -> None:
         if len(self._known) >= _MAX_CACHED:
             self._known.clear()
         self._known[retell_call_id] = known
-
-
-async def functions_of(
-    sessions: async_sessionmaker[AsyncSession], call_id: uuid.UUID
-) -> Sequence[CallFunction]:
-    """The logged invocations of a call, oldest first (for the admin pages and tests)."""
-    async with sessions() as session:
-        return await call_rows.functions_of_call(session, call_id)

@@ -208,13 +208,16 @@ class VoiceFunctions:
         """One exact start: free, or why not and what instead."""
         lang, today = ctx.language, ctx.today
         day = start.date()
-        free = await self._find(ctx, service, staff, max(day, today))
         requested = start.isoformat()
         spoken = replies.when_text(start, today, lang)
-        hit = next((s for s in free if s.start == start), None)
-        if hit is not None:
-            message = say("available", lang, when=spoken, staff=hit.staff_name)
-            return _slots_reply(ctx, "available", message, requested, [hit], staff is not None)
+        # The asked-for day alone first: when the time is free, that is the whole answer.
+        if day >= today:
+            same_day = await self._find(ctx, service, staff, day, 1)
+            hit = next((s for s in same_day if s.start == start), None)
+            if hit is not None:
+                message = say("available", lang, when=spoken, staff=hit.staff_name)
+                return _slots_reply(ctx, "available", message, requested, [hit], staff is not None)
+        free = await self._find(ctx, service, staff, max(day, today))
         if day > today + service.rules.horizon:
             last = today + service.rules.horizon
             message = say("beyond_horizon", lang, last=replies.day_text(last, today, lang))

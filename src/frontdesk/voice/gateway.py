@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,16 +23,14 @@ from frontdesk.booking.service import BookingService
 from frontdesk.domain.time import utcnow
 from frontdesk.observability.logging import get_logger
 from frontdesk.voice import signature, slots
-from frontdesk.voice.calls import EVENTS, CallLog, CallNotOurs, FunctionRecord
+from frontdesk.voice.calls import EVENTS, CallLog, CallNotOurs, FunctionEntry, FunctionRecord
 from frontdesk.voice.functions import FUNCTION_NAMES, CallContext, Reply, VoiceFunctions
 from frontdesk.voice.inbound import inbound_answer
+from frontdesk.voice.logbuffer import CallLogBuffer
 from frontdesk.voice.replies import say
 from frontdesk.voice.routing import Route, Router, caller_of, dialled
 
 log = get_logger(__name__)
-
-# Writing the call log must not hold the answer up for long if the database struggles.
-LOG_TIMEOUT_S = 1.0
 
 
 class VoiceRefused(Exception):
@@ -80,6 +78,7 @@ class VoiceGateway:
         self.catalogs = catalogs
         self.functions = VoiceFunctions(booking, sessions)
         self.calls = CallLog(sessions)
+        self.call_log = CallLogBuffer(self.calls)
 
     # -- the three endpoints -------------------------------------------------------------------
 
@@ -106,21 +105,8 @@ class VoiceGateway:
             log.warning("retell event for another tenant's call", call_id=call.get("call_id"))
 
     async def function(self, name: str, body: bytes, header: str | None) -> dict[str, Any]:
-        """Answer a function call and write its call-log entry before returning."""
-        answer, log_it = await self.function_then_log(name, body, header)
-        if log_it is not None:
-            await log_it()
-        return answer
-
-    async def function_then_log(
-        self, name: str, body: bytes, header: str | None
-    ) -> tuple[dict[str, Any], Callable[[], Awaitable[None]] | None]:
-        """The answer, and the call-log write still to do (``None``: nothing to log).
-
-        The API sends the answer first and then awaits the write in the same process (a
-        background task of the response), so the agent does not wait for the log. The write
-        has its own timeout; a failure is logged with the function's name and status.
-        """
+        """Answer a function call; its call-log record is queued (written within moments, after
+        the answer — see ``voice.logbuffer``)."""
         verified = await self._verify(body, header, "call", f"/retell/functions/{name}")
         if name not in FUNCTION_NAMES:
             raise VoiceRefused(404, "unknown_function", f"no voice function {name!r}")
@@ -145,16 +131,16 @@ class VoiceGateway:
             # The database is slow or down before the function could start: say so, log it.
             log.exception("voice function setup failed", function=name)
         if ctx is None:
-            return _setup_failed().body(), None
+            return _setup_failed().body()
         reply = await self.functions.run(name, args, ctx, deadline)
         latency_ms = round((time.perf_counter() - started) * 1000)
         record = self._record_of(name, args, reply, latency_ms)
-        context = ctx
+        self.call_log.add(FunctionEntry(ctx.tenant_id, ctx.call_id, record))
+        return reply.body()
 
-        async def log_it() -> None:
-            await self._write_record(context, record)
-
-        return reply.body(), log_it
+    async def close(self) -> None:
+        """Write the call-log records still queued (the app's shutdown)."""
+        await self.call_log.close()
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -211,15 +197,6 @@ class VoiceGateway:
             customer_id=reply.customer_id,
             answered_at=utcnow(),
         )
-
-    async def _write_record(self, ctx: CallContext, record: FunctionRecord) -> None:
-        try:
-            async with asyncio.timeout(LOG_TIMEOUT_S):
-                await self.calls.record_function(ctx.tenant_id, ctx.call_id, record)
-        except Exception:
-            log.exception(
-                "could not log voice function", function=record.name, status=record.status
-            )
 
 
 def _setup_failed() -> Reply:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, func, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, case, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.tables import Appointment, Call, CallAppointment, CallFunction
@@ -87,51 +87,50 @@ async def upsert_event(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.execute(stmt)
 
 
-async def fill_customer(session: AsyncSession, call_id: uuid.UUID, customer_id: uuid.UUID) -> None:
-    """Remember who called once we know (a booking created the customer)."""
-    await session.execute(
-        update(Call)
-        .where(Call.id == call_id, Call.customer_id.is_(None))
-        .values(customer_id=customer_id)
-    )
+async def add_functions(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """``call_function`` rows in one multi-row INSERT (the call log is written in batches)."""
+    if rows:
+        # The Core table (not the entity): a plain executemany, no ORM bookkeeping per row.
+        table = cast(Table, CallFunction.__table__)
+        await session.execute(insert(table), [{"id": uuid.uuid4(), **row} for row in rows])
 
 
-async def set_outcome(session: AsyncSession, call_id: uuid.UUID, outcome: str) -> None:
-    await session.execute(update(Call).where(Call.id == call_id).values(outcome=outcome))
+async def link_appointments(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Record which appointments calls booked/moved/cancelled; repeats change nothing.
+
+    Each row has ``tenant_id``, ``call_id``, ``appointment_id`` and ``action``.
+    """
+    if rows:
+        stmt = (
+            insert_on_conflict(session, CallAppointment)
+            .values(list(rows))
+            .on_conflict_do_nothing(index_elements=["call_id", "appointment_id", "action"])
+        )
+        await session.execute(stmt)
 
 
-async def set_outcome_and_customer(
-    session: AsyncSession, call_id: uuid.UUID, outcome: str | None, customer_id: uuid.UUID | None
+async def set_outcomes_and_customers(
+    session: AsyncSession, changes: Sequence[tuple[uuid.UUID, str | None, uuid.UUID | None]]
 ) -> None:
-    """``set_outcome`` and ``fill_customer`` in one UPDATE (either may be ``None``: unchanged)."""
-    changes: dict[str, Any] = {}
-    if outcome is not None:
-        changes["outcome"] = outcome
-    if customer_id is not None:
-        changes["customer_id"] = func.coalesce(Call.customer_id, customer_id)
-    if changes:
-        await session.execute(update(Call).where(Call.id == call_id).values(**changes))
-
-
-async def add_function(session: AsyncSession, values: dict[str, Any]) -> None:
-    """One ``call_function`` row; a Core INSERT, because the log is on every request's path."""
-    await session.execute(insert(CallFunction).values(id=uuid.uuid4(), **values))
-
-
-async def link_appointment(
-    session: AsyncSession,
-    tenant_id: uuid.UUID,
-    call_id: uuid.UUID,
-    appointment_id: uuid.UUID,
-    action: str,
-) -> None:
-    """Record that the call booked/moved/cancelled the appointment; repeats change nothing."""
+    """Per ``(call_id, outcome, customer_id)``: set the outcome when given, and the customer
+    only where none is known yet. One statement executed for all calls of a batch."""
+    if not changes:
+        return
+    table = cast(Table, Call.__table__)
     stmt = (
-        insert_on_conflict(session, CallAppointment)
-        .values(tenant_id=tenant_id, call_id=call_id, appointment_id=appointment_id, action=action)
-        .on_conflict_do_nothing(index_elements=["call_id", "appointment_id", "action"])
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            outcome=func.coalesce(
+                bindparam("b_outcome", type_=table.c.outcome.type), table.c.outcome
+            ),
+            customer_id=func.coalesce(
+                table.c.customer_id, bindparam("b_customer", type_=table.c.customer_id.type)
+            ),
+        )
     )
-    await session.execute(stmt)
+    params = [{"b_id": c, "b_outcome": o, "b_customer": k} for c, o, k in changes]
+    await session.execute(stmt, params)
 
 
 async def appointments_of_call(
@@ -148,18 +147,4 @@ async def appointments_of_call(
         )
         .order_by(Appointment.starts_at, Appointment.id)
     )
-    return (await session.execute(stmt)).scalars().all()
-
-
-async def functions_of_call(session: AsyncSession, call_id: uuid.UUID) -> Sequence[CallFunction]:
-    stmt = (
-        select(CallFunction)
-        .where(CallFunction.call_id == call_id)
-        .order_by(CallFunction.created_at, CallFunction.id)
-    )
-    return (await session.execute(stmt)).scalars().all()
-
-
-async def links_of_call(session: AsyncSession, call_id: uuid.UUID) -> Sequence[CallAppointment]:
-    stmt = select(CallAppointment).where(CallAppointment.call_id == call_id)
     return (await session.execute(stmt)).scalars().all()

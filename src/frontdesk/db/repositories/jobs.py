@@ -102,17 +102,27 @@ async def any_due(session: AsyncSession, now: datetime) -> bool:
 
 
 async def claim_jobs(
-    session: AsyncSession, *, worker_id: str, now: datetime, lease: timedelta, limit: int
+    session: AsyncSession,
+    *,
+    worker_id: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    include_expired: bool = True,
 ) -> list[ClaimedJob]:
     """Lease up to ``limit`` due jobs to ``worker_id``, oldest due first; the caller commits.
 
     Jobs whose lease expired (their worker died) are taken back first, then queued jobs that are
     due. Both go through the same statement (``_claim``); they are separate so that each can
     walk the ``(state, run_after)`` index in order instead of sorting every due row, which an
-    ``OR`` of the two conditions forces on every claim of a long backlog.
+    ``OR`` of the two conditions forces on every claim of a long backlog. Expired leases are
+    rare (a worker died), so a busy worker looks for them only now and then
+    (``include_expired``), which makes its usual claim one statement.
     """
-    expired = and_(Job.state == JobState.RUNNING, Job.locked_until < now)
-    claimed = await _claim(session, expired, Job.locked_until, worker_id, now, lease, limit)
+    claimed: list[ClaimedJob] = []
+    if include_expired:
+        expired = and_(Job.state == JobState.RUNNING, Job.locked_until < now)
+        claimed = await _claim(session, expired, Job.locked_until, worker_id, now, lease, limit)
     if len(claimed) < limit:
         due = and_(Job.state == JobState.QUEUED, Job.run_after <= now)
         claimed += await _claim(
