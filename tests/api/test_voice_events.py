@@ -150,6 +150,35 @@ async def test_inbound_for_the_known_caller_has_her_name_and_next_appointment(
     assert all(isinstance(v, str) and v for v in metadata.values())
 
 
+async def test_inbound_names_the_soonest_active_appointment_or_none(
+    retell: RetellClient,
+) -> None:
+    """Cancelled ones do not count, the soonest active one does, and with none left the
+    caller is still known by name."""
+    booked = []
+    for day in ("2026-12-03", "2026-12-04"):
+        check = await retell.fn(
+            "check_availability", {"service": "Färben", "date": day, "time": "14:00"}
+        )
+        booked.append(
+            await retell.fn("book_appointment", {"slot_id": check["slots"][0]["slot_id"]})
+        )
+    spoken = []
+    for appointment in booked:
+        variables = (await retell.inbound(from_number=ERIKA)).json()["call_inbound"][
+            "dynamic_variables"
+        ]
+        spoken.append(variables["next_appointment_spoken"])
+        cancel = {"appointment_id": appointment["appointment"]["id"], "accept_fee": True}
+        assert (await retell.fn("cancel_appointment", cancel))["status"] == "cancelled"
+    variables = (await retell.inbound(from_number=ERIKA)).json()["call_inbound"][
+        "dynamic_variables"
+    ]
+    assert spoken == ["Färben übermorgen um 14 Uhr", "Färben am Freitag um 14 Uhr"]
+    assert (variables["caller_known"], variables["caller_name"]) == ("true", "Erika Mustermann")
+    assert variables["next_appointment_spoken"] == ""
+
+
 @pytest.mark.parametrize("from_number", [STRANGER, None, "", "anonymous", "+266696687", "12"])
 async def test_inbound_for_unknown_or_withheld_callers(
     retell: RetellClient, from_number: str | None

@@ -20,7 +20,7 @@ from tests.integration.conftest import at
 
 from frontdesk import demo
 from frontdesk.db.engine import create_session_factory
-from frontdesk.db.tables import Branch, Service, Tenant
+from frontdesk.db.tables import Branch, Customer, Service, Tenant
 from frontdesk.voice import slots
 
 HERREN = "Herrenhaarschnitt"
@@ -216,6 +216,42 @@ async def test_retries_of_the_same_booking_make_one_appointment(retell: RetellCl
     assert len(ids) == 1
     assert len(await retell.appointments()) == 1
     assert len(await retell.links()) == 1
+
+
+async def test_a_known_caller_naming_someone_else_books_for_them_with_a_note(
+    retell: RetellClient,
+) -> None:
+    """The caller ID is the customer; a clearly different name is a relative, noted for staff."""
+    own = await book_at(retell, "morgen", "11:00", args={"customer_name": "Erika Mustermann"})
+    other = await book_at(retell, "morgen", "14:00", args={"customer_name": "Paul Schmidt"})
+    assert own["status"] == other["status"] == "booked"
+    rows = {r.starts_at: r for r in await retell.appointments()}
+    assert rows[at(2, 11)].notes is None
+    assert rows[at(2, 14)].notes == "Termin für: Paul Schmidt"
+    assert rows[at(2, 11)].customer_id == rows[at(2, 14)].customer_id
+    async with create_session_factory(retell.engine)() as session:
+        customer = await session.get(Customer, rows[at(2, 14)].customer_id)
+    assert customer is not None and customer.name == "Erika Mustermann"
+
+
+async def test_a_slot_booked_cancelled_and_booked_again_in_one_call_is_booked_anew(
+    retell: RetellClient,
+) -> None:
+    slot = (await check(retell, date="morgen", time="13:00"))["slots"][0]["slot_id"]
+    first = await retell.fn("book_appointment", {"slot_id": slot})
+    cancelled = await retell.fn(
+        "cancel_appointment", {"appointment_id": first["appointment"]["id"], "accept_fee": True}
+    )
+    again = await retell.fn("book_appointment", {"slot_id": slot})
+    assert (first["status"], cancelled["status"], again["status"]) == (
+        "booked",
+        "cancelled",
+        "booked",
+    )
+    assert again["appointment"]["id"] != first["appointment"]["id"]
+    repeat = await retell.fn("book_appointment", {"slot_id": slot})
+    assert repeat["appointment"]["id"] == again["appointment"]["id"]
+    assert len(await retell.appointments()) == 2
 
 
 async def test_anonymous_retries_make_one_appointment_too(retell: RetellClient) -> None:

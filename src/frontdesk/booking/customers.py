@@ -10,14 +10,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.db.repositories import customers as customer_rows
 from frontdesk.db.tables import Customer
 from frontdesk.domain.errors import InvalidPhone, InvalidRequest
+from frontdesk.language.match import name_similarity
 from frontdesk.language.phone import E164, parse_phone
+
+# Below this similarity a known caller's given name is someone else's (see ``note_for``).
+SAME_PERSON = 0.75
 
 
 @dataclass(frozen=True, slots=True)
 class CustomerInput:
+    """Who the booking is for. ``for_someone_else_by_name``: a known customer's record is left
+    as it is, and a clearly different given name means the booking is for another person (the
+    phone agent's rule: the caller ID is the customer, the spoken name may be a relative's)."""
+
     name: str
     phone: str | None
     email: str | None = None
+    for_someone_else_by_name: bool = False
 
 
 def to_e164(raw: str, region: str) -> str:
@@ -34,14 +43,28 @@ async def find(session: AsyncSession, tenant_id: uuid.UUID, phone: str | None) -
     return await customer_rows.by_phone(session, tenant_id, phone)
 
 
+def note_for(given: CustomerInput, existing: Customer | None, notes: str | None) -> str | None:
+    """The booking's notes: with ``for_someone_else_by_name``, a known customer giving a clearly
+    different name is booking for that person, which staff should know ("Termin für: …")."""
+    if not given.for_someone_else_by_name or existing is None or not given.name.strip():
+        return notes
+    if name_similarity(given.name, existing.name) >= SAME_PERSON:
+        return notes
+    named = f"Termin für: {given.name.strip()}"
+    return f"{named}. {notes}" if notes else named
+
+
 async def resolve(
     session: AsyncSession, tenant_id: uuid.UUID, existing: Customer | None, given: CustomerInput
 ) -> Customer:
-    """The existing customer (name and email kept up to date) or a new one.
+    """The existing customer (name and email kept up to date unless the input says the booking
+    may be for someone else) or a new one.
 
     A customer without phone (withheld number) is always new: there is nothing to match on.
     """
     name = given.name.strip()
+    if existing is not None and given.for_someone_else_by_name:
+        return existing
     if existing is not None:
         if name and existing.name != name:
             existing.name = name

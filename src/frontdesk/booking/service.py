@@ -203,11 +203,8 @@ class BookingService:
     ) -> list[AppointmentView]:
         """The customer's upcoming active appointments, soonest first."""
         async with self._reading() as session:
-            customer = await customers.find(session, tenant_id, phone_e164)
-            if customer is None:
-                return []
-            rows = await appointment_rows.upcoming_for_customer(
-                session, tenant_id, [customer.id], self._clock(), limit
+            rows = await appointment_rows.upcoming_for_phone(
+                session, tenant_id, phone_e164, self._clock(), limit
             )
         return [AppointmentView.of(row) for row in rows]
 
@@ -229,7 +226,8 @@ class BookingService:
                 duplicate = _same_booking(busy, existing.id, service.id, start)
                 if duplicate is not None:
                     row = await _load(session, request.tenant_id, duplicate)
-                    return BookingOutcome(AppointmentView.of(row), duplicate=True)
+                    replayed = _has_key(row, request.idempotency_key)
+                    return BookingOutcome(AppointmentView.of(row), True, replayed)
             check = availability.check_start(
                 catalog.rules,
                 service.rules,
@@ -253,7 +251,7 @@ class BookingService:
                 source=request.source,
                 sync_state=SyncState.LOCAL,
                 idempotency_key=request.idempotency_key,
-                notes=request.notes,
+                notes=customers.note_for(given, existing, request.notes),
                 price_cents=service.price_cents,
                 call_id=request.call_id,
             )
@@ -279,9 +277,8 @@ class BookingService:
         start = _utc(new_start)
         now = self._clock()
         async with self._sessions() as session:
-            row = await _load(session, tenant_id, appointment_id)
+            row, catalog, service = await self._load_for_change(session, tenant_id, appointment_id)
             _check_changeable(row, now, expected_version)
-            catalog, service = await self.catalog_for_service(session, tenant_id, row.service_id)
             _check_staff(catalog, staff_id)
             busy = [
                 b
@@ -329,9 +326,8 @@ class BookingService:
         """Cancel under the service's policy; the fee it implies is recorded and returned."""
         now = self._clock()
         async with self._sessions() as session:
-            row = await _load(session, tenant_id, appointment_id)
+            row, catalog, service = await self._load_for_change(session, tenant_id, appointment_id)
             _check_changeable(row, now, expected_version)
-            catalog, service = await self.catalog_for_service(session, tenant_id, row.service_id)
             terms = cancellation_terms(service.cancellation_policy, row.starts_at - now)
             if not terms.allowed:
                 minutes = int(terms.min_notice.total_seconds() // 60)
@@ -365,6 +361,21 @@ class BookingService:
         return AppointmentView.of(row)
 
     # -- helpers -----------------------------------------------------------------------------
+
+    async def _load_for_change(
+        self, session: AsyncSession, tenant_id: uuid.UUID, appointment_id: uuid.UUID
+    ) -> tuple[Appointment, BranchCatalog, ServiceInfo]:
+        """The appointment with its branch's current catalogue and its service (one query when
+        the catalogue is cached)."""
+        found = await appointment_rows.get_with_branch(session, tenant_id, appointment_id)
+        if found is None:
+            raise AppointmentNotFound(f"no appointment {appointment_id}")
+        row, ref = found
+        catalog = await self._catalogs.get(session, ref, self._clock())
+        service = catalog.services.get(row.service_id)
+        if service is None:
+            raise UnknownService(f"service {row.service_id} is no longer offered")
+        return row, catalog, service
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[AsyncSession]:
@@ -460,14 +471,18 @@ class BookingService:
         service: ServiceInfo,
         start: datetime,
     ) -> BookingOutcome:
-        """A concurrent writer won: the same request (idempotency key) or the same time."""
-        if request.idempotency_key is not None and not is_overlap_violation(exc):
+        """A concurrent writer won: the same request (idempotency key) or the same time.
+
+        The key is looked up whichever constraint fired: a retry racing its own first attempt
+        may hit the no-overlap guard first, and is then a replay, not a taken slot.
+        """
+        if request.idempotency_key is not None:
             async with self._sessions() as session:
                 earlier = await appointment_rows.by_idempotency_key(
                     session, request.tenant_id, request.idempotency_key
                 )
             if earlier is not None:
-                return BookingOutcome(AppointmentView.of(earlier), duplicate=True)
+                return BookingOutcome(AppointmentView.of(earlier), duplicate=True, replayed=True)
         if not is_overlap_violation(exc):
             raise exc
         raise await self._taken(catalog, service, start, request.staff_id)
@@ -537,6 +552,10 @@ def _same_booking(
         if (row.customer_id, row.service_id, row.starts_at) == (customer_id, service_id, start):
             return row.id
     return None
+
+
+def _has_key(row: Appointment, key: str | None) -> bool:
+    return key is not None and row.idempotency_key == key
 
 
 async def _load(

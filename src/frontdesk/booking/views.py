@@ -72,10 +72,13 @@ class AppointmentView:
 @dataclass(frozen=True, slots=True)
 class BookingOutcome:
     """A booked appointment; ``duplicate`` when it already existed (same customer, time, service
-    or same idempotency key) and nothing new was written."""
+    or same idempotency key) and nothing new was written; ``replayed`` when that existing one
+    carries this request's idempotency key (a retry of the same request, possibly cancelled
+    since)."""
 
     appointment: AppointmentView
     duplicate: bool = False
+    replayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

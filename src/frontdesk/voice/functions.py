@@ -25,11 +25,10 @@ from frontdesk.booking.catalog import BranchCatalog, ServiceInfo, StaffInfo
 from frontdesk.booking.customers import CustomerInput
 from frontdesk.booking.policy import cancellation_terms
 from frontdesk.booking.service import BookingRequest, BookingService
-from frontdesk.booking.views import AppointmentView, SlotView
+from frontdesk.booking.views import AppointmentView, BookingOutcome, SlotView
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import calls as call_rows
-from frontdesk.db.repositories import customers as customer_rows
-from frontdesk.db.tables import Appointment, Customer
+from frontdesk.db.tables import Appointment
 from frontdesk.domain.errors import (
     AlreadyCancelled,
     AppointmentNotFound,
@@ -41,7 +40,7 @@ from frontdesk.domain.errors import (
 )
 from frontdesk.domain.model import AppointmentSource, AppointmentStatus
 from frontdesk.language import de, en
-from frontdesk.language.match import NameMatcher, ServiceMatcher, name_similarity
+from frontdesk.language.match import NameMatcher, ServiceMatcher
 from frontdesk.language.when import When
 from frontdesk.observability.logging import get_logger
 from frontdesk.voice import replies, slots
@@ -64,7 +63,6 @@ MAX_LISTED = 3
 _ACTIVE = (AppointmentStatus.CONFIRMED, AppointmentStatus.PENDING)
 # Offered options sit at least this far apart, so three choices are three real choices.
 _SPREAD = timedelta(hours=1)
-_NAME_MATCH = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,69 +314,51 @@ class VoiceFunctions:
 
     async def book_appointment(self, args: Mapping[str, Any], ctx: CallContext) -> Reply:
         target = self._target(ctx, args, "slot_id", "date", "time")
-        lang = ctx.language
         key = _idempotency_key(ctx, target)
-        customer, earlier = await self._customer_and_earlier(ctx, key)
-        given_name = _arg(args, "customer_name")
-        if customer is None and not given_name:
-            raise _Ask(_clarify(say("ask_name", lang), "customer_name"))
-        notes = _notes(_arg(args, "notes"), given_name, customer)
-        if earlier is not None and earlier.status in _ACTIVE:
-            return self._booked(ctx, AppointmentView.of(earlier))
-        if earlier is not None:
+        outcome = await self._book(ctx, args, target, key)
+        if outcome.replayed and outcome.appointment.status not in _ACTIVE:
             # The same slot was booked and cancelled earlier in this call: a new booking.
-            key = f"{key}:{earlier.id.hex[:8]}"
+            outcome = await self._book(ctx, args, target, f"{key}:{outcome.appointment.id.hex[:8]}")
+        view = outcome.appointment
+        if outcome.duplicate and not outcome.replayed:
+            return self._appointment_reply(ctx, "duplicate", "duplicate", view, ())
+        return self._booked(ctx, view)
+
+    async def _book(
+        self, ctx: CallContext, args: Mapping[str, Any], target: _Target, key: str
+    ) -> BookingOutcome:
+        """Book for the caller (their customer record by caller ID, else a new one by name).
+
+        A repeat of the same request in the same call (``key``) comes back ``replayed``; a
+        refusal becomes the answer to give (``_Ask``).
+        """
         request = BookingRequest(
             tenant_id=ctx.tenant_id,
             service_id=target.service.id,
             start=target.start,
             customer=CustomerInput(
-                name=customer.name if customer is not None else (given_name or ""),
+                name=_arg(args, "customer_name") or "",
                 phone=ctx.caller.phone,
-                email=_arg(args, "email") if customer is None else None,
+                email=_arg(args, "email"),
+                for_someone_else_by_name=True,
             ),
             source=AppointmentSource.PHONE,
             staff_id=target.staff_id,
-            notes=notes,
+            notes=_arg(args, "notes"),
             idempotency_key=key,
             call_id=ctx.call_id,
         )
         try:
-            outcome = await self._booking.book(request)
+            return await self._booking.book(request)
         except SlotUnavailable as exc:
-            # Our own retry may have lost a race against itself: then it is booked.
-            again = await self._by_key(ctx, key) if exc.code == "slot_taken" else None
-            if again is not None and again.status in _ACTIVE:
-                return self._booked(ctx, AppointmentView.of(again))
-            return self._unavailable(ctx, target.service, target.start, exc, target.staff_id)
+            reply = self._unavailable(ctx, target.service, target.start, exc, target.staff_id)
+            raise _Ask(reply) from None
         except InvalidRequest:
-            raise _Ask(_clarify(say("ask_name", lang), "customer_name")) from None
-        view = outcome.appointment
-        if outcome.duplicate:
-            same = await self._by_key(ctx, key)
-            if same is None or same.id != view.id:
-                return self._appointment_reply(ctx, "duplicate", "duplicate", view, ())
-        return self._booked(ctx, view)
+            # The one thing a phone booking can lack: a new caller's name.
+            raise _Ask(_clarify(say("ask_name", ctx.language), "customer_name")) from None
 
     def _booked(self, ctx: CallContext, view: AppointmentView) -> Reply:
         return self._appointment_reply(ctx, "booked", "booked", view, ((view.id, "booked"),))
-
-    async def _customer_and_earlier(
-        self, ctx: CallContext, key: str
-    ) -> tuple[Customer | None, Appointment | None]:
-        """The caller's customer row and this request's earlier booking: one session."""
-        async with self._sessions() as session:
-            customer = (
-                await customer_rows.by_phone(session, ctx.tenant_id, ctx.caller.phone)
-                if ctx.caller.phone is not None
-                else None
-            )
-            earlier = await appointment_rows.by_idempotency_key(session, ctx.tenant_id, key)
-        return customer, earlier
-
-    async def _by_key(self, ctx: CallContext, key: str) -> Appointment | None:
-        async with self._sessions() as session:
-            return await appointment_rows.by_idempotency_key(session, ctx.tenant_id, key)
 
     # -- find_appointments -----------------------------------------------------------------
 
@@ -600,15 +580,13 @@ class VoiceFunctions:
         except ValueError:
             return None
         async with self._sessions() as session:
-            row = await appointment_rows.get(session, ctx.tenant_id, wanted)
-            if row is None:
-                return None
-            if row.call_id == ctx.call_id:
-                return row
-            if ctx.caller.phone is None:
-                return None
-            customer = await customer_rows.by_phone(session, ctx.tenant_id, ctx.caller.phone)
-        return row if customer is not None and row.customer_id == customer.id else None
+            found = await appointment_rows.get_with_phone(session, ctx.tenant_id, wanted)
+        if found is None:
+            return None
+        row, phone = found
+        if row.call_id == ctx.call_id:
+            return row
+        return row if ctx.caller.phone is not None and phone == ctx.caller.phone else None
 
     def _unavailable(
         self,
@@ -883,13 +861,3 @@ def _idempotency_key(ctx: CallContext, target: _Target) -> str:
     """Same call, same service, same start: the same booking however often it is asked."""
     start = target.start.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
     return f"retell:{ctx.retell_call_id}:{target.service.id}:{start}"[:255]
-
-
-def _notes(notes: str | None, given_name: str | None, customer: Customer | None) -> str | None:
-    """Keep a differing name the caller gave (booking for someone else) as a note for staff."""
-    if customer is None or not given_name:
-        return notes
-    if name_similarity(given_name, customer.name) >= _NAME_MATCH:
-        return notes
-    named = f"Termin für: {given_name}"
-    return f"{named}. {notes}" if notes else named

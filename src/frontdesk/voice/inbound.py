@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk.booking.catalog import BranchCatalog
 from frontdesk.db.repositories import appointments as appointment_rows
-from frontdesk.db.repositories import customers as customer_rows
 from frontdesk.voice import replies
 from frontdesk.voice.routing import Caller
 from frontdesk.voice.variables import DynamicVariable as V
@@ -35,21 +34,16 @@ async def inbound_answer(
     name, next_spoken, customer_id = "", "", ""
     if caller.phone is not None:
         async with sessions() as session:
-            customer = await customer_rows.by_phone(session, catalog.tenant_id, caller.phone)
-            upcoming = (
-                await appointment_rows.upcoming_for_customer(
-                    session, catalog.tenant_id, [customer.id], now, limit=1
-                )
-                if customer is not None
-                else []
+            known = await appointment_rows.caller_with_next(
+                session, catalog.tenant_id, caller.phone, now
             )
-        if customer is not None:
-            name, customer_id = customer.name, str(customer.id)
-        if upcoming:
-            first = upcoming[0]
-            service = catalog.services.get(first.service_id)
-            when = replies.when_text(first.starts_at.astimezone(catalog.tz), today, language)
-            next_spoken = f"{service.name} {when}" if service is not None else when
+        if known is not None:
+            name, customer_id = known.name, str(known.customer_id)
+            if known.next_starts_at is not None and known.next_service_id is not None:
+                service = catalog.services.get(known.next_service_id)
+                starts = known.next_starts_at.astimezone(catalog.tz)
+                when = replies.when_text(starts, today, language)
+                next_spoken = f"{service.name} {when}" if service is not None else when
     variables = {
         V.BUSINESS_NAME: catalog.tenant_name,
         V.BRANCH_NAME: catalog.branch_name,

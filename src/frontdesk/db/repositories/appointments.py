@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.db.tables import Appointment, Service
+from frontdesk.db.repositories.catalog import BranchRef
+from frontdesk.db.tables import Appointment, Branch, Customer, Service
 from frontdesk.domain.model import AppointmentStatus
 
 
@@ -109,6 +111,36 @@ async def get(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def get_with_phone(
+    session: AsyncSession, tenant_id: uuid.UUID, appointment_id: uuid.UUID
+) -> tuple[Appointment, str | None] | None:
+    """The appointment and its customer's phone (``None``: none on record), in one query."""
+    stmt = (
+        select(Appointment, Customer.phone_e164)
+        .join(Customer, Customer.id == Appointment.customer_id)
+        .where(Appointment.id == appointment_id, Appointment.tenant_id == tenant_id)
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def get_with_branch(
+    session: AsyncSession, tenant_id: uuid.UUID, appointment_id: uuid.UUID
+) -> tuple[Appointment, BranchRef] | None:
+    """The appointment and its branch's catalogue reference, in one query."""
+    stmt = (
+        select(Appointment, Branch.calendar_version, Branch.updated_at)
+        .join(Branch, Branch.id == Appointment.branch_id)
+        .where(Appointment.id == appointment_id, Appointment.tenant_id == tenant_id)
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    if row is None:
+        return None
+    appointment: Appointment = row[0]
+    ref = BranchRef(appointment.branch_id, appointment.tenant_id, row[1], row[2])
+    return appointment, ref
+
+
 async def by_idempotency_key(
     session: AsyncSession, tenant_id: uuid.UUID, key: str
 ) -> Appointment | None:
@@ -124,27 +156,60 @@ async def add(session: AsyncSession, appointment: Appointment) -> Appointment:
     return appointment
 
 
-async def upcoming_for_customer(
-    session: AsyncSession,
-    tenant_id: uuid.UUID,
-    customer_ids: Collection[uuid.UUID],
-    after: datetime,
-    limit: int = 10,
+def _upcoming(tenant_id: uuid.UUID, after: datetime) -> list[ColumnElement[bool]]:
+    return [
+        Appointment.tenant_id == tenant_id,
+        Appointment.status.in_([AppointmentStatus.CONFIRMED, AppointmentStatus.PENDING]),
+        Appointment.starts_at >= after,
+    ]
+
+
+async def upcoming_for_phone(
+    session: AsyncSession, tenant_id: uuid.UUID, phone_e164: str, after: datetime, limit: int = 10
 ) -> Sequence[Appointment]:
-    if not customer_ids:
-        return []
+    """The active appointments from ``after`` on of the tenant's customer with this phone,
+    soonest first (one query: the customer is joined, not looked up first)."""
     stmt = (
         select(Appointment)
+        .join(Customer, Customer.id == Appointment.customer_id)
         .where(
-            Appointment.tenant_id == tenant_id,
-            Appointment.customer_id.in_(customer_ids),
-            Appointment.status.in_([AppointmentStatus.CONFIRMED, AppointmentStatus.PENDING]),
-            Appointment.starts_at >= after,
+            *_upcoming(tenant_id, after),
+            Customer.tenant_id == tenant_id,
+            Customer.phone_e164 == phone_e164,
         )
         .order_by(Appointment.starts_at, Appointment.id)
         .limit(limit)
     )
     return (await session.execute(stmt)).scalars().all()
+
+
+@dataclass(frozen=True, slots=True)
+class KnownCaller:
+    """A customer found by phone, with their next active appointment if they have one."""
+
+    customer_id: uuid.UUID
+    name: str
+    next_service_id: uuid.UUID | None
+    next_starts_at: datetime | None
+
+
+async def caller_with_next(
+    session: AsyncSession, tenant_id: uuid.UUID, phone_e164: str, after: datetime
+) -> KnownCaller | None:
+    """The customer with this phone and their next appointment, in one query."""
+    stmt = (
+        select(Customer.id, Customer.name, Appointment.service_id, Appointment.starts_at)
+        .outerjoin(
+            Appointment,
+            and_(Appointment.customer_id == Customer.id, *_upcoming(tenant_id, after)),
+        )
+        .where(Customer.tenant_id == tenant_id, Customer.phone_e164 == phone_e164)
+        # Customers without an appointment have NULLs here: last on both databases.
+        .order_by(Appointment.starts_at.is_(None), Appointment.starts_at, Appointment.id)
+        .limit(1)
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    return KnownCaller(row[0], row[1], row[2], row[3]) if row is not None else None
 
 
 async def page(
