@@ -6,15 +6,22 @@ import itertools
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from tests.api.test_voice_support import (
     ERIKA,
+    OTHER_KEY,
+    OTHER_SALON,
     SALON,
     STRANGER,
     RetellClient,
+    add_other_salon,
     millis,
     retell_fixture,  # noqa: F401
 )
 from tests.integration.conftest import at
+
+from frontdesk.db.engine import create_session_factory
+from frontdesk.db.tables import CallFunction
 
 START = millis(at(1, 9, 0))
 END = millis(at(1, 9, 3))
@@ -116,6 +123,41 @@ async def test_functions_before_any_event_create_the_call_and_events_complete_it
     logged = await retell.functions("call_ev")
     assert [(f.name, f.status) for f in logged] == [("find_appointments", "none")]
     assert logged[0].arguments == {}
+
+
+async def test_another_tenants_retell_call_id_reaches_nothing_of_that_call(
+    retell: RetellClient,
+) -> None:
+    """Call ids derive from tenant and Retell id: reusing another tenant's Retell call id
+    shows nothing of that call, cannot book into it, and adds nothing to its log."""
+    other = await add_other_salon(retell.engine)
+    ours = await retell.fn(
+        "book_appointment",
+        {"service": "Herrenhaarschnitt", "date": "morgen", "time": "10:00", "customer_name": "A"},
+        call_id="call_shared",
+        from_number=None,
+    )
+    assert ours["status"] == "booked"
+    theirs = await retell.fn(
+        "find_appointments",
+        call_id="call_shared",
+        from_number=None,
+        to_number=OTHER_SALON,
+        key=OTHER_KEY,
+    )
+    assert theirs["status"] == "none"
+    book = {
+        "name": "book_appointment",
+        "args": {"service": "Herrenhaarschnitt", "date": "morgen", "time": "11:00"},
+        "call": {"call_id": "call_shared", "to_number": OTHER_SALON, "from_number": STRANGER},
+    }
+    refused = await retell.post("/retell/functions/book_appointment", book, key=OTHER_KEY)
+    assert refused.status_code == 404
+    assert refused.json()["code"] == "unknown_call"
+    assert [f.name for f in await retell.functions("call_shared")] == ["book_appointment"]
+    async with create_session_factory(retell.engine)() as session:
+        logged = select(func.count()).where(CallFunction.tenant_id == other)
+        assert (await session.execute(logged)).scalar_one() == 0
 
 
 # -- inbound -----------------------------------------------------------------------------------

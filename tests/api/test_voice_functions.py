@@ -231,7 +231,8 @@ async def test_a_known_caller_naming_someone_else_books_for_them_with_a_note(
     assert rows[at(2, 11)].customer_id == rows[at(2, 14)].customer_id
     async with create_session_factory(retell.engine)() as session:
         customer = await session.get(Customer, rows[at(2, 14)].customer_id)
-    assert customer is not None and customer.name == "Erika Mustermann"
+    assert customer is not None
+    assert customer.name == "Erika Mustermann"
 
 
 async def test_a_slot_booked_cancelled_and_booked_again_in_one_call_is_booked_anew(

@@ -35,6 +35,32 @@ _WIDTHS = {
 }
 
 
+# Our call ids derive from tenant and Retell call id: every process knows a call's id without
+# asking the database (ADR 0008). A Retell id claimed by another tenant derives another id.
+_CALL_NAMESPACE = uuid.UUID("5b7f0f0e-3c1a-4a6e-9d55-6a0d8c2e41f7")
+
+
+def call_id_for(tenant_id: uuid.UUID, retell_call_id: str) -> uuid.UUID:
+    """Our id of the tenant's call with this Retell id (the same in every process)."""
+    return uuid.uuid5(_CALL_NAMESPACE, f"{tenant_id}:{retell_call_id}")
+
+
+def call_row(route: Route, retell_call_id: str, call: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``call`` row a function request can create when no event has done so yet."""
+    return {
+        "id": call_id_for(route.tenant_id, retell_call_id),
+        "retell_call_id": retell_call_id,
+        "tenant_id": route.tenant_id,
+        "branch_id": route.branch_id,
+        "call_status": "ongoing",
+        "agent_id": _text(call, "agent_id"),
+        "direction": _text(call, "direction"),
+        "from_number": _text(call, "from_number"),
+        "to_number": _text(call, "to_number"),
+        "started_at": _millis(call, "start_timestamp"),
+    }
+
+
 class CallNotOurs(Exception):
     """The Retell call id already belongs to another tenant's call."""
 
@@ -61,6 +87,8 @@ class FunctionEntry:
     tenant_id: uuid.UUID
     call_id: uuid.UUID
     record: FunctionRecord
+    # The call row to create if no event or booking has created it yet (see ``call_row``).
+    call: dict[str, Any] | None = None
 
 
 def _function_row(entry: FunctionEntry) -> dict[str, Any]:
@@ -127,39 +155,18 @@ class CallLog:
         # Retell call id → (our call id, tenant): calls never change tenant, so this is safe.
         self._known: dict[str, tuple[uuid.UUID, uuid.UUID]] = {}
 
-    async def ensure(
-        self,
-        route: Route,
-        retell_call_id: str,
-        call: Mapping[str, Any],
-        customer_id: uuid.UUID | None = None,
-    ) -> uuid.UUID:
-        """Our id of the call, creating the row if no event has arrived yet."""
+    async def ensure(self, route: Route, retell_call_id: str, call: Mapping[str, Any]) -> uuid.UUID:
+        """Make sure the call row exists (an appointment booked in the call refers to it); its
+        id, or ``CallNotOurs`` when another tenant's call has this Retell id."""
         known = self._known.get(retell_call_id)
         if known is None:
             async with self._sessions() as session:
-                # Usually ``call_started`` created the row (one SELECT); otherwise one INSERT …
-                # RETURNING, and a SELECT again only if a concurrent request won the insert.
-                known = await call_rows.find_by_retell_id(session, retell_call_id)
+                # Usually one INSERT … RETURNING; a SELECT only when the row existed already.
+                row = call_row(route, retell_call_id, call)
+                known = await call_rows.insert_if_absent(session, row)
                 if known is None:
-                    known = await call_rows.insert_if_absent(
-                        session,
-                        {
-                            "retell_call_id": retell_call_id,
-                            "tenant_id": route.tenant_id,
-                            "branch_id": route.branch_id,
-                            "customer_id": customer_id,
-                            "call_status": "ongoing",
-                            "agent_id": _text(call, "agent_id"),
-                            "direction": _text(call, "direction"),
-                            "from_number": _text(call, "from_number"),
-                            "to_number": _text(call, "to_number"),
-                            "started_at": _millis(call, "start_timestamp"),
-                        },
-                    )
-                    if known is None:
-                        known = await call_rows.find_by_retell_id(session, retell_call_id)
-                    await session.commit()
+                    known = await call_rows.find_by_retell_id(session, retell_call_id)
+                await session.commit()
             if known is None:
                 raise CallNotOurs(retell_call_id)
             self._remember(retell_call_id, known)
@@ -176,6 +183,7 @@ class CallLog:
         if known is not None and known[1] != route.tenant_id:
             raise CallNotOurs(retell_call_id)
         values = {
+            "id": call_id_for(route.tenant_id, retell_call_id),
             "retell_call_id": retell_call_id,
             "tenant_id": route.tenant_id,
             "branch_id": route.branch_id,
@@ -202,7 +210,9 @@ class CallLog:
             if record.links:
                 outcome = record.links[-1][1]
             changes[entry.call_id] = (outcome, customer or record.customer_id)
+        calls = {e.call_id: e.call for e in entries if e.call is not None}
         async with self._sessions() as session:
+            await call_rows.insert_all_absent(session, list(calls.values()))
             await call_rows.add_functions(session, [_function_row(e) for e in entries])
             await call_rows.link_appointments(
                 session,

@@ -23,7 +23,15 @@ from frontdesk.booking.service import BookingService
 from frontdesk.domain.time import utcnow
 from frontdesk.observability.logging import get_logger
 from frontdesk.voice import signature, slots
-from frontdesk.voice.calls import EVENTS, CallLog, CallNotOurs, FunctionEntry, FunctionRecord
+from frontdesk.voice.calls import (
+    EVENTS,
+    CallLog,
+    CallNotOurs,
+    FunctionEntry,
+    FunctionRecord,
+    call_id_for,
+    call_row,
+)
 from frontdesk.voice.functions import FUNCTION_NAMES, CallContext, Reply, VoiceFunctions
 from frontdesk.voice.inbound import inbound_answer
 from frontdesk.voice.logbuffer import CallLogBuffer
@@ -31,6 +39,9 @@ from frontdesk.voice.replies import say
 from frontdesk.voice.routing import Route, Router, caller_of, dialled
 
 log = get_logger(__name__)
+
+# Functions whose appointment refers to the call row (which must exist before they write).
+_BOOKS = frozenset({"book_appointment"})
 
 
 class VoiceRefused(Exception):
@@ -121,7 +132,7 @@ class VoiceGateway:
         ctx: CallContext | None = None
         try:
             async with asyncio.timeout_at(deadline):
-                ctx = await self._context(route, retell_call_id, call)
+                ctx = await self._context(name, route, retell_call_id, call)
         except CallNotOurs:
             raise VoiceRefused(404, "unknown_call", "the call belongs to another tenant") from None
         except TimeoutError:
@@ -135,7 +146,8 @@ class VoiceGateway:
         reply = await self.functions.run(name, args, ctx, deadline)
         latency_ms = round((time.perf_counter() - started) * 1000)
         record = self._record_of(name, args, reply, latency_ms)
-        self.call_log.add(FunctionEntry(ctx.tenant_id, ctx.call_id, record))
+        row = call_row(route, retell_call_id, call)
+        self.call_log.add(FunctionEntry(ctx.tenant_id, ctx.call_id, record, row))
         return reply.body()
 
     async def close(self) -> None:
@@ -169,11 +181,15 @@ class VoiceGateway:
             return await self.catalogs.get(session, route.branch, self._clock())
 
     async def _context(
-        self, route: Route, retell_call_id: str, call: Mapping[str, Any]
+        self, name: str, route: Route, retell_call_id: str, call: Mapping[str, Any]
     ) -> CallContext:
         catalog = await self._catalog(route)
         caller = caller_of(call.get("from_number"), catalog.phone_region)
-        call_id = await self.calls.ensure(route, retell_call_id, call)
+        call_id = call_id_for(route.tenant_id, retell_call_id)
+        if name in _BOOKS:
+            # The appointment will refer to the call: its row must exist first. Other
+            # functions leave that to the call log (written with their record).
+            call_id = await self.calls.ensure(route, retell_call_id, call)
         return CallContext(
             tenant_id=route.tenant_id,
             catalog=catalog,

@@ -48,15 +48,15 @@ async def find_by_retell_id(
 async def insert_if_absent(
     session: AsyncSession, values: dict[str, Any]
 ) -> tuple[uuid.UUID, uuid.UUID] | None:
-    """Create the call row unless one with this ``retell_call_id`` exists (then change nothing).
+    """Create the call row (``values`` include its ``id``) unless one with this
+    ``retell_call_id`` exists (then change nothing).
 
     ``(id, tenant_id)`` of the new row, or ``None`` when the row existed already.
     """
-    row = {"id": uuid.uuid4(), "analysis": {}, **values}
     table = Call.__table__
     stmt = (
         insert_on_conflict(session, table)
-        .values(row)
+        .values({"analysis": {}, **values})
         .on_conflict_do_nothing(index_elements=["retell_call_id"])
         .returning(table.c.id, table.c.tenant_id)
     )
@@ -66,16 +66,29 @@ async def insert_if_absent(
     return (created[0], created[1]) if created else None
 
 
+async def insert_all_absent(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """``insert_if_absent`` for many calls in one statement (rows of the same shape)."""
+    if rows:
+        stmt = (
+            insert_on_conflict(session, Call.__table__)
+            .values([{"analysis": {}, **row} for row in rows])
+            .on_conflict_do_nothing(index_elements=["retell_call_id"])
+        )
+        await session.execute(stmt)
+
+
 async def upsert_event(session: AsyncSession, values: dict[str, Any]) -> None:
     """Insert the call or merge ``values`` into it, whatever order the events arrive in.
 
     Only the keys present in ``values`` are written, so a field known from a later event is
     never overwritten with null by an earlier one; ``call_status`` never leaves a final state.
     """
-    row = {"id": uuid.uuid4(), "analysis": {}, **values}
+    row = {"analysis": {}, **values}
     stmt = insert_on_conflict(session, Call).values(row)
     changes: dict[str, Any] = {
-        key: stmt.excluded[key] for key in values if key not in ("retell_call_id", "tenant_id")
+        key: stmt.excluded[key]
+        for key in values
+        if key not in ("id", "retell_call_id", "tenant_id")
     }
     if "call_status" in changes:
         changes["call_status"] = case(
