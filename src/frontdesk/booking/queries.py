@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Collection, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk.booking.views import AppointmentView
-from frontdesk.db.engine import READ_ONLY
+from frontdesk.db.engine import reading
 from frontdesk.db.repositories import appointments, calls, catalog, customers
 from frontdesk.db.tables import Call, Customer, Service, Staff
 from frontdesk.domain.model import AppointmentStatus
@@ -26,15 +25,9 @@ class Queries:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session:
-            await session.connection(execution_options=READ_ONLY)
-            yield session
-
     async def services(self, tenant_id: uuid.UUID) -> list[tuple[Service, list[uuid.UUID]]]:
         """Active services with the ids of the staff who perform each."""
-        async with self._reading() as session:
+        async with reading(self._sessions) as session:
             rows = await catalog.services_of_tenant(session, tenant_id)
             links = await catalog.staff_links_of_tenant(session, tenant_id)
         staff_of: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
@@ -43,7 +36,7 @@ class Queries:
         return [(row, sorted(staff_of[row.id])) for row in rows]
 
     async def staff(self, tenant_id: uuid.UUID) -> list[Staff]:
-        async with self._reading() as session:
+        async with reading(self._sessions) as session:
             return await catalog.staff_of_tenant(session, tenant_id)
 
     async def appointments(
@@ -56,7 +49,7 @@ class Queries:
         after: Cursor | None,
         limit: int,
     ) -> list[AppointmentView]:
-        async with self._reading() as session:
+        async with reading(self._sessions) as session:
             rows = await appointments.page(
                 session,
                 tenant_id,
@@ -71,11 +64,11 @@ class Queries:
     async def customers(
         self, tenant_id: uuid.UUID, *, query: str | None, after: Cursor | None, limit: int
     ) -> Sequence[Customer]:
-        async with self._reading() as session:
+        async with reading(self._sessions) as session:
             return await customers.page(session, tenant_id, query=query, after=after, limit=limit)
 
     async def calls(
         self, tenant_id: uuid.UUID, *, after: Cursor | None, limit: int
     ) -> Sequence[Call]:
-        async with self._reading() as session:
+        async with reading(self._sessions) as session:
             return await calls.page(session, tenant_id, after=after, limit=limit)

@@ -9,8 +9,7 @@ with code ``slot_taken`` and alternatives, never an error.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -37,7 +36,7 @@ from frontdesk.booking.views import (
     SlotSearch,
     SlotView,
 )
-from frontdesk.db.engine import READ_ONLY
+from frontdesk.db.engine import reading
 from frontdesk.db.errors import is_overlap_violation
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import catalog as catalog_rows
@@ -145,7 +144,7 @@ class BookingService:
         # of one more day on each side of the UTC dates, which covers every zone.
         lo = first_day or now.date() - timedelta(days=1)
         hi = lo + timedelta(days=days + (0 if first_day else 1))
-        async with self._reading() as session:
+        async with reading(self._sessions) as session:
             found = await catalog_rows.branch_and_day_versions(
                 session, tenant_id, service_id, lo, hi
             )
@@ -195,14 +194,14 @@ class BookingService:
         return views
 
     async def get(self, tenant_id: uuid.UUID, appointment_id: uuid.UUID) -> AppointmentView:
-        async with self._reading() as session:
+        async with reading(self._sessions) as session:
             return AppointmentView.of(await _load(session, tenant_id, appointment_id))
 
     async def find_for_customer(
         self, tenant_id: uuid.UUID, phone_e164: str, limit: int = 10
     ) -> list[AppointmentView]:
         """The customer's upcoming active appointments, soonest first."""
-        async with self._reading() as session:
+        async with reading(self._sessions) as session:
             rows = await appointment_rows.upcoming_for_phone(
                 session, tenant_id, phone_e164, self._clock(), limit
             )
@@ -377,13 +376,6 @@ class BookingService:
             raise UnknownService(f"service {row.service_id} is no longer offered")
         return row, catalog, service
 
-    @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[AsyncSession]:
-        """A session for queries only: on SQLite it does not take the writer lock."""
-        async with self._sessions() as session:
-            await session.connection(execution_options=READ_ONLY)
-            yield session
-
     async def _busy_on_day(
         self, session: AsyncSession, catalog: BranchCatalog, service: ServiceInfo, start: datetime
     ) -> list[appointment_rows.BusyRow]:
@@ -459,7 +451,7 @@ class BookingService:
         staff_id: uuid.UUID | None = None,
         exclude: uuid.UUID | None = None,
     ) -> SlotUnavailable:
-        async with self._sessions() as session:
+        async with reading(self._sessions) as session:
             options = await self._alternatives(session, catalog, service, start, staff_id, exclude)
         return SlotUnavailable("slot_taken", _REASON_TEXT["slot_taken"], options)
 
@@ -477,7 +469,7 @@ class BookingService:
         may hit the no-overlap guard first, and is then a replay, not a taken slot.
         """
         if request.idempotency_key is not None:
-            async with self._sessions() as session:
+            async with reading(self._sessions) as session:
                 earlier = await appointment_rows.by_idempotency_key(
                     session, request.tenant_id, request.idempotency_key
                 )

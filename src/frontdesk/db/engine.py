@@ -13,6 +13,8 @@ SQLite needs two adjustments to be a correct system of record:
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -26,6 +28,9 @@ from sqlalchemy.ext.asyncio import (
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_ONLY = {"sqlite_read_only": True}
+# PostgreSQL reads run in autocommit: no BEGIN and ROLLBACK round trips around them. Under READ
+# COMMITTED (the default) every statement sees its own snapshot anyway, so nothing is lost.
+_PG_READ_ONLY = {"isolation_level": "AUTOCOMMIT"}
 
 
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
@@ -63,3 +68,15 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit (use cases commit explicitly)."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for queries only: on SQLite a plain ``BEGIN`` (never the writer lock), on
+    PostgreSQL autocommit (no transaction round trips). Nothing written in it is kept."""
+    async with sessions() as session:
+        dialect = session.get_bind().dialect.name
+        await session.connection(
+            execution_options=_PG_READ_ONLY if dialect == "postgresql" else READ_ONLY
+        )
+        yield session

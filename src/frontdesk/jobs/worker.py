@@ -35,7 +35,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from frontdesk.db.engine import READ_ONLY
+from frontdesk.db.engine import READ_ONLY, reading
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories.jobs import ClaimedJob
 from frontdesk.domain.time import utcnow
@@ -178,8 +178,7 @@ class Worker:
     async def update_gauges(self) -> None:
         """Set the queue-depth and oldest-due-age gauges from the table."""
         now = self._clock()
-        async with self._sessions() as session:
-            await session.connection(execution_options=READ_ONLY)
+        async with reading(self._sessions) as session:
             stats = await job_rows.due_stats(session, now)
         JOB_QUEUE_DEPTH.set(stats.depth)
         age = (now - stats.oldest_due).total_seconds() if stats.oldest_due else 0.0

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from frontdesk.db.engine import reading
 from frontdesk.db.repositories import calls as call_rows
 from frontdesk.domain.time import utcnow
 from frontdesk.voice.routing import Route
@@ -160,13 +161,17 @@ class CallLog:
         id, or ``CallNotOurs`` when another tenant's call has this Retell id."""
         known = self._known.get(retell_call_id)
         if known is None:
-            async with self._sessions() as session:
-                # Usually one INSERT … RETURNING; a SELECT only when the row existed already.
-                row = call_row(route, retell_call_id, call)
-                known = await call_rows.insert_if_absent(session, row)
-                if known is None:
-                    known = await call_rows.find_by_retell_id(session, retell_call_id)
-                await session.commit()
+            # Usually the call log or ``call_started`` created the row already (one SELECT);
+            # else one INSERT … RETURNING, and a SELECT again if a concurrent one won.
+            async with reading(self._sessions) as session:
+                known = await call_rows.find_by_retell_id(session, retell_call_id)
+            if known is None:
+                async with self._sessions() as session:
+                    row = call_row(route, retell_call_id, call)
+                    known = await call_rows.insert_if_absent(session, row)
+                    if known is None:
+                        known = await call_rows.find_by_retell_id(session, retell_call_id)
+                    await session.commit()
             if known is None:
                 raise CallNotOurs(retell_call_id)
             self._remember(retell_call_id, known)

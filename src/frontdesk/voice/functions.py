@@ -26,6 +26,7 @@ from frontdesk.booking.customers import CustomerInput
 from frontdesk.booking.policy import cancellation_terms
 from frontdesk.booking.service import BookingRequest, BookingService
 from frontdesk.booking.views import AppointmentView, BookingOutcome, SlotView
+from frontdesk.db.engine import reading
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import calls as call_rows
 from frontdesk.db.tables import Appointment
@@ -537,7 +538,7 @@ class VoiceFunctions:
         """Upcoming appointments the caller may see: theirs by caller ID, else this call's."""
         if ctx.caller.phone is not None:
             return await self._booking.find_for_customer(ctx.tenant_id, ctx.caller.phone)
-        async with self._sessions() as session:
+        async with reading(self._sessions) as session:
             rows = await call_rows.appointments_of_call(
                 session, ctx.tenant_id, ctx.call_id, ctx.now
             )
@@ -579,7 +580,7 @@ class VoiceFunctions:
             wanted = uuid.UUID(appointment_id.strip())
         except ValueError:
             return None
-        async with self._sessions() as session:
+        async with reading(self._sessions) as session:
             found = await appointment_rows.get_with_phone(session, ctx.tenant_id, wanted)
         if found is None:
             return None

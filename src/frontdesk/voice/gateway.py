@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk.booking.catalog import BranchCatalog, CatalogCache
 from frontdesk.booking.service import BookingService
+from frontdesk.db.engine import reading
 from frontdesk.domain.time import utcnow
 from frontdesk.observability.logging import get_logger
 from frontdesk.voice import signature, slots
@@ -177,7 +178,7 @@ class VoiceGateway:
         return verified.route
 
     async def _catalog(self, route: Route) -> BranchCatalog:
-        async with self._sessions() as session:
+        async with reading(self._sessions) as session:
             return await self.catalogs.get(session, route.branch, self._clock())
 
     async def _context(

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk.booking.catalog import BranchCatalog
+from frontdesk.db.engine import reading
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.voice import replies
 from frontdesk.voice.routing import Caller
@@ -33,7 +34,7 @@ async def inbound_answer(
     tomorrow = today + timedelta(days=1)
     name, next_spoken, customer_id = "", "", ""
     if caller.phone is not None:
-        async with sessions() as session:
+        async with reading(sessions) as session:
             known = await appointment_rows.caller_with_next(
                 session, catalog.tenant_id, caller.phone, now
             )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from frontdesk.db.engine import reading
 from frontdesk.db.repositories import phone_numbers
 from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.language.phone import E164, parse_phone
@@ -86,7 +87,7 @@ class Router:
         entry = self._entries.get(number)
         if entry is not None and entry[1] > time.monotonic():
             return entry[0]
-        async with self._sessions() as session:
+        async with reading(self._sessions) as session:
             row = await phone_numbers.route(session, number)
         if row is None:
             return None
