@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from frontdesk.db.repositories import audit
 from frontdesk.domain.events import EVENT_KINDS
 from frontdesk.jobs.registry import DEFAULT_REGISTRY, JobContext
@@ -21,23 +23,32 @@ _AUDIT_NAMESPACE = uuid.UUID("0b8f2a94-1d7c-4c1e-9e0e-54b7b5f1a7c3")
 async def audit_event(ctx: JobContext, payload: dict[str, Any]) -> None:
     """Record the event in the audit log.
 
-    Idempotent: the entry's id is derived from the job id and inserted with ON CONFLICT DO
-    NOTHING, so running the job twice (after a crash) leaves one entry.
+    Transactional: the entry is written in the worker's transaction that also marks the job
+    done. Still idempotent: the entry's id is derived from the job id and inserted with ON
+    CONFLICT DO NOTHING.
     """
-    async with ctx.sessions() as session:
-        await audit.record_once(
-            session,
-            entry_id=uuid.uuid5(_AUDIT_NAMESPACE, f"job:{ctx.job_id}"),
-            tenant_id=uuid.UUID(payload["tenant_id"]),
-            actor="booking",
-            action=ctx.kind.removeprefix("event."),
-            entity_type="appointment",
-            entity_id=payload["appointment_id"],
-            data=payload,
-            at=ctx.clock(),
-        )
-        await session.commit()
+    session = ctx.session
+    if session is None:
+        async with ctx.sessions() as own:
+            await _record(own, ctx, payload)
+            await own.commit()
+    else:
+        await _record(session, ctx, payload)
+
+
+async def _record(session: AsyncSession, ctx: JobContext, payload: dict[str, Any]) -> None:
+    await audit.record_once(
+        session,
+        entry_id=uuid.uuid5(_AUDIT_NAMESPACE, f"job:{ctx.job_id}"),
+        tenant_id=uuid.UUID(payload["tenant_id"]),
+        actor="booking",
+        action=ctx.kind.removeprefix("event."),
+        entity_type="appointment",
+        entity_id=payload["appointment_id"],
+        data=payload,
+        at=ctx.clock(),
+    )
 
 
 for _kind in EVENT_KINDS:
-    DEFAULT_REGISTRY.add(_kind, audit_event)
+    DEFAULT_REGISTRY.add(_kind, audit_event, transactional=True)

@@ -36,6 +36,10 @@ class JobContext:
 
     ``sessions`` opens the handler's own transactions: the handler's writes and the worker's
     "succeeded" mark are separate commits, which is why handlers must be idempotent.
+
+    ``session`` is set for handlers registered ``transactional``: the worker's transaction, in
+    which the handler writes (without committing) and the worker then marks the job succeeded,
+    fenced by its lease. One commit for both, and a run that lost its lease writes nothing.
     """
 
     job_id: int
@@ -45,6 +49,7 @@ class JobContext:
     sessions: async_sessionmaker[AsyncSession]
     settings: Settings
     clock: Callable[[], datetime]
+    session: AsyncSession | None = None
 
 
 Handler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]
@@ -57,6 +62,7 @@ class HandlerRegistry:
 
     _handlers: dict[str, Handler] = field(default_factory=dict)
     _periodic: dict[str, Periodic] = field(default_factory=dict)
+    _transactional: set[str] = field(default_factory=set)
 
     def register(
         self,
@@ -64,11 +70,12 @@ class HandlerRegistry:
         *,
         every: timedelta | None = None,
         payload: dict[str, Any] | None = None,
+        transactional: bool = False,
     ) -> Callable[[H], H]:
         """Decorator: run the function for jobs of ``kind`` (and every ``every``, if given)."""
 
         def decorate(handler: H) -> H:
-            self.add(kind, handler, every=every, payload=payload)
+            self.add(kind, handler, every=every, payload=payload, transactional=transactional)
             return handler
 
         return decorate
@@ -80,17 +87,27 @@ class HandlerRegistry:
         *,
         every: timedelta | None = None,
         payload: dict[str, Any] | None = None,
+        transactional: bool = False,
     ) -> None:
-        """Register ``handler`` for ``kind``; a kind has exactly one handler."""
+        """Register ``handler`` for ``kind``; a kind has exactly one handler.
+
+        ``transactional``: the handler only writes to our database and gets the worker's
+        transaction as ``JobContext.session`` (see there).
+        """
         existing = self._handlers.get(kind)
         if existing is not None and existing is not handler:
             raise ValueError(f"a handler for job kind {kind!r} is already registered")
         self._handlers[kind] = handler
+        if transactional:
+            self._transactional.add(kind)
         if every is not None:
             self._periodic[kind] = Periodic(kind, every, payload or {})
 
     def get(self, kind: str) -> Handler | None:
         return self._handlers.get(kind)
+
+    def is_transactional(self, kind: str) -> bool:
+        return kind in self._transactional
 
     def kinds(self) -> tuple[str, ...]:
         return tuple(sorted(self._handlers))

@@ -41,7 +41,7 @@ from frontdesk.db.repositories.jobs import ClaimedJob
 from frontdesk.domain.time import utcnow
 from frontdesk.jobs.backoff import backoff_delay
 from frontdesk.jobs.errors import PermanentJobError, TransientJobError
-from frontdesk.jobs.registry import HandlerRegistry, JobContext
+from frontdesk.jobs.registry import Handler, HandlerRegistry, JobContext
 from frontdesk.jobs.schedule import Periodic, enqueue_due_periods
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import (
@@ -259,7 +259,7 @@ class Worker:
             started = perf_counter()
             heartbeat = asyncio.create_task(self._heartbeat(job))
             try:
-                error = await self._call_handler(job)
+                error, recorded = await self._call_handler(job)
             except asyncio.CancelledError:
                 heartbeat.cancel()
                 released = await self._release(job)
@@ -268,6 +268,9 @@ class Worker:
             finally:
                 heartbeat.cancel()
             JOB_DURATION.labels(job.kind).observe(perf_counter() - started)
+            if recorded is not None:
+                self._log_run(job, started, recorded)
+                return
             try:
                 outcome = await self._record(job, error)
             except Exception:
@@ -276,12 +279,41 @@ class Worker:
                 outcome = "unrecorded"
             self._log_run(job, started, outcome, error)
 
-    async def _call_handler(self, job: ClaimedJob) -> Exception | None:
+    async def _call_handler(self, job: ClaimedJob) -> tuple[Exception | None, str | None]:
+        """Run the handler: its error (``None``: it succeeded), and the outcome when the run
+        was already recorded (transactional handlers), else ``None``."""
         handler = self._registry.get(job.kind)
         if handler is None:
             # Transient on purpose: during a rolling deploy a newer worker may know the kind.
-            return TransientJobError(f"no handler registered for job kind {job.kind!r}")
-        ctx = JobContext(
+            return TransientJobError(f"no handler registered for job kind {job.kind!r}"), None
+        if self._registry.is_transactional(job.kind):
+            return await self._run_in_transaction(handler, job)
+        try:
+            await handler(self._context(job), job.payload)
+        except Exception as exc:
+            return exc, None
+        return None, None
+
+    async def _run_in_transaction(
+        self, handler: Handler, job: ClaimedJob
+    ) -> tuple[Exception | None, str | None]:
+        """The handler's writes and the success mark in one commit, fenced by our lease."""
+        async with self._sessions() as session:
+            try:
+                await handler(self._context(job, session), job.payload)
+                held = await job_rows.complete_job(session, job.id, self.worker_id, self._clock())
+                if not held:
+                    await session.rollback()
+                    return None, "lease_lost"
+                await session.commit()
+            except Exception as exc:
+                await session.rollback()
+                return exc, None
+        JOBS_SUCCEEDED.labels(job.kind).inc()
+        return None, "succeeded"
+
+    def _context(self, job: ClaimedJob, session: AsyncSession | None = None) -> JobContext:
+        return JobContext(
             job_id=job.id,
             kind=job.kind,
             attempt=job.attempts,
@@ -289,12 +321,8 @@ class Worker:
             sessions=self._sessions,
             settings=self._settings,
             clock=self._clock,
+            session=session,
         )
-        try:
-            await handler(ctx, job.payload)
-        except Exception as exc:
-            return exc
-        return None
 
     async def _record(self, job: ClaimedJob, error: Exception | None) -> str:
         """Write the run's outcome (fenced by our lease); the outcome's name for the log."""

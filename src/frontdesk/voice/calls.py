@@ -215,7 +215,13 @@ class CallLog:
             if record.links:
                 outcome = record.links[-1][1]
             changes[entry.call_id] = (outcome, customer or record.customer_id)
-        calls = {e.call_id: e.call for e in entries if e.call is not None}
+        # Calls this process has seen stored (by an event, a booking or an earlier batch) need
+        # no insert; the others get one multi-row INSERT that skips existing rows.
+        calls = {
+            e.call_id: e.call
+            for e in entries
+            if e.call is not None and e.call["retell_call_id"] not in self._known
+        }
         async with self._sessions() as session:
             await call_rows.insert_all_absent(session, list(calls.values()))
             await call_rows.add_functions(session, [_function_row(e) for e in entries])
@@ -230,6 +236,8 @@ class CallLog:
                 session, [(c, o, k) for c, (o, k) in changes.items() if o or k]
             )
             await session.commit()
+        for row in calls.values():
+            self._remember(row["retell_call_id"], (row["id"], row["tenant_id"]))
 
     def _remember(self, retell_call_id: str, known: tuple[uuid.UUID, uuid.UUID]) -> None:
         if len(self._known) >= _MAX_CACHED:

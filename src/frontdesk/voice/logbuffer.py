@@ -1,4 +1,4 @@
-"""Write-behind for the call log: function records wait a few milliseconds and go in together.
+"""Write-behind for the call log: function records wait a moment and go in together.
 
 Every agent function adds a ``call_function`` row (and, for bookings and cancellations, a link
 and the call's outcome). Written one by one, that was a transaction of its own per request —
@@ -27,7 +27,7 @@ from frontdesk.voice.calls import CallLog, FunctionEntry
 
 log = get_logger(__name__)
 
-FLUSH_INTERVAL_S = 0.05
+FLUSH_INTERVAL_S = 0.25
 MAX_BATCH = 500
 # Beyond this many waiting records (the database is down), new ones are dropped and counted.
 MAX_PENDING = 20_000
@@ -75,7 +75,7 @@ class CallLogBuffer:
     async def _run(self) -> None:
         while True:
             await self._wakeup.wait()
-            # Let the records of the next few milliseconds join this batch.
+            # Let the records of the next moment join this batch.
             await asyncio.sleep(self._interval)
             self._wakeup.clear()
             await self.flush()
