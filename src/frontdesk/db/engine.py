@@ -30,6 +30,7 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_ONLY = {"sqlite_read_only": True}
 # PostgreSQL reads run in autocommit: no BEGIN and ROLLBACK round trips around them. Under READ
 # COMMITTED (the default) every statement sees its own snapshot anyway, so nothing is lost.
+# Single-statement upserts use it too: one statement is atomic on its own.
 _PG_READ_ONLY = {"isolation_level": "AUTOCOMMIT"}
 
 
@@ -68,6 +69,20 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit (use cases commit explicitly)."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def one_statement(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for one writing statement that is its own unit (an idempotent upsert): on
+    PostgreSQL in autocommit, without BEGIN and COMMIT round trips; on SQLite a normal
+    transaction, committed at the end of the block."""
+    async with sessions() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            await session.connection(execution_options=_PG_READ_ONLY)
+            yield session
+        else:
+            yield session
+            await session.commit()
 
 
 @asynccontextmanager

@@ -13,6 +13,7 @@ three kinds so a caller can match on them:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
@@ -74,6 +75,9 @@ class InvalidPhone:
 PhoneResult = E164 | Withheld | InvalidPhone
 
 
+# Every voice request parses its dialled number and caller ID, and a call's requests repeat them:
+# the results are immutable, so recent ones are kept (libphonenumber's parse is the costly part).
+@lru_cache(maxsize=4096)
 def parse_phone(raw: str | None, default_region: str = DEFAULT_REGION) -> PhoneResult:
     """Classify and normalise a caller ID; numbers without "+" use ``default_region``."""
     if raw is None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from frontdesk.db.engine import reading
+from frontdesk.db.engine import one_statement, reading
 from frontdesk.db.repositories import calls as call_rows
 from frontdesk.domain.time import utcnow
 from frontdesk.voice.routing import Route
@@ -166,12 +166,12 @@ class CallLog:
             async with reading(self._sessions) as session:
                 known = await call_rows.find_by_retell_id(session, retell_call_id)
             if known is None:
-                async with self._sessions() as session:
+                async with one_statement(self._sessions) as session:
                     row = call_row(route, retell_call_id, call)
                     known = await call_rows.insert_if_absent(session, row)
-                    if known is None:
+                if known is None:
+                    async with reading(self._sessions) as session:
                         known = await call_rows.find_by_retell_id(session, retell_call_id)
-                    await session.commit()
             if known is None:
                 raise CallNotOurs(retell_call_id)
             self._remember(retell_call_id, known)
