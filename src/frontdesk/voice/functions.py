@@ -209,33 +209,53 @@ class VoiceFunctions:
         day = start.date()
         requested = start.isoformat()
         spoken = replies.when_text(start, today, lang)
-        # The asked-for day alone first: when the time is free, that is the whole answer.
+        beyond = day > today + service.rules.horizon
+        closed = _closed_reason(ctx.catalog, service, day)
+        # The asked-for day alone first: when the time is free, or the day itself has enough
+        # alternatives (they come before any later day's), that is the whole answer.
         if day >= today:
             same_day = await self._find(ctx, service, staff, day, 1)
             hit = next((s for s in same_day if s.start == start), None)
             if hit is not None:
                 message = say("available", lang, when=spoken, staff=hit.staff_name)
                 return _slots_reply(ctx, "available", message, requested, [hit], staff is not None)
+            picked = _near(start, same_day, ctx.catalog)
+            if not beyond and closed is None and len(picked) == MAX_SLOTS:
+                return self._instead_reply(ctx, service, staff, start, picked)
         free = await self._find(ctx, service, staff, max(day, today))
-        if day > today + service.rules.horizon:
+        if beyond:
             last = today + service.rules.horizon
             message = say("beyond_horizon", lang, last=replies.day_text(last, today, lang))
             return Reply("no_availability", message, {"requested": requested, "slots": []})
-        closed = _closed_reason(ctx.catalog, service, day)
         if closed is not None:
             return self._closed_reply(ctx, service, staff, day, closed, free, requested)
         picked = _near(start, free, ctx.catalog)
         if not picked:
             return _nothing_free(ctx, service, requested)
+        return self._instead_reply(ctx, service, staff, start, picked)
+
+    def _instead_reply(
+        self,
+        ctx: CallContext,
+        service: ServiceInfo,
+        staff: StaffInfo | None,
+        start: datetime,
+        picked: Sequence[SlotView],
+    ) -> Reply:
+        """The start is not free (past, too soon or taken): why, and the options near it."""
+        lang, today = ctx.language, ctx.today
         if start <= ctx.now:
             key = "past"
         elif start < ctx.now + service.rules.min_notice:
             key = "too_soon"
         else:
             key = "taken"
-        options = replies.options_text([s.start for s in picked], today, lang, context=day)
+        options = replies.options_text([s.start for s in picked], today, lang, context=start.date())
+        spoken = replies.when_text(start, today, lang)
         message = say(key, lang, when=spoken, options=options)
-        return _slots_reply(ctx, "unavailable", message, requested, picked, staff is not None)
+        return _slots_reply(
+            ctx, "unavailable", message, start.isoformat(), picked, staff is not None
+        )
 
     async def _check_range(
         self, ctx: CallContext, service: ServiceInfo, staff: StaffInfo | None, when: When

@@ -106,3 +106,26 @@ def test_any_pick_is_a_small_set_of_distinct_real_choices(
     assert distances == sorted(distances)
     if slots and not picked:
         assert all(slot.start == requested for slot in slots)
+
+
+_QUARTERS = st.tuples(st.integers(0, 13), st.integers(8, 18), st.sampled_from((0, 15, 30, 45)))
+
+
+@given(
+    st.lists(_QUARTERS, max_size=60),
+    st.tuples(st.integers(8, 18), st.sampled_from((0, 15, 30, 45))),
+)
+def test_a_day_with_enough_alternatives_decides_alone(
+    offsets: list[tuple[int, int, int]], requested_at: tuple[int, int]
+) -> None:
+    """When the requested day alone yields ``limit`` alternatives, later days change nothing:
+    what lets the voice agent search one day instead of fourteen."""
+    slots = sorted(
+        {slot_at(TUESDAY + timedelta(days=d), h, m) for d, h, m in offsets},
+        key=lambda s: s.start,
+    )
+    requested = local(TUESDAY, *requested_at)
+    same_day = [s for s in slots if s.start.astimezone(BERLIN).date() == TUESDAY]
+    alone = alternatives(requested, same_day, tz=BERLIN)
+    if len(alone) == 3:
+        assert alternatives(requested, slots, tz=BERLIN) == alone
