@@ -255,3 +255,47 @@ async def test_after_a_booking_only_its_day_is_read_again(
     assert windows[1:] == [timedelta(days=1)]  # only the booked day
     theirs = (await booking.find_slots(TENANT, HERREN, days=14, staff_id=booked.staff_id)).slots
     assert at(3, 10) not in {slot.start for slot in theirs}  # and the cache knows it
+
+
+async def test_far_days_stay_cached_as_the_clock_moves_and_today_does_not(
+    sessions: async_sessionmaker[AsyncSession], demo: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A day clear of notice and horizon does not depend on the minute; today does."""
+    from frontdesk import availability
+
+    clock = [NOW]
+    service = BookingService(sessions, clock=lambda: clock[0])
+    searched: list[object] = []
+    real = availability.find_slots
+
+    def counting(*args: object, **kwargs: object) -> object:
+        searched.append(args[3])
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(availability, "find_slots", counting)
+    await service.find_slots(TENANT, HERREN, days=7)
+    assert len(searched) == 7
+    clock[0] = NOW + timedelta(minutes=5)
+    later = await service.find_slots(TENANT, HERREN, days=7)
+    # Only today is searched again: its free starts move with the minimum notice.
+    assert searched[7:] == [NOW.date()]
+    assert (
+        later.slots
+        == (
+            await BookingService(sessions, clock=lambda: clock[0]).find_slots(
+                TENANT, HERREN, days=7
+            )
+        ).slots
+    )
+
+
+async def test_loading_a_catalogue_builds_this_and_next_years_holidays(
+    booking: BookingService,
+) -> None:
+    from frontdesk.availability.holidays import holidays_of_year
+
+    holidays_of_year.cache_clear()
+    await booking.find_slots(TENANT, HERREN, days=1)
+    hits = holidays_of_year.cache_info().hits
+    holidays_of_year(NOW.year + 1, "BE", "DE")
+    assert holidays_of_year.cache_info().hits == hits + 1

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.availability import BranchRules, DaySchedule, Interval, ServiceRules, StaffCalendar
+from frontdesk.availability.holidays import holidays_of_year
 from frontdesk.db.repositories import catalog as catalog_rows
 from frontdesk.db.repositories.appointments import BusyRow, BusySpan
 from frontdesk.db.repositories.catalog import BranchRef, CatalogRows
@@ -147,8 +148,17 @@ class CatalogCache:
             session, ref.branch_id, since=now - timedelta(days=1)
         )
         catalog = build_catalog(rows)
+        _warm_holidays(catalog, now)
         self._entries[ref.branch_id] = _Entry(ref.calendar_version, ref.updated_at, now, catalog)
         return catalog
+
+
+def _warm_holidays(catalog: BranchCatalog, now: datetime) -> None:
+    """Build the holiday calendars a branch's searches will need now, with the catalogue (a
+    calendar takes a tenth of a second to build: not something a live call should wait for)."""
+    rules = catalog.rules
+    for year in (now.year, now.year + 1):
+        holidays_of_year(year, rules.state, rules.country)
 
 
 def build_catalog(rows: CatalogRows) -> BranchCatalog:
