@@ -201,7 +201,7 @@ app.add_typer(jobs_app, name="jobs")
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(min=1, help="Jobs run at the same time.")] = 4,
+    concurrency: Annotated[int, typer.Option(min=1, help="Jobs run at the same time.")] = 8,
     lease: Annotated[
         float, typer.Option(min=1, help="Seconds a claim is held without a heartbeat.")
     ] = 60.0,

@@ -86,3 +86,51 @@ async def test_a_run_that_lost_its_lease_writes_nothing(sessions: Sessions) -> N
     await worker_with(sessions, parent, clock).run_until_idle()
     [job] = await all_jobs(sessions)
     assert (job.kind, job.state, job.locked_by) == ("test.parent", JobState.RUNNING, "thief")
+
+
+async def test_jobs_claimed_together_commit_together(sessions: Sessions, monkeypatch: Any) -> None:
+    from frontdesk.db.repositories import jobs as job_rows
+
+    clock = FakeClock()
+    batches: list[list[int]] = []
+    real = job_rows.complete_jobs
+
+    async def counting(session: AsyncSession, ids: list[int], *args: Any) -> int:
+        batches.append(list(ids))
+        return await real(session, ids, *args)
+
+    monkeypatch.setattr(job_rows, "complete_jobs", counting)
+
+    async def parent(ctx: JobContext, payload: dict[str, Any]) -> None:
+        await write_child(ctx)
+
+    for _ in range(3):
+        await start_parent(sessions, clock)
+    assert await worker_with(sessions, parent, clock).run_until_idle() == 6
+    assert [len(ids) for ids in batches] == [3]  # three parents, one commit
+    jobs = await all_jobs(sessions)
+    assert sorted(j.kind for j in jobs) == ["test.child"] * 3 + ["test.parent"] * 3
+    assert {j.state for j in jobs} == {JobState.SUCCEEDED}
+
+
+async def test_one_failing_job_of_a_batch_costs_the_others_nothing(sessions: Sessions) -> None:
+    clock = FakeClock()
+
+    async def parent(ctx: JobContext, payload: dict[str, Any]) -> None:
+        await write_child(ctx)
+        if payload.get("fail"):
+            raise TransientJobError("this one fails")
+
+    async with sessions() as session:
+        for fail in (False, True, False):
+            await enqueue(session, "test.parent", {"fail": fail}, run_after=clock.now)
+        await session.commit()
+    await worker_with(sessions, parent, clock).run_until_idle()
+    jobs = await all_jobs(sessions)
+    parents = {bool(j.payload["fail"]): j for j in jobs if j.kind == "test.parent"}
+    assert parents[False].state is JobState.SUCCEEDED
+    assert parents[True].state is JobState.QUEUED  # to be retried, none of its writes kept
+    children = [j for j in jobs if j.kind == "test.child"]
+    assert sorted(c.payload["from"] for c in children) == sorted(
+        j.id for j in jobs if j.kind == "test.parent" and not j.payload["fail"]
+    )

@@ -27,7 +27,7 @@ import random
 import secrets
 import socket
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from time import perf_counter
 from typing import Any
@@ -105,7 +105,9 @@ class Worker:
         self._backoff_cap = backoff_cap
         self._rng = rng or random.Random()
         self._stats_interval = stats_interval
-        self._inflight: dict[asyncio.Task[None], ClaimedJob] = {}
+        # Each task runs one job, or several transactional ones together (``_run_together``).
+        self._inflight: dict[asyncio.Task[None], tuple[ClaimedJob, ...]] = {}
+        self._running = 0
         self._slot_freed = asyncio.Event()
         self._scheduled_periods: dict[str, datetime] = {}
         self._finished = 0
@@ -113,7 +115,7 @@ class Worker:
 
     @property
     def in_flight(self) -> int:
-        return len(self._inflight)
+        return self._running
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll, claim and run jobs until ``stop`` is set, then shut down gracefully."""
@@ -122,7 +124,7 @@ class Worker:
         next_stats = loop.time()
         try:
             while not stop.is_set():
-                free = self._concurrency - len(self._inflight)
+                free = self._concurrency - self._running
                 claimed: list[ClaimedJob] = []
                 try:
                     await self.schedule_periodic()
@@ -134,8 +136,7 @@ class Worker:
                 except Exception:
                     # The database may be restarting; keep the worker alive and poll again.
                     log.exception("worker poll failed", worker_id=self.worker_id)
-                for job in claimed:
-                    self._start(job)
+                self._start(claimed)
                 # A full batch means more may be due: claim again as soon as a slot frees.
                 await self._pause(stop, wake_on_slot=bool(claimed) and len(claimed) == free)
         finally:
@@ -149,10 +150,9 @@ class Worker:
         """
         finished_before = self._finished
         while True:
-            free = self._concurrency - len(self._inflight)
+            free = self._concurrency - self._running
             claimed = await self._claim(free) if free > 0 else []
-            for job in claimed:
-                self._start(job)
+            self._start(claimed)
             if not self._inflight:
                 return self._finished - finished_before
             if claimed and len(claimed) == free:
@@ -216,14 +216,30 @@ class Worker:
             await session.connection(execution_options=READ_ONLY)
             return await job_rows.any_due(session, now)
 
-    def _start(self, job: ClaimedJob) -> None:
-        task = asyncio.create_task(self._execute(job), name=f"job-{job.id}")
-        self._inflight[task] = job
+    def _start(self, claimed: list[ClaimedJob]) -> None:
+        """Run what one claim returned: transactional jobs together in one transaction (one
+        commit for all their writes and success marks), every other job on its own."""
+        together = [job for job in claimed if self._registry.is_transactional(job.kind)]
+        if len(together) < 2:
+            together = []
+        for job in claimed:
+            if job not in together:
+                self._track(self._execute(job), (job,), f"job-{job.id}")
+        if together:
+            self._track(self._execute_together(together), tuple(together), "jobs-together")
+
+    def _track(
+        self, work: Coroutine[Any, Any, None], jobs: tuple[ClaimedJob, ...], name: str
+    ) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._inflight[task] = jobs
+        self._running += len(jobs)
         task.add_done_callback(self._on_done)
 
     def _on_done(self, task: asyncio.Task[None]) -> None:
-        self._inflight.pop(task, None)
-        self._finished += 1
+        jobs = self._inflight.pop(task, ())
+        self._running -= len(jobs)
+        self._finished += len(jobs)
         self._slot_freed.set()
 
     async def _pause(self, stop: asyncio.Event, *, wake_on_slot: bool) -> None:
@@ -247,12 +263,55 @@ class Worker:
                 waiter.cancel()
 
     def _free_enough(self) -> bool:
-        return self._concurrency - len(self._inflight) >= max(1, self._concurrency // 2)
+        return self._concurrency - self._running >= max(1, self._concurrency // 2)
 
     async def _enough_freed(self) -> None:
         while not self._free_enough():
             self._slot_freed.clear()
             await self._slot_freed.wait()
+
+    async def _execute_together(self, jobs: list[ClaimedJob]) -> None:
+        """Transactional jobs in one transaction; if any fails or lost its lease, nothing of
+        the attempt is kept and each job runs again on its own, so no job pays for another."""
+        started = perf_counter()
+        heartbeats = [asyncio.create_task(self._heartbeat(job)) for job in jobs]
+        try:
+            together = await self._run_together(jobs)
+        except asyncio.CancelledError:
+            for job in jobs:
+                released = await self._release(job)
+                self._log_run(job, started, "released" if released else "lease_lost")
+            raise
+        finally:
+            for heartbeat in heartbeats:
+                heartbeat.cancel()
+        if not together:
+            for job in jobs:
+                await self._execute(job)
+            return
+        for job in jobs:
+            JOB_DURATION.labels(job.kind).observe(perf_counter() - started)
+            JOBS_SUCCEEDED.labels(job.kind).inc()
+            self._log_run(job, started, "succeeded")
+
+    async def _run_together(self, jobs: list[ClaimedJob]) -> bool:
+        try:
+            async with self._sessions() as session:
+                for job in jobs:
+                    handler = self._registry.get(job.kind)
+                    if handler is None:
+                        return False
+                    await handler(self._context(job, session), job.payload)
+                ids = [job.id for job in jobs]
+                held = await job_rows.complete_jobs(session, ids, self.worker_id, self._clock())
+                if held != len(jobs):
+                    await session.rollback()
+                    return False
+                await session.commit()
+        except Exception as exc:
+            log.info("jobs run together failed; running them one by one", error=str(exc))
+            return False
+        return True
 
     async def _execute(self, job: ClaimedJob) -> None:
         with structlog.contextvars.bound_contextvars(job_id=job.id, kind=job.kind):
