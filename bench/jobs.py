@@ -258,7 +258,7 @@ def render(throughputs: list[Throughput], latency: Latency, jobs: int) -> str:
         "",
         "An idle worker finds new work at its next poll, so latency at low rates is bounded by "
         "the poll interval (`frontdesk worker --poll`, default 1 s); under load a worker claims "
-        "again as soon as a slot frees.",
+        "again as soon as half its slots are free.",
         "",
         f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs "
         "shared by PostgreSQL, the producer and the workers (so 4 processes add less than 4×) "
