@@ -518,3 +518,24 @@ async def test_a_stuck_dependency_gets_a_speakable_error_within_the_deadline(
     assert body["message"].startswith("Ich kann gerade nicht in den Kalender sehen.")
     [logged] = await retell.functions()
     assert (logged.status, logged.error) == ("error", "timeout")
+
+
+async def test_spoken_options_name_the_offered_slots_local_times(retell: RetellClient) -> None:
+    """Every offered slot's local time is said in the message (not its UTC time)."""
+    from datetime import datetime
+
+    from frontdesk.language.speech import say_time
+
+    await book_at(retell, "morgen", "10:00", args={"staff": "Jonas"})
+    replies = [
+        await check(retell, date="morgen", time="10:00", staff="Jonas"),  # taken: nearby
+        await check(retell, date="morgen"),  # a day: options
+        await check(retell, date="Montag", time="10:00"),  # closed: the next open days
+        await check(retell, date="morgen", time="07:00"),  # before opening
+    ]
+    for reply in replies:
+        assert reply["status"] in ("unavailable", "options"), reply
+        for slot in reply["slots"]:
+            local = datetime.fromisoformat(slot["start"])
+            assert local.utcoffset() is not None
+            assert say_time(local.time(), "de") in reply["message"], (slot, reply["message"])

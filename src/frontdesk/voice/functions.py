@@ -250,7 +250,8 @@ class VoiceFunctions:
             key = "too_soon"
         else:
             key = "taken"
-        options = replies.options_text([s.start for s in picked], today, lang, context=start.date())
+        tz = ctx.catalog.tz
+        options = replies.options_text([s.start for s in picked], tz, today, lang, start.date())
         spoken = replies.when_text(start, today, lang)
         message = say(key, lang, when=spoken, options=options)
         return _slots_reply(
@@ -270,7 +271,8 @@ class VoiceFunctions:
         if inside:
             picked = _spread(inside)
             context = first if first == last else None
-            options = replies.options_text([s.start for s in picked], today, lang, context=context)
+            starts = [s.start for s in picked]
+            options = replies.options_text(starts, ctx.catalog.tz, today, lang, context)
             message = say("options", lang, service=service.name, options=options)
             return _slots_reply(ctx, "options", message, requested, picked, staff is not None)
         closed = _closed_reason(ctx.catalog, service, first) if first == last else None
@@ -282,7 +284,7 @@ class VoiceFunctions:
         if not picked:
             return _nothing_free(ctx, service, requested)
         period = _period_text(first, last, when, today, lang)
-        options = replies.options_text([s.start for s in picked], today, lang)
+        options = replies.options_text([s.start for s in picked], ctx.catalog.tz, today, lang)
         message = say("window_full", lang, when=period, service=service.name, options=options)
         return _slots_reply(ctx, "unavailable", message, requested, picked, staff is not None)
 
@@ -302,7 +304,7 @@ class VoiceFunctions:
         picked = _first_per_day([s for s in free if s.start.astimezone(tz).date() > day], tz)
         if not picked:
             return _nothing_free(ctx, service, requested)
-        options = replies.options_text([s.start for s in picked], today, lang)
+        options = replies.options_text([s.start for s in picked], tz, today, lang)
         spoken_day = replies.day_text(day, today, lang)
         if closed == "closed":
             message = say("closed", lang, day=spoken_day, options=options)
@@ -637,7 +639,7 @@ class VoiceFunctions:
             message = say("slot_taken_none", lang, when=spoken)
             return Reply(status, message, {"requested": local.isoformat(), "slots": []})
         options = replies.options_text(
-            [v.start.astimezone(ctx.catalog.tz) for v in views], today, lang, context=local.date()
+            [v.start for v in views], ctx.catalog.tz, today, lang, local.date()
         )
         if exc.holiday:
             key = "holiday"

@@ -8,7 +8,7 @@ read back through the date grammar. Templates are ``str.format`` strings keyed b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from frontdesk.language import speech
 
@@ -218,12 +218,16 @@ def day_text(day: date, today: date, language: str) -> str:
 
 
 def options_text(
-    starts: Sequence[datetime], today: date, language: str, context: date | None = None
+    starts: Sequence[datetime],
+    tz: tzinfo,
+    today: date,
+    language: str,
+    context: date | None = None,
 ) -> str:
-    """Up to three starts as one phrase, the date said only when it changes."""
-    return speech.say_options(
-        list(starts)[: speech.MAX_OPTIONS], today, language, context_date=context
-    )
+    """Up to three starts as one phrase in the branch's zone ``tz`` (the starts may be in any
+    zone: slots are UTC), the date said only when it changes."""
+    local = [start.astimezone(tz) for start in list(starts)[: speech.MAX_OPTIONS]]
+    return speech.say_options(local, today, language, context_date=context)
 
 
 def price_text(cents: int, language: str) -> str:
