@@ -158,3 +158,23 @@ async def test_a_backlog_beyond_its_bound_drops_new_records(
     assert dropped() == before + count
     await buffer.close()
     assert len(await rows(sessions, CallFunction)) == 2
+
+
+async def test_closing_while_a_batch_is_written_loses_nothing(
+    sessions: async_sessionmaker[AsyncSession], demo: DemoCredentials
+) -> None:
+    writing = asyncio.Event()
+
+    class Slow(CallLog):
+        async def record_functions(self, entries: Any) -> None:
+            writing.set()
+            await asyncio.sleep(0.2)
+            await super().record_functions(entries)
+
+    buffer = CallLogBuffer(Slow(sessions), interval=0)
+    buffer.add(entry("call_busy"))
+    await writing.wait()
+    buffer.add(entry("call_busy", "find_appointments"))
+    await buffer.close()
+    names = sorted(f.name for f in await rows(sessions, CallFunction))
+    assert names == ["check_availability", "find_appointments"]

@@ -65,11 +65,14 @@ class CallLogBuffer:
 
     async def close(self) -> None:
         """Stop the background writer after writing what is queued."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        # Under the lock: a batch being written finishes first (cancelling it mid-write would
+        # lose it); the writer is then asleep or waiting for the lock, and can be stopped.
+        async with self._writing:
+            if self._task is not None:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+                self._task = None
         await self.flush()
 
     async def _run(self) -> None:
