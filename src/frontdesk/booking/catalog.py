@@ -137,10 +137,12 @@ class CatalogCache:
 
     async def get(self, session: AsyncSession, ref: BranchRef, now: datetime) -> BranchCatalog:
         entry = self._entries.get(ref.branch_id)
+        # An entry at least as new as the caller's reference is current for it: a caller holding
+        # an older reference (the voice router keeps one for 30 s) must not reload an old state
+        # over a newer one, which the next caller would then reload again.
         if (
             entry is not None
-            and entry.version == ref.calendar_version
-            and entry.updated_at == ref.updated_at
+            and (entry.version, entry.updated_at) >= (ref.calendar_version, ref.updated_at)
             and now - entry.loaded_at < self._max_age
         ):
             return entry.catalog
