@@ -141,6 +141,7 @@ class FakeRetell:
     fail_agent_create: bool = False
     llms: dict[str, dict[str, Any]] = field(default_factory=dict)
     agents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    published: dict[str, list[int]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     base_url: str = ""
     _ids: Iterator[int] = field(default_factory=lambda: iter(range(1, 1_000_000)))
@@ -202,8 +203,22 @@ class FakeRetell:
         async def update_agent(agent_id: str, request: Request) -> dict[str, Any] | JSONResponse:
             if agent_id not in self.agents:
                 return _not_found()
+            version = self.agents[agent_id]["version"]  # an update changes the current draft
             self.agents[agent_id].update(await request.json(), **_meta(agent_id=agent_id))
+            self.agents[agent_id]["version"] = version
             return self.agents[agent_id]
+
+        @api.post("/publish-agent-version/{agent_id}", response_model=None)
+        async def publish_agent(agent_id: str, request: Request) -> Response:
+            agent = self.agents.get(agent_id)
+            if agent is None:
+                return _not_found()
+            if (await request.json()).get("version") != agent["version"]:
+                return JSONResponse({"error_message": "not the draft version"}, status_code=400)
+            # Retell keeps the published version and continues with a new draft.
+            self.published.setdefault(agent_id, []).append(agent["version"])
+            agent["version"] += 1
+            return Response(status_code=200)
 
         @api.get("/get-agent/{agent_id}", response_model=None)
         async def get_agent(agent_id: str) -> dict[str, Any] | JSONResponse:

@@ -330,6 +330,12 @@ def agent_push(
             help="Retell API base URL (default https://api.retellai.com); for tests and proxies.",
         ),
     ] = None,
+    publish: Annotated[
+        bool,
+        typer.Option(
+            "--publish", help="Also publish the updated draft (numbers bound to a version)."
+        ),
+    ] = False,
 ) -> None:
     """Create or update TENANT's Retell LLM and agent (named frontdesk:SLUG) and print the ids."""
     settings = _settings()
@@ -345,7 +351,9 @@ def agent_push(
         raise typer.Exit(code=1)
     client = Retell(api_key=api_key, base_url=api_base_url)
     try:
-        result = voice_agent.push(client, profile, settings.base_url, voice_id=voice_id)
+        result = voice_agent.push(
+            client, profile, settings.base_url, voice_id=voice_id, publish=publish
+        )
     except (voice_agent.AgentPushError, RetellError) as exc:
         console.print(f"[red]Push failed: {exc}[/red]")
         raise typer.Exit(code=1) from exc
@@ -355,6 +363,8 @@ def agent_push(
     console.print(f"{verb} Retell agent {profile.agent_name}.")
     typer.echo(f"llm_id={result.llm_id}")
     typer.echo(f"agent_id={result.agent_id}")
+    if result.published_version is not None:
+        typer.echo(f"published_version={result.published_version}")
 
 
 def _agent_profile(settings: Settings, slug: str) -> voice_agent.AgentProfile:

@@ -99,6 +99,20 @@ def test_push_creates_then_updates(demo_db: Path, retell: FakeRetell) -> None:
     )
 
 
+def test_push_with_publish_publishes_and_says_which_version(
+    demo_db: Path, retell: FakeRetell
+) -> None:
+    command = ["agent", "push", "--tenant", SLUG, "--api-base-url", retell.base_url]
+    result = runner.invoke(app, [*command, "--publish"])
+    assert result.exit_code == 0, result.output
+    (agent_id,) = retell.agents
+    assert retell.published == {agent_id: [0]}
+    assert "published_version=0" in result.stdout
+    unpublished = runner.invoke(app, command)
+    assert "published_version" not in unpublished.stdout
+    assert retell.published == {agent_id: [0]}
+
+
 def test_push_reads_the_api_base_url_from_the_environment(
     demo_db: Path, retell: FakeRetell, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -175,3 +175,13 @@ def test_a_wrong_key_is_refused(retell: FakeRetell) -> None:
     ):
         agent.push(sdk, SALON, BASE_URL, voice_id=None)
     assert retell.llms == {}
+
+
+def test_publish_publishes_the_updated_draft(retell: FakeRetell, client: Retell) -> None:
+    plain = agent.push(client, SALON, BASE_URL, voice_id=None)
+    assert plain.published_version is None
+    assert retell.calls("POST", "/publish-agent-version/") == []
+    first = agent.push(client, SALON, BASE_URL, voice_id=None, publish=True)
+    second = agent.push(client, SALON, BASE_URL, voice_id=None, publish=True)
+    assert (first.published_version, second.published_version) == (0, 1)
+    assert retell.published[first.agent_id] == [0, 1]

@@ -422,6 +422,8 @@ class PushResult:
     llm_id: str
     agent_id: str
     created: bool
+    # The agent version published by this push (``publish=True``), else None.
+    published_version: int | None = None
 
 
 class AgentPushError(Exception):
@@ -429,14 +431,21 @@ class AgentPushError(Exception):
 
 
 def push(
-    client: Retell, profile: AgentProfile, base_url: str, *, voice_id: str | None
+    client: Retell,
+    profile: AgentProfile,
+    base_url: str,
+    *,
+    voice_id: str | None,
+    publish: bool = False,
 ) -> PushResult:
     """Create the tenant's LLM and agent in Retell, or update the ones named for it.
 
     The agent is found by its name (``frontdesk:{slug}``) and the LLM through the agent's
     response engine, so nothing needs storing on our side and repeated pushes never duplicate.
     A new agent is created with the required fields only and then configured by the same update
-    as every later push: one code path decides what the agent looks like.
+    as every later push: one code path decides what the agent looks like. Updates change the
+    agent's draft version; ``publish`` then publishes that draft, for phone numbers bound to a
+    published version.
     """
     llm_params = build_llm(profile, base_url)
     agent_id = find_agent(client, profile.agent_name)
@@ -449,10 +458,15 @@ def push(
         llm_id = _llm_of(client, agent_id)
         client.llm.update(llm_id, **llm_params)
         created = False
-    client.agent.update(
+    draft = client.agent.update(
         agent_id, **build_agent(profile, base_url, voice_id=voice_id, llm_id=llm_id)
     )
-    return PushResult(llm_id=llm_id, agent_id=agent_id, created=created)
+    published = None
+    if publish:
+        version = draft.version if draft.version is not None else 0
+        client.agent.publish(agent_id, version=version)
+        published = version
+    return PushResult(llm_id, agent_id, created, published)
 
 
 def find_agent(client: Retell, name: str) -> str | None:
