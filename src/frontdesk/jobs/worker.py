@@ -41,7 +41,7 @@ from frontdesk.db.repositories.jobs import ClaimedJob
 from frontdesk.domain.time import utcnow
 from frontdesk.jobs.backoff import backoff_delay
 from frontdesk.jobs.errors import PermanentJobError, TransientJobError
-from frontdesk.jobs.registry import Handler, HandlerRegistry, JobContext
+from frontdesk.jobs.registry import HandlerRegistry, JobContext
 from frontdesk.jobs.schedule import Periodic, enqueue_due_periods
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import (
@@ -295,23 +295,10 @@ class Worker:
             self._log_run(job, started, "succeeded")
 
     async def _run_together(self, jobs: list[ClaimedJob]) -> bool:
-        try:
-            async with self._sessions() as session:
-                for job in jobs:
-                    handler = self._registry.get(job.kind)
-                    if handler is None:
-                        return False
-                    await handler(self._context(job, session), job.payload)
-                ids = [job.id for job in jobs]
-                held = await job_rows.complete_jobs(session, ids, self.worker_id, self._clock())
-                if held != len(jobs):
-                    await session.rollback()
-                    return False
-                await session.commit()
-        except Exception as exc:
-            log.info("jobs run together failed; running them one by one", error=str(exc))
-            return False
-        return True
+        error, committed = await self._in_one_transaction(jobs)
+        if error is not None:
+            log.info("jobs run together failed; running them one by one", error=str(error))
+        return committed
 
     async def _execute(self, job: ClaimedJob) -> None:
         with structlog.contextvars.bound_contextvars(job_id=job.id, kind=job.kind):
@@ -346,30 +333,44 @@ class Worker:
             # Transient on purpose: during a rolling deploy a newer worker may know the kind.
             return TransientJobError(f"no handler registered for job kind {job.kind!r}"), None
         if self._registry.is_transactional(job.kind):
-            return await self._run_in_transaction(handler, job)
+            return await self._run_in_transaction(job)
         try:
             await handler(self._context(job), job.payload)
         except Exception as exc:
             return exc, None
         return None, None
 
-    async def _run_in_transaction(
-        self, handler: Handler, job: ClaimedJob
-    ) -> tuple[Exception | None, str | None]:
+    async def _run_in_transaction(self, job: ClaimedJob) -> tuple[Exception | None, str | None]:
         """The handler's writes and the success mark in one commit, fenced by our lease."""
+        error, held = await self._in_one_transaction([job])
+        if error is not None:
+            return error, None
+        if not held:
+            return None, "lease_lost"
+        JOBS_SUCCEEDED.labels(job.kind).inc()
+        return None, "succeeded"
+
+    async def _in_one_transaction(self, jobs: list[ClaimedJob]) -> tuple[Exception | None, bool]:
+        """Run transactional handlers in one session and mark their jobs succeeded; committed
+        only when every handler succeeded and every lease still held. The handler error, if
+        any, and whether it was committed."""
         async with self._sessions() as session:
             try:
-                await handler(self._context(job, session), job.payload)
-                held = await job_rows.complete_job(session, job.id, self.worker_id, self._clock())
-                if not held:
+                for job in jobs:
+                    handler = self._registry.get(job.kind)
+                    if handler is None:
+                        raise TransientJobError(f"no handler registered for job kind {job.kind!r}")
+                    await handler(self._context(job, session), job.payload)
+                ids = [job.id for job in jobs]
+                held = await job_rows.complete_jobs(session, ids, self.worker_id, self._clock())
+                if held != len(jobs):
                     await session.rollback()
-                    return None, "lease_lost"
+                    return None, False
                 await session.commit()
             except Exception as exc:
                 await session.rollback()
-                return exc, None
-        JOBS_SUCCEEDED.labels(job.kind).inc()
-        return None, "succeeded"
+                return exc, False
+        return None, True
 
     def _context(self, job: ClaimedJob, session: AsyncSession | None = None) -> JobContext:
         return JobContext(
