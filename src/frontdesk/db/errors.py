@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
 _PG_EXCLUSION_VIOLATION = "23P01"
@@ -20,3 +20,9 @@ def is_overlap_violation(exc: BaseException) -> bool:
     if sqlstate == _PG_EXCLUSION_VIOLATION:
         return True
     return isinstance(exc, IntegrityError) and OVERLAP_CONSTRAINT in str(exc.orig)
+
+
+def is_refused_row(exc: BaseException) -> bool:
+    """True when the database refused the data itself (a constraint, a value out of range),
+    as opposed to being unreachable or slow: retrying the same rows cannot help."""
+    return isinstance(exc, IntegrityError | DataError)

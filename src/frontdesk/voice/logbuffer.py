@@ -19,8 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from sqlalchemy.exc import DataError, IntegrityError
-
+from frontdesk.db.errors import is_refused_row
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import CALL_LOG_DROPPED
 from frontdesk.voice.calls import CallLog, FunctionEntry
@@ -87,17 +86,18 @@ class CallLogBuffer:
         try:
             async with asyncio.timeout(WRITE_TIMEOUT_S):
                 await self._calls.record_functions(batch)
-        except (IntegrityError, DataError):
-            # A record the database refuses (its call was deleted, say): find it, keep the rest.
-            if len(batch) > 1:
+        except Exception as exc:
+            if not is_refused_row(exc):
+                # The database is down or too slow: these records are lost, the next batch may
+                # fare better. Logged once per batch, not per record.
+                self._drop(batch, "could not write call log batch")
+            elif len(batch) > 1:
+                # A record the database refuses (its call was deleted, say): find it, keep the
+                # rest.
                 for entry in batch:
                     await self._write([entry])
             else:
                 self._drop(batch, "call log record refused")
-        except Exception:
-            # The database is down or too slow: these records are lost, the next batch may fare
-            # better. Logged once per batch, not per record.
-            self._drop(batch, "could not write call log batch")
 
     def _drop(self, batch: list[FunctionEntry], message: str) -> None:
         CALL_LOG_DROPPED.inc(len(batch))
