@@ -209,8 +209,7 @@ class VoiceFunctions:
         day = start.date()
         requested = start.isoformat()
         spoken = replies.when_text(start, today, lang)
-        beyond = day > today + service.rules.horizon
-        closed = _closed_reason(ctx.catalog, service, day)
+        same_day: list[SlotView] = []
         # The asked-for day alone first: when the time is free, or the day itself has enough
         # alternatives (they come before any later day's), that is the whole answer.
         if day >= today:
@@ -219,6 +218,9 @@ class VoiceFunctions:
             if hit is not None:
                 message = say("available", lang, when=spoken, staff=hit.staff_name)
                 return _slots_reply(ctx, "available", message, requested, [hit], staff is not None)
+        beyond = day > today + service.rules.horizon
+        closed = _closed_reason(ctx.catalog, service, day)
+        if same_day:
             picked = _near(start, same_day, ctx.catalog)
             if not beyond and closed is None and len(picked) == MAX_SLOTS:
                 return self._instead_reply(ctx, service, staff, start, picked)
