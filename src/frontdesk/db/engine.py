@@ -31,7 +31,7 @@ READ_ONLY = {"sqlite_read_only": True}
 # PostgreSQL reads run in autocommit: no BEGIN and ROLLBACK round trips around them. Under READ
 # COMMITTED (the default) every statement sees its own snapshot anyway, so nothing is lost.
 # Single-statement upserts use it too: one statement is atomic on its own.
-_PG_READ_ONLY = {"isolation_level": "AUTOCOMMIT"}
+_PG_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
@@ -78,7 +78,7 @@ async def one_statement(sessions: async_sessionmaker[AsyncSession]) -> AsyncIter
     transaction, committed at the end of the block."""
     async with sessions() as session:
         if session.get_bind().dialect.name == "postgresql":
-            await session.connection(execution_options=_PG_READ_ONLY)
+            await session.connection(execution_options=_PG_AUTOCOMMIT)
             yield session
         else:
             yield session
@@ -92,6 +92,6 @@ async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
     async with sessions() as session:
         dialect = session.get_bind().dialect.name
         await session.connection(
-            execution_options=_PG_READ_ONLY if dialect == "postgresql" else READ_ONLY
+            execution_options=_PG_AUTOCOMMIT if dialect == "postgresql" else READ_ONLY
         )
         yield session
