@@ -10,8 +10,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Select, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.tables import (
@@ -51,21 +52,20 @@ class CatalogRows:
     closures: list[BranchClosure]
 
 
+def _branch_of_service(tenant_id: uuid.UUID, service_id: uuid.UUID, *extra: Any) -> Select[Any]:
+    """The ``BranchRef`` columns (then ``extra``) of the branch offering an active service."""
+    return (
+        select(Branch.id, Branch.tenant_id, Branch.calendar_version, Branch.updated_at, *extra)
+        .join(Service, Service.branch_id == Branch.id)
+        .where(Service.id == service_id, Service.tenant_id == tenant_id, Service.active)
+    )
+
+
 async def branch_of_service(
     session: AsyncSession, tenant_id: uuid.UUID, service_id: uuid.UUID
 ) -> BranchRef | None:
     """The branch offering an active service of this tenant (one query)."""
-    stmt = (
-        select(
-            Branch.id,
-            Branch.tenant_id,
-            Branch.calendar_version,
-            Branch.updated_at,
-        )
-        .join(Service, Service.branch_id == Branch.id)
-        .where(Service.id == service_id, Service.tenant_id == tenant_id, Service.active)
-    )
-    row = (await session.execute(stmt)).one_or_none()
+    row = (await session.execute(_branch_of_service(tenant_id, service_id))).one_or_none()
     return BranchRef(*row) if row else None
 
 
@@ -74,23 +74,11 @@ async def branch_and_day_versions(
 ) -> tuple[BranchRef, dict[date, int]] | None:
     """``branch_of_service``, and the versions of the branch's local days ``first..last`` that
     have ever had a write: in one query, a search's only read when its caches are current."""
-    stmt = (
-        select(
-            Branch.id,
-            Branch.tenant_id,
-            Branch.calendar_version,
-            Branch.updated_at,
-            BookingDay.day,
-            BookingDay.version,
-        )
-        .join(Service, Service.branch_id == Branch.id)
-        .outerjoin(
-            BookingDay,
-            and_(
-                BookingDay.branch_id == Branch.id, BookingDay.day >= first, BookingDay.day <= last
-            ),
-        )
-        .where(Service.id == service_id, Service.tenant_id == tenant_id, Service.active)
+    in_range = and_(
+        BookingDay.branch_id == Branch.id, BookingDay.day >= first, BookingDay.day <= last
+    )
+    stmt = _branch_of_service(tenant_id, service_id, BookingDay.day, BookingDay.version).outerjoin(
+        BookingDay, in_range
     )
     rows = (await session.execute(stmt)).all()
     if not rows:
