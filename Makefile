@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv run test lint typecheck bench clean
+.PHONY: venv run test test-any-date lint typecheck bench clean
 
 venv: $(STAMP)
 
@@ -23,6 +23,11 @@ test: venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+## test-any-date: the tests again with the system clock shifted (libfaketime) to just before
+## Berlin's spring DST jump and to the year's last hour; pytest arguments via ARGS=...
+test-any-date: venv
+	bash .ci/any-date $(ARGS)
 
 lint: venv
 	$(BIN)/ruff check src tests bench

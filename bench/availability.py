@@ -36,6 +36,7 @@ from frontdesk.availability import (
     StaffCalendar,
     find_slots,
 )
+from frontdesk.domain.clock import system_clock
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -341,7 +342,7 @@ async def _seed_branch(url: str, scenario: Scenario) -> tuple[str, uuid.UUID]:
     engine = create_engine(url)
     await upgrade_engine(engine)
     try:
-        async with create_session_factory(engine)() as session:
+        async with create_session_factory(engine, system_clock)() as session:
             tenant = t.Tenant(slug="bench", name="Bench")
             session.add(tenant)
             await session.flush()

@@ -40,8 +40,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from frontdesk.db.engine import create_engine, create_session_factory
 from frontdesk.db.migrate import upgrade_engine
 from frontdesk.db.tables import Job
+from frontdesk.domain.clock import system_clock
 from frontdesk.domain.model import JobState
-from frontdesk.domain.time import utcnow
 from frontdesk.jobs.queue import enqueue
 from frontdesk.jobs.registry import HandlerRegistry, JobContext
 from frontdesk.jobs.worker import Worker
@@ -99,12 +99,13 @@ def worker_process(url: str, mode: str, go: MpEvent, stop: MpEvent, poll: float)
 async def _worker_main(url: str, mode: str, go: MpEvent, stop: MpEvent, poll: float) -> None:
     engine = create_engine(url, pool_size=CONCURRENCY + 2)
     worker = Worker(
-        create_session_factory(engine),
+        create_session_factory(engine, system_clock),
         registry(),
         concurrency=CONCURRENCY,
         poll_interval=poll,
         settings=Settings(database_url=url, embedded_worker=False),
         periodic=(),
+        clock=system_clock,
     )
     # Open connections before the clock starts.
     async with engine.connect():
@@ -164,7 +165,7 @@ async def _reset(engine: AsyncEngine) -> None:
 
 async def _bulk_enqueue(engine: AsyncEngine, jobs: int) -> None:
     """Through ``enqueue`` like application code, 500 jobs per transaction."""
-    sessions = create_session_factory(engine)
+    sessions = create_session_factory(engine, system_clock)
     for start in range(0, jobs, 500):
         async with sessions() as session:
             for n in range(start, min(jobs, start + 500)):
@@ -192,7 +193,7 @@ async def measure_throughput(engine: AsyncEngine, url: str, workers: int, jobs: 
     await _bulk_enqueue(engine, jobs)
     processes, go, _ = start_workers(url, workers, "drain", 0.05)
     await asyncio.sleep(3)  # let the children import and connect before the clock starts
-    started = utcnow()
+    started = system_clock()
     go.set()
     for process in processes:
         await asyncio.to_thread(process.join)
@@ -211,7 +212,7 @@ async def measure_latency(
     processes, go, stop = start_workers(url, workers, "poll", poll)
     await asyncio.sleep(3)
     go.set()
-    sessions = create_session_factory(engine)
+    sessions = create_session_factory(engine, system_clock)
     total = int(rate * seconds)
     began = time.perf_counter()
     for n in range(total):

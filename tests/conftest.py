@@ -17,6 +17,7 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from tests.clock_support import FakeClock
 
 from frontdesk.db.engine import create_engine, create_session_factory
 from frontdesk.db.migrate import upgrade_engine
@@ -103,8 +104,14 @@ async def db(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def sessions(db: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_session_factory(db)
+def clock() -> FakeClock:
+    """The test's one clock (tests/clock_support.py): sessions, use cases and workers share it."""
+    return FakeClock()
+
+
+@pytest.fixture
+def sessions(db: AsyncEngine, clock: FakeClock) -> async_sessionmaker[AsyncSession]:
+    return create_session_factory(db, clock)
 
 
 @pytest.fixture

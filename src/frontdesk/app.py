@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 
 from fastapi import FastAPI
 
@@ -17,7 +16,7 @@ from frontdesk.booking.catalog import CatalogCache
 from frontdesk.booking.idempotency import IdempotencyStore
 from frontdesk.booking.queries import Queries
 from frontdesk.booking.service import BookingService
-from frontdesk.domain.time import utcnow
+from frontdesk.domain.clock import Clock, system_clock
 from frontdesk.jobs.embedded import embedded_worker
 from frontdesk.observability.logging import configure_logging, get_logger
 from frontdesk.observability.requests import RequestContextMiddleware
@@ -28,18 +27,19 @@ from frontdesk.voice.gateway import VoiceGateway
 log = get_logger(__name__)
 
 
-def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utcnow) -> FastAPI:
+def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
     """Build the app; resources are opened in the lifespan, never at import time.
 
-    ``clock`` is the time the use cases see (tests pin it; production uses the real one).
+    ``clock`` is the process's one clock (the edge where it is made): use cases, the job worker,
+    the voice layer and every session see it. Tests pin it; production uses the wall clock.
     """
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_resources(settings) as resources:
+        async with open_resources(settings, clock) as resources:
             app.state.resources = resources
-            _attach_services(app, resources, clock)
+            _attach_services(app, resources)
             log.info("started", database=resources.engine.url.render_as_string(hide_password=True))
             try:
                 async with embedded_worker(resources):
@@ -63,9 +63,10 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     return app
 
 
-def _attach_services(app: FastAPI, resources: Resources, clock: Callable[[], datetime]) -> None:
+def _attach_services(app: FastAPI, resources: Resources) -> None:
     """The use-case objects routers reach through ``api.deps`` (one set per process)."""
     catalogs = CatalogCache()
+    clock = resources.clock
     app.state.booking = BookingService(resources.sessions, catalogs, clock=clock)
     app.state.queries = Queries(resources.sessions)
     app.state.idempotency = IdempotencyStore(resources.sessions, clock=clock)

@@ -21,8 +21,8 @@ from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories import tenants
 from frontdesk.db.seed import DemoCredentials, seed_demo
 from frontdesk.db.tables import Job
+from frontdesk.domain.clock import system_clock
 from frontdesk.domain.model import JobState
-from frontdesk.domain.time import utcnow
 from frontdesk.jobs.handlers import default_registry
 from frontdesk.jobs.process import run_worker_process
 from frontdesk.observability.logging import configure_logging
@@ -158,7 +158,7 @@ def apikey_create(
 
 
 async def _seed_if_empty(settings: Settings) -> DemoCredentials | None:
-    async with open_resources(settings) as resources, resources.sessions() as session:
+    async with open_resources(settings, system_clock) as resources, resources.sessions() as session:
         if await tenants.count_tenants(session) > 0:
             return None
     return await _seed(settings)
@@ -168,12 +168,12 @@ async def _seed(settings: Settings) -> DemoCredentials:
     api_key = (
         settings.demo_api_key.get_secret_value() if settings.demo_api_key else generate_api_key()
     )
-    async with open_resources(settings) as resources, resources.sessions() as session:
+    async with open_resources(settings, system_clock) as resources, resources.sessions() as session:
         return await seed_demo(session, api_key=api_key, password=generate_password())
 
 
 async def _create_key(settings: Settings, slug: str, name: str) -> str | None:
-    async with open_resources(settings) as resources, resources.sessions() as session:
+    async with open_resources(settings, system_clock) as resources, resources.sessions() as session:
         tenant = await tenants.get_by_slug(session, slug)
         if tenant is None:
             return None
@@ -220,6 +220,7 @@ def worker(
             lease=timedelta(seconds=lease),
             grace=grace,
             poll_interval=poll,
+            clock=system_clock,
         )
     )
 
@@ -261,13 +262,13 @@ def jobs_retry(job_id: Annotated[int, typer.Argument(help="Id of a dead job.")])
 
 
 async def _list_jobs(settings: Settings, state: JobState | None, limit: int) -> list[Job]:
-    async with open_resources(settings) as resources, resources.sessions() as session:
+    async with open_resources(settings, system_clock) as resources, resources.sessions() as session:
         return list(await job_rows.list_jobs(session, state=state, limit=limit))
 
 
 async def _retry_job(settings: Settings, job_id: int) -> bool:
-    async with open_resources(settings) as resources, resources.sessions() as session:
-        retried = await job_rows.retry_dead(session, job_id, utcnow())
+    async with open_resources(settings, system_clock) as resources, resources.sessions() as session:
+        retried = await job_rows.retry_dead(session, job_id, resources.clock())
         await session.commit()
         return retried
 
@@ -376,5 +377,5 @@ def _agent_profile(settings: Settings, slug: str) -> voice_agent.AgentProfile:
 
 
 async def _load_agent_profile(settings: Settings, slug: str) -> voice_agent.AgentProfile | None:
-    async with open_resources(settings) as resources, resources.sessions() as session:
+    async with open_resources(settings, system_clock) as resources, resources.sessions() as session:
         return await voice_agent.load_profile(session, slug)

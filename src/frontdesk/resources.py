@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from frontdesk.db.engine import create_engine, create_session_factory
+from frontdesk.domain.clock import Clock
 from frontdesk.settings import Settings
 
 
@@ -19,15 +20,17 @@ class Resources:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     redis: Redis | None
+    clock: Clock
 
 
 @asynccontextmanager
-async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
-    """Open the engine (and Redis when configured) for the lifetime of the block."""
+async def open_resources(settings: Settings, clock: Clock) -> AsyncIterator[Resources]:
+    """Open the engine (and Redis when configured) for the lifetime of the block; ``clock`` is
+    the process's one clock (its sessions carry it)."""
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     try:
-        yield Resources(settings, engine, create_session_factory(engine), redis)
+        yield Resources(settings, engine, create_session_factory(engine, clock), redis, clock)
     finally:
         if redis is not None:
             await redis.aclose()

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
+from tests.clock_support import FakeClock
 from tests.factories import make_world
 from tests.integration.conftest import DEMO_KEY, NOW
 
@@ -39,7 +40,7 @@ async def client(db: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def demo_client(db: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
     """The demo salon seeded, the clock pinned at NOW, and the demo API key sent."""
-    async with create_session_factory(db)() as session:
+    async with create_session_factory(db, FakeClock())() as session:
         await seed_demo(session, api_key=DEMO_KEY, password="demo-password")
     app = create_app(settings_for(db), clock=lambda: NOW)
     async for c in client_for(app):
@@ -50,7 +51,7 @@ async def demo_client(db: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def other_tenant_key(db: AsyncEngine) -> str:
     """An API key of a second tenant with its own service."""
-    async with create_session_factory(db)() as session:
+    async with create_session_factory(db, FakeClock())() as session:
         await make_world(session, slug="other")
         tenant = await tenants.get_by_slug(session, "other")
         assert tenant is not None

@@ -11,6 +11,7 @@ import httpx
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.api.test_rest_api import BART, HERREN, JONAS, booking
+from tests.clock_support import FakeClock
 from tests.integration.conftest import at
 
 from frontdesk.db.engine import create_session_factory
@@ -63,7 +64,7 @@ async def test_fifty_simultaneous_bookings_of_one_slot(
             body = response.json()
             assert body["code"] == "slot_taken"
             assert body["alternatives"], body
-    async with create_session_factory(db)() as session:
+    async with create_session_factory(db, FakeClock())() as session:
         count = (await session.execute(select(func.count()).select_from(Appointment))).scalar_one()
     assert count == 1
 

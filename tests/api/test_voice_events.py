@@ -18,6 +18,7 @@ from tests.api.test_voice_support import (
     millis,
     retell_fixture,  # noqa: F401
 )
+from tests.clock_support import FakeClock
 from tests.integration.conftest import at
 
 from frontdesk.db.engine import create_session_factory
@@ -155,7 +156,7 @@ async def test_another_tenants_retell_call_id_reaches_nothing_of_that_call(
     assert refused.status_code == 404
     assert refused.json()["code"] == "unknown_call"
     assert [f.name for f in await retell.functions("call_shared")] == ["book_appointment"]
-    async with create_session_factory(retell.engine)() as session:
+    async with create_session_factory(retell.engine, FakeClock())() as session:
         logged = select(func.count()).where(CallFunction.tenant_id == other)
         assert (await session.execute(logged)).scalar_one() == 0
 

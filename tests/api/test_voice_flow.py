@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.api.test_voice_support import ERIKA, RetellClient, retell_fixture  # noqa: F401
 from tests.integration.conftest import at
 
@@ -27,6 +29,7 @@ async def test_the_prior_systems_failing_call_books_in_one_turn(retell: RetellCl
     assert check["message"].startswith("Morgen um 10 Uhr ist noch frei")
     slot = check["slots"][0]
 
+    retell.clock.advance(timedelta(seconds=20))  # the caller says yes
     booked = await retell.fn("book_appointment", {"slot_id": slot["slot_id"]})
     assert booked["status"] == "booked", booked
     assert booked["appointment"]["start"] == at(2, 10).isoformat()

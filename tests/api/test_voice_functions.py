@@ -16,6 +16,7 @@ from tests.api.test_voice_support import (
     add_other_salon,
     retell_fixture,  # noqa: F401
 )
+from tests.clock_support import FakeClock
 from tests.integration.conftest import at
 
 from frontdesk import demo
@@ -172,7 +173,7 @@ async def test_garbage_argument_types_never_break_the_function(retell: RetellCli
 
 
 async def test_an_english_tenant_hears_english(retell: RetellClient) -> None:
-    async with create_session_factory(retell.engine)() as session:
+    async with create_session_factory(retell.engine, FakeClock())() as session:
         await session.execute(update(Tenant).values(locale="en-GB"))
         await session.execute(update(Branch).values(calendar_version=Branch.calendar_version + 1))
         await session.commit()
@@ -229,7 +230,7 @@ async def test_a_known_caller_naming_someone_else_books_for_them_with_a_note(
     assert rows[at(2, 11)].notes is None
     assert rows[at(2, 14)].notes == "Termin für: Paul Schmidt"
     assert rows[at(2, 11)].customer_id == rows[at(2, 14)].customer_id
-    async with create_session_factory(retell.engine)() as session:
+    async with create_session_factory(retell.engine, FakeClock())() as session:
         customer = await session.get(Customer, rows[at(2, 14)].customer_id)
     assert customer is not None
     assert customer.name == "Erika Mustermann"
@@ -412,7 +413,7 @@ async def test_a_late_cancellation_states_the_fee_first(retell: RetellClient) ->
 
 
 async def test_too_late_to_cancel_is_a_speakable_refusal(retell: RetellClient) -> None:
-    async with create_session_factory(retell.engine)() as session:
+    async with create_session_factory(retell.engine, FakeClock())() as session:
         await session.execute(
             update(Service).values(cancellation_policy={"min_notice_minutes": 600})
         )

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.api.conftest import client_for, settings_for
+from tests.clock_support import FakeClock
 from tests.factories import make_world
 from tests.integration.conftest import DEMO_KEY, NOW
 
@@ -61,10 +62,14 @@ class RetellClient:
 
     http: httpx.AsyncClient
     engine: AsyncEngine
-    now: datetime
+    clock: FakeClock  # the app's clock: tests move it between turns of a call
     app: FastAPI
     key: str = RETELL_KEY
     calls: int = field(default=0)
+
+    @property
+    def now(self) -> datetime:
+        return self.clock()
 
     async def settled(self) -> None:
         """Write the queued call-log records (the app writes them a few ms after answering)."""
@@ -126,7 +131,7 @@ class RetellClient:
 
     async def count(self, table: type[Any]) -> int:
         await self.settled()
-        async with create_session_factory(self.engine)() as session:
+        async with create_session_factory(self.engine, FakeClock())() as session:
             return int(
                 (await session.execute(select(func.count()).select_from(table))).scalar_one()
             )
@@ -139,13 +144,13 @@ class RetellClient:
 
     async def call_row(self, retell_call_id: str = "call_1") -> Call:
         await self.settled()
-        async with create_session_factory(self.engine)() as session:
+        async with create_session_factory(self.engine, FakeClock())() as session:
             stmt = select(Call).where(Call.retell_call_id == retell_call_id)
             return (await session.execute(stmt)).scalar_one()
 
     async def functions(self, retell_call_id: str = "call_1") -> list[CallFunction]:
         call = await self.call_row(retell_call_id)
-        async with create_session_factory(self.engine)() as session:
+        async with create_session_factory(self.engine, FakeClock())() as session:
             rows = await session.execute(
                 select(CallFunction)
                 .where(CallFunction.call_id == call.id)
@@ -155,7 +160,7 @@ class RetellClient:
 
     async def links(self, retell_call_id: str = "call_1") -> list[tuple[uuid.UUID, str]]:
         call = await self.call_row(retell_call_id)
-        async with create_session_factory(self.engine)() as session:
+        async with create_session_factory(self.engine, FakeClock())() as session:
             rows = await session.execute(
                 select(CallAppointment.appointment_id, CallAppointment.action).where(
                     CallAppointment.call_id == call.id
@@ -164,19 +169,19 @@ class RetellClient:
             return [(r[0], r[1]) for r in rows.all()]
 
     async def appointments(self) -> list[Appointment]:
-        async with create_session_factory(self.engine)() as session:
+        async with create_session_factory(self.engine, FakeClock())() as session:
             rows = await session.execute(select(Appointment).order_by(Appointment.starts_at))
             return list(rows.scalars())
 
 
 async def seed(engine: AsyncEngine) -> None:
-    async with create_session_factory(engine)() as session:
+    async with create_session_factory(engine, FakeClock())() as session:
         await seed_demo(session, api_key=DEMO_KEY, password="demo-password")
 
 
 async def add_other_salon(engine: AsyncEngine) -> uuid.UUID:
     """A second tenant with its own dialled number and its own Retell key."""
-    async with create_session_factory(engine)() as session:
+    async with create_session_factory(engine, FakeClock())() as session:
         world = await make_world(session, slug="other")
         tenant = await session.get(Tenant, world.tenant_id)
         assert tenant is not None
@@ -192,9 +197,10 @@ async def retell_client(
     engine: AsyncEngine, now: datetime = NOW, **settings: object
 ) -> AsyncIterator[RetellClient]:
     overrides: dict[str, object] = {"retell_api_key": RETELL_KEY, **settings}
-    app = create_app(settings_for(engine, **overrides), clock=lambda: now)
+    clock = FakeClock(now)
+    app = create_app(settings_for(engine, **overrides), clock=clock)
     async for http in client_for(app):
-        yield RetellClient(http, engine, now, app)
+        yield RetellClient(http, engine, clock, app)
 
 
 @pytest.fixture(name="retell")

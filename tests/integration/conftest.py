@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tests.clock_support import BERLIN, NOW, FakeClock
 
 from frontdesk.booking.service import BookingService
 from frontdesk.db.seed import DemoCredentials, seed_demo
 
-BERLIN = ZoneInfo("Europe/Berlin")
-# Tuesday 1 December 2026, 08:00 in Berlin: the salon opens at 09:00.
-NOW = datetime(2026, 12, 1, 8, 0, tzinfo=BERLIN)
+__all__ = ["BERLIN", "DEMO_KEY", "NOW", "at"]
 DEMO_KEY = "fd_test_demo_key"
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 12) -> datetime:
-    """A Berlin wall-clock time in 2026."""
+    """A Berlin wall-clock time in the week of the suite's ``NOW`` (December 2026)."""
     return datetime(2026, month, day, hour, minute, tzinfo=BERLIN)
 
 
@@ -29,5 +27,7 @@ async def demo(sessions: async_sessionmaker[AsyncSession]) -> DemoCredentials:
 
 
 @pytest.fixture
-def booking(sessions: async_sessionmaker[AsyncSession], demo: DemoCredentials) -> BookingService:
-    return BookingService(sessions, clock=lambda: NOW)
+def booking(
+    sessions: async_sessionmaker[AsyncSession], demo: DemoCredentials, clock: FakeClock
+) -> BookingService:
+    return BookingService(sessions, clock=clock)

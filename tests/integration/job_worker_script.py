@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from frontdesk.domain.clock import system_clock
 from frontdesk.jobs.process import run_worker_process
 from frontdesk.jobs.registry import HandlerRegistry, JobContext
 from frontdesk.observability.logging import configure_logging
@@ -45,6 +46,7 @@ def main(url: str, worker_id: str, lease: str, grace: str) -> None:
             grace=float(grace),
             poll_interval=0.05,
             worker_id=worker_id,
+            clock=system_clock,
         )
     )
 

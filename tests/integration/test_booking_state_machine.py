@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 from sqlalchemy import delete, select
+from tests.clock_support import FakeClock
 from tests.conftest import create_database_url, drop_database_url
 from tests.integration.conftest import NOW, at
 
@@ -152,7 +153,7 @@ def test_booking_state_machine(dialect: str, tmp_path: Path) -> None:
     url = create_database_url(dialect, tmp_path)
     engine = create_engine(url)
     try:
-        sessions = create_session_factory(engine)
+        sessions = create_session_factory(engine, FakeClock())
 
         async def prepare() -> None:
             await upgrade_engine(engine)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from tests.clock_support import NOW
 from tests.integration.conftest import at
 
 from frontdesk import demo as demo_ids
@@ -39,7 +40,9 @@ def entry(retell_call_id: str, name: str = "check_availability", **record: Any) 
     return FunctionEntry(
         where.tenant_id,
         call_id_for(where.tenant_id, retell_call_id),
-        FunctionRecord(name=name, arguments={"a": 1}, status="ok", latency_ms=5, **record),
+        FunctionRecord(
+            name=name, arguments={"a": 1}, status="ok", latency_ms=5, answered_at=NOW, **record
+        ),
         call_row(where, retell_call_id, call),
     )
 

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from tests.jobs_support import FakeClock, all_jobs
+from tests.clock_support import FakeClock
+from tests.jobs_support import all_jobs
 
 from frontdesk.db.engine import create_engine, create_session_factory
 from frontdesk.db.tables import Job
@@ -30,22 +31,27 @@ JOBS = 1_000
 
 
 @pytest.fixture
-async def worker_sessions(db: AsyncEngine) -> AsyncIterator[list[Sessions]]:
+async def worker_sessions(db: AsyncEngine, clock: FakeClock) -> AsyncIterator[list[Sessions]]:
     """Four session factories over four separate engines on the test database."""
     url = db.url.render_as_string(hide_password=False)
     engines = [create_engine(url, pool_size=4) for _ in range(4)]
-    yield [create_session_factory(engine) for engine in engines]
+    yield [create_session_factory(engine, clock) for engine in engines]
     for engine in engines:
         await engine.dispose()
 
 
 async def test_thousand_jobs_four_workers_each_job_runs_exactly_once(
-    sessions: Sessions, worker_sessions: list[Sessions]
+    sessions: Sessions, worker_sessions: list[Sessions], clock: FakeClock
 ) -> None:
-    clock = FakeClock()
     async with sessions() as session:
         rows = [
-            {"kind": "test.count", "payload": {"n": n}, "run_after": clock.now} for n in range(JOBS)
+            {
+                "kind": "test.count",
+                "payload": {"n": n},
+                "run_after": clock.now,
+                "created_at": clock.now,
+            }
+            for n in range(JOBS)
         ]
         await session.execute(insert(Job), rows)
         await session.commit()
@@ -85,9 +91,8 @@ async def test_thousand_jobs_four_workers_each_job_runs_exactly_once(
 
 
 async def test_three_workers_schedule_one_run_per_period(
-    sessions: Sessions, worker_sessions: list[Sessions]
+    sessions: Sessions, worker_sessions: list[Sessions], clock: FakeClock
 ) -> None:
-    clock = FakeClock()
     every = timedelta(minutes=5)
     schedule = (Periodic("sync.reconcile", every, {"scope": "all"}),)
     registry, periods_run = HandlerRegistry(), Counter[str]()
@@ -131,10 +136,9 @@ async def test_three_workers_schedule_one_run_per_period(
 
 
 async def test_fresh_workers_in_the_same_period_do_not_schedule_it_again(
-    sessions: Sessions, worker_sessions: list[Sessions]
+    sessions: Sessions, worker_sessions: list[Sessions], clock: FakeClock
 ) -> None:
     """A restarted worker has no memory of what it scheduled; the dedupe key remembers."""
-    clock = FakeClock()
     schedule = (Periodic("reminders.send", timedelta(minutes=1)),)
     registry = HandlerRegistry()
 

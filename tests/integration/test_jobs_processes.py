@@ -6,6 +6,9 @@ Runs on both databases; for SQLite the file URL is shared by the processes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
+import ctypes.util
 import os
 import signal
 import subprocess
@@ -17,12 +20,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from tests.clock_support import FakeClock
 from tests.integration.job_worker_script import append_line
-from tests.jobs_support import FakeClock, job_row
+from tests.jobs_support import job_row
 
 from frontdesk.db.repositories import jobs as job_rows
+from frontdesk.domain.clock import Clock, system_clock
 from frontdesk.domain.model import JobState
-from frontdesk.domain.time import utcnow
 from frontdesk.jobs.queue import enqueue
 from frontdesk.jobs.registry import HandlerRegistry, JobContext
 from frontdesk.jobs.worker import Worker
@@ -31,6 +35,7 @@ from frontdesk.settings import Settings
 Sessions = async_sessionmaker[AsyncSession]
 SCRIPT = Path(__file__).with_name("job_worker_script.py")
 REPO = Path(__file__).resolve().parents[2]
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _url(engine: AsyncEngine) -> str:
@@ -38,14 +43,30 @@ def _url(engine: AsyncEngine) -> str:
 
 
 @pytest.fixture
+def clock() -> Clock:
+    """Real processes run on the wall clock, so the test's sessions do too (under a shifted
+    system clock every process of the run agrees: libfaketime shifts them all)."""
+    return system_clock
+
+
+@pytest.fixture
 def processes() -> Iterator[list[subprocess.Popen[str]]]:
-    """Started processes; any still alive at the end are killed (a failed test leaks none)."""
+    """Started processes; at the end each one's whole process group is killed, so neither a
+    failed nor an interrupted test leaves a worker (or a child of it) behind."""
     started: list[subprocess.Popen[str]] = []
     yield started
     for process in started:
         if process.poll() is None:
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL it when the test process dies (Linux PR_SET_PDEATHSIG),
+    so even a pytest killed without teardown leaves no worker spinning."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _spawn(
@@ -58,6 +79,9 @@ def _spawn(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # Its own process group (killed whole on teardown), and it dies with the test process.
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
     processes.append(process)
     return process
@@ -130,7 +154,7 @@ async def test_job_of_a_sigkilled_worker_is_completed_by_another(
         append_line(Path(payload["marker"]), f"{ctx.job_id} attempt {ctx.attempt}")
 
     # The survivor's clock is past the dead worker's lease (2 s, no heartbeat since the kill).
-    survivor_clock = FakeClock(utcnow() + timedelta(seconds=10))
+    survivor_clock = FakeClock(system_clock() + timedelta(seconds=10))
     survivor = Worker(
         sessions,
         registry,

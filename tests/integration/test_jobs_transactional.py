@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from tests.jobs_support import FakeClock, all_jobs
+from tests.clock_support import FakeClock
+from tests.jobs_support import all_jobs
 
 from frontdesk.db.tables import Job
 from frontdesk.domain.model import JobState
@@ -43,8 +44,8 @@ async def write_child(ctx: JobContext) -> None:
 
 async def test_the_handlers_writes_and_the_success_mark_commit_together(
     sessions: Sessions,
+    clock: FakeClock,
 ) -> None:
-    clock = FakeClock()
 
     async def parent(ctx: JobContext, payload: dict[str, Any]) -> None:
         await write_child(ctx)
@@ -57,8 +58,9 @@ async def test_the_handlers_writes_and_the_success_mark_commit_together(
     assert jobs["test.child"].state is JobState.SUCCEEDED
 
 
-async def test_a_failing_handler_leaves_none_of_its_writes(sessions: Sessions) -> None:
-    clock = FakeClock()
+async def test_a_failing_handler_leaves_none_of_its_writes(
+    sessions: Sessions, clock: FakeClock
+) -> None:
 
     async def parent(ctx: JobContext, payload: dict[str, Any]) -> None:
         await write_child(ctx)
@@ -72,8 +74,9 @@ async def test_a_failing_handler_leaves_none_of_its_writes(sessions: Sessions) -
     assert "calendar unreachable" in job.last_error
 
 
-async def test_a_run_that_lost_its_lease_writes_nothing(sessions: Sessions) -> None:
-    clock = FakeClock()
+async def test_a_run_that_lost_its_lease_writes_nothing(
+    sessions: Sessions, clock: FakeClock
+) -> None:
 
     async def parent(ctx: JobContext, payload: dict[str, Any]) -> None:
         # The lease expires while the handler works, and another worker takes the job over.
@@ -88,10 +91,11 @@ async def test_a_run_that_lost_its_lease_writes_nothing(sessions: Sessions) -> N
     assert (job.kind, job.state, job.locked_by) == ("test.parent", JobState.RUNNING, "thief")
 
 
-async def test_jobs_claimed_together_commit_together(sessions: Sessions, monkeypatch: Any) -> None:
+async def test_jobs_claimed_together_commit_together(
+    sessions: Sessions, monkeypatch: Any, clock: FakeClock
+) -> None:
     from frontdesk.db.repositories import jobs as job_rows
 
-    clock = FakeClock()
     batches: list[list[int]] = []
     real = job_rows.complete_jobs
 
@@ -113,8 +117,9 @@ async def test_jobs_claimed_together_commit_together(sessions: Sessions, monkeyp
     assert {j.state for j in jobs} == {JobState.SUCCEEDED}
 
 
-async def test_one_failing_job_of_a_batch_costs_the_others_nothing(sessions: Sessions) -> None:
-    clock = FakeClock()
+async def test_one_failing_job_of_a_batch_costs_the_others_nothing(
+    sessions: Sessions, clock: FakeClock
+) -> None:
 
     async def parent(ctx: JobContext, payload: dict[str, Any]) -> None:
         await write_child(ctx)

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tests.clock_support import FakeClock
 from tests.factories import make_world
-from tests.jobs_support import FakeClock, all_jobs, job_row
+from tests.jobs_support import all_jobs, job_row
 
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.tables import IdempotencyRecord, Job
@@ -73,8 +74,9 @@ class Recorder:
 
 async def test_rolled_back_job_never_runs_and_committed_one_runs_once(
     sessions: Sessions,
+    clock: FakeClock,
 ) -> None:
-    recorder, clock = Recorder(), FakeClock()
+    recorder = Recorder()
     async with sessions() as session:
         await enqueue(session, "test.record", {"n": 1}, run_after=clock.now)
         await session.rollback()
@@ -95,8 +97,10 @@ async def test_rolled_back_job_never_runs_and_committed_one_runs_once(
     )
 
 
-async def test_context_carries_job_id_kind_attempt_and_tenant(sessions: Sessions) -> None:
-    recorder, clock = Recorder(), FakeClock()
+async def test_context_carries_job_id_kind_attempt_and_tenant(
+    sessions: Sessions, clock: FakeClock
+) -> None:
+    recorder = Recorder()
     async with sessions() as session:
         world = await make_world(session)
         job_id = await enqueue(session, "test.record", {"n": 1}, tenant_id=world.tenant_id)
@@ -122,8 +126,8 @@ async def test_dedupe_key_makes_a_second_enqueue_a_no_op(sessions: Sessions) -> 
     assert [job.payload for job in await all_jobs(sessions)] == [{"n": 1}]
 
 
-async def test_jobs_due_later_wait_for_their_time(sessions: Sessions) -> None:
-    recorder, clock = Recorder(), FakeClock()
+async def test_jobs_due_later_wait_for_their_time(sessions: Sessions, clock: FakeClock) -> None:
+    recorder = Recorder()
     async with sessions() as session:
         await enqueue(session, "test.record", {"n": 1}, run_after=clock.now + timedelta(minutes=5))
         await session.commit()
@@ -134,8 +138,10 @@ async def test_jobs_due_later_wait_for_their_time(sessions: Sessions) -> None:
     assert recorder.runs == Counter({1: 1})
 
 
-async def test_transient_failures_are_retried_with_growing_delays(sessions: Sessions) -> None:
-    clock, registry, attempts_seen = FakeClock(), HandlerRegistry(), []
+async def test_transient_failures_are_retried_with_growing_delays(
+    sessions: Sessions, clock: FakeClock
+) -> None:
+    registry, attempts_seen = HandlerRegistry(), []
 
     @registry.register("test.flaky")
     async def flaky(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -169,8 +175,10 @@ async def test_transient_failures_are_retried_with_growing_delays(sessions: Sess
     assert attempts_seen == [1, 2, 3, 4]
 
 
-async def test_a_handler_can_ask_for_its_own_retry_delay(sessions: Sessions) -> None:
-    clock, registry = FakeClock(), HandlerRegistry()
+async def test_a_handler_can_ask_for_its_own_retry_delay(
+    sessions: Sessions, clock: FakeClock
+) -> None:
+    registry = HandlerRegistry()
 
     @registry.register("test.rate_limited")
     async def rate_limited(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -182,8 +190,10 @@ async def test_a_handler_can_ask_for_its_own_retry_delay(sessions: Sessions) -> 
     assert (await job_row(sessions, job_id)).run_after == clock.now + timedelta(minutes=2)
 
 
-async def test_permanent_failure_goes_to_dead_at_once_with_its_error(sessions: Sessions) -> None:
-    clock, registry = FakeClock(), HandlerRegistry()
+async def test_permanent_failure_goes_to_dead_at_once_with_its_error(
+    sessions: Sessions, clock: FakeClock
+) -> None:
+    registry = HandlerRegistry()
 
     @registry.register("test.broken")
     async def broken(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -202,8 +212,9 @@ async def test_permanent_failure_goes_to_dead_at_once_with_its_error(sessions: S
 
 async def test_unexpected_errors_are_retried_until_max_attempts_then_dead(
     sessions: Sessions,
+    clock: FakeClock,
 ) -> None:
-    clock, registry = FakeClock(), HandlerRegistry()
+    registry = HandlerRegistry()
 
     @registry.register("test.buggy")
     async def buggy(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -225,8 +236,9 @@ async def test_unexpected_errors_are_retried_until_max_attempts_then_dead(
     assert job.last_error.endswith("KeyError: 'customer_id'")
 
 
-async def test_unknown_kind_is_retried_then_dead_with_a_clear_error(sessions: Sessions) -> None:
-    clock = FakeClock()
+async def test_unknown_kind_is_retried_then_dead_with_a_clear_error(
+    sessions: Sessions, clock: FakeClock
+) -> None:
     async with sessions() as session:
         job_id = await enqueue(session, "nobody.handles.this", {}, max_attempts=1)
         await session.commit()
@@ -239,8 +251,10 @@ async def test_unknown_kind_is_retried_then_dead_with_a_clear_error(sessions: Se
     )
 
 
-async def test_operator_retry_requeues_a_dead_job_with_attempts_reset(sessions: Sessions) -> None:
-    clock, registry, healthy = FakeClock(), HandlerRegistry(), asyncio.Event()
+async def test_operator_retry_requeues_a_dead_job_with_attempts_reset(
+    sessions: Sessions, clock: FakeClock
+) -> None:
+    registry, healthy = HandlerRegistry(), asyncio.Event()
 
     @registry.register("test.until_fixed")
     async def until_fixed(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -267,9 +281,9 @@ async def test_operator_retry_requeues_a_dead_job_with_attempts_reset(sessions: 
 
 async def test_expired_lease_is_claimed_again_and_the_late_worker_is_fenced_off(
     sessions: Sessions,
+    clock: FakeClock,
 ) -> None:
     """A worker that stalls past its lease loses the job; its late outcome changes nothing."""
-    clock = FakeClock()
     job_id = await enqueue_committed(sessions, "test.record", {"n": 1})
     async with sessions() as session:
         [stalled] = await job_rows.claim_jobs(
@@ -292,8 +306,10 @@ async def test_expired_lease_is_claimed_again_and_the_late_worker_is_fenced_off(
     assert (job.state, job.attempts, job.last_error) == (JobState.SUCCEEDED, 2, None)
 
 
-async def test_heartbeat_keeps_a_long_job_from_being_claimed_twice(sessions: Sessions) -> None:
-    clock, registry = FakeClock(), HandlerRegistry()
+async def test_heartbeat_keeps_a_long_job_from_being_claimed_twice(
+    sessions: Sessions, clock: FakeClock
+) -> None:
+    registry = HandlerRegistry()
     started, finish = asyncio.Event(), asyncio.Event()
     runs: list[str] = []
 
@@ -321,8 +337,10 @@ async def test_heartbeat_keeps_a_long_job_from_being_claimed_twice(sessions: Ses
     assert (await job_row(sessions, job_id)).state is JobState.SUCCEEDED
 
 
-async def test_graceful_stop_lets_in_flight_jobs_finish(sessions: Sessions) -> None:
-    clock, registry = FakeClock(), HandlerRegistry()
+async def test_graceful_stop_lets_in_flight_jobs_finish(
+    sessions: Sessions, clock: FakeClock
+) -> None:
+    registry = HandlerRegistry()
     started, finish, done = asyncio.Event(), asyncio.Event(), []
 
     @registry.register("test.slow")
@@ -348,8 +366,9 @@ async def test_graceful_stop_lets_in_flight_jobs_finish(sessions: Sessions) -> N
 
 async def test_stop_after_grace_releases_the_job_without_counting_the_attempt(
     sessions: Sessions,
+    clock: FakeClock,
 ) -> None:
-    clock, registry, started = FakeClock(), HandlerRegistry(), asyncio.Event()
+    registry, started = HandlerRegistry(), asyncio.Event()
 
     @registry.register("test.stuck")
     async def stuck(ctx: JobContext, payload: dict[str, Any]) -> None:
@@ -374,8 +393,10 @@ async def test_stop_after_grace_releases_the_job_without_counting_the_attempt(
     )
 
 
-async def test_worker_loop_runs_jobs_enqueued_while_it_polls(sessions: Sessions) -> None:
-    recorder, clock = Recorder(), FakeClock()
+async def test_worker_loop_runs_jobs_enqueued_while_it_polls(
+    sessions: Sessions, clock: FakeClock
+) -> None:
+    recorder = Recorder()
     worker = make_worker(sessions, recorder.registry, clock, poll_interval=0.02)
     stop = asyncio.Event()
     running = asyncio.create_task(worker.run(stop))
@@ -390,8 +411,9 @@ async def test_worker_loop_runs_jobs_enqueued_while_it_polls(sessions: Sessions)
     assert recorder.runs == Counter(dict.fromkeys(range(10), 1))
 
 
-async def test_gauges_show_depth_and_age_of_the_oldest_due_job(sessions: Sessions) -> None:
-    clock = FakeClock()
+async def test_gauges_show_depth_and_age_of_the_oldest_due_job(
+    sessions: Sessions, clock: FakeClock
+) -> None:
     async with sessions() as session:
         await enqueue(session, "test.record", {"n": 1}, run_after=clock.now - timedelta(minutes=2))
         await enqueue(session, "test.record", {"n": 2}, run_after=clock.now)
@@ -409,8 +431,8 @@ async def test_gauges_show_depth_and_age_of_the_oldest_due_job(sessions: Session
 
 async def test_purge_deletes_old_succeeded_jobs_and_expired_idempotency_records(
     sessions: Sessions,
+    clock: FakeClock,
 ) -> None:
-    clock = FakeClock()
     async with sessions() as session:
         world = await make_world(session)
         for age_days, state in [
@@ -459,9 +481,8 @@ async def test_purge_deletes_old_succeeded_jobs_and_expired_idempotency_records(
 
 @pytest.mark.parametrize("limit", [1, 3])
 async def test_claim_takes_the_oldest_due_first_and_respects_the_limit(
-    sessions: Sessions, limit: int
+    sessions: Sessions, limit: int, clock: FakeClock
 ) -> None:
-    clock = FakeClock()
     async with sessions() as session:
         ids = [
             await enqueue(

@@ -6,6 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
+from tests.clock_support import FakeClock
 
 from frontdesk.db.engine import create_engine
 from frontdesk.db.migrate import current_revision, downgrade_engine, upgrade_engine
@@ -71,11 +72,11 @@ async def test_downgrade_keeps_data(fresh_database_url: str) -> None:
     engine = create_engine(fresh_database_url)
     try:
         await upgrade_engine(engine)
-        async with create_session_factory(engine)() as session:
+        async with create_session_factory(engine, FakeClock())() as session:
             await seed_demo(session, api_key="fd_keep", password="pw")
         await downgrade_engine(engine, "-1")
         await upgrade_engine(engine)
-        async with create_session_factory(engine)() as session:
+        async with create_session_factory(engine, FakeClock())() as session:
             count = (await session.execute(select(func.count()).select_from(Staff))).scalar_one()
     finally:
         await engine.dispose()

@@ -172,6 +172,8 @@ async def test_core_insert_without_the_orm_is_guarded_too(
                     source="api",
                     sync_state="local",
                     version=1,
+                    created_at=TEN,
+                    updated_at=TEN,
                 )
             )
         assert is_overlap_violation(caught.value)

@@ -11,17 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk.db.repositories import idempotency as records
+from frontdesk.domain.clock import Clock
 from frontdesk.domain.model import IdempotencyState
-from frontdesk.domain.time import utcnow
 
 KEEP_FOR = timedelta(hours=24)
 STALE_AFTER = timedelta(minutes=2)
@@ -49,9 +48,7 @@ def request_fingerprint(method: str, path: str, body: Any) -> str:
 
 
 class IdempotencyStore:
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime] = utcnow
-    ) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
 

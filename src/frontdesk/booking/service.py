@@ -9,7 +9,7 @@ with code ``slot_taken`` and alternatives, never an error.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -42,6 +42,7 @@ from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import catalog as catalog_rows
 from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.db.tables import Appointment
+from frontdesk.domain.clock import Clock
 from frontdesk.domain.errors import (
     AlreadyCancelled,
     Alternative,
@@ -61,7 +62,6 @@ from frontdesk.domain.events import (
     DomainEvent,
 )
 from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
-from frontdesk.domain.time import utcnow
 from frontdesk.jobs.queue import enqueue
 
 MAX_SEARCH_DAYS = 60
@@ -102,7 +102,8 @@ class BookingService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         catalogs: CatalogCache | None = None,
-        clock: Callable[[], datetime] = utcnow,
+        *,
+        clock: Clock,
     ) -> None:
         self._sessions = sessions
         self._catalogs = catalogs or CatalogCache()

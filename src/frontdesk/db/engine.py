@@ -25,6 +25,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
+
+from frontdesk.domain.clock import Clock
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_ONLY = {"sqlite_read_only": True}
@@ -66,9 +69,45 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit (use cases commit explicitly)."""
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+_CLOCK = "frontdesk.clock"
+
+
+def create_session_factory(engine: AsyncEngine, clock: Clock) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit (use cases commit explicitly).
+
+    Each session carries the process's ``clock``: repositories and the outbox stamp rows with it
+    (``session_clock``), so no row's time comes from the wall clock or a database default.
+    """
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info={_CLOCK: clock})
+
+
+def session_clock(session: AsyncSession | Session) -> Clock:
+    """The clock the session was made with (``create_session_factory``)."""
+    try:
+        clock: Clock = session.info[_CLOCK]
+    except KeyError:
+        raise RuntimeError("session made without a clock: use create_session_factory") from None
+    return clock
+
+
+# Columns the ORM stamps with the session's clock when a row is added (and, for ``updated_at``,
+# changed). They have neither a Python nor a database default: a row written without its time
+# fails on NOT NULL instead of quietly taking the database server's clock.
+_STAMPED_ON_INSERT = ("created_at", "updated_at", "received_at")
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_rows(session: Session, _context: Any, _instances: Any) -> None:
+    if not session.new and not session.dirty:
+        return
+    now = session_clock(session)()
+    for row in session.new:
+        for name in _STAMPED_ON_INSERT:
+            if hasattr(row, name) and getattr(row, name) is None:
+                setattr(row, name, now)
+    for row in session.dirty:
+        if hasattr(row, "updated_at") and session.is_modified(row, include_collections=False):
+            row.updated_at = now
 
 
 @asynccontextmanager

@@ -48,7 +48,6 @@ from frontdesk.domain.model import (
     SyncState,
     UserRole,
 )
-from frontdesk.domain.time import utcnow
 
 # Batch migrations on SQLite rebuild tables and need every constraint to have a stable name.
 NAMING_CONVENTION = {
@@ -88,12 +87,8 @@ class Base(DeclarativeBase):
 
 
 class Timestamped:
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, server_default=func.now()
-    )
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, server_default=func.now(), onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Tenant(Timestamped, Base):
@@ -418,9 +413,7 @@ class CallAppointment(Base):
     )
     action: Mapped[str] = mapped_column(String(16), primary_key=True)
     tenant_id: Mapped[uuid.UUID] = _tenant_fk()
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class CallFunction(Base):
@@ -438,9 +431,7 @@ class CallFunction(Base):
     status: Mapped[str] = mapped_column(String(32))
     latency_ms: Mapped[int] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Job(Base):
@@ -465,15 +456,11 @@ class Job(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(255))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=8)
-    run_after: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, server_default=func.now()
-    )
+    run_after: Mapped[datetime] = mapped_column(UTCDateTime())
     locked_by: Mapped[str | None] = mapped_column(String(128))
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -495,9 +482,7 @@ class WebhookInbox(Base):
         _enum(InboxStatus, "inbox_status"), default=InboxStatus.RECEIVED
     )
     error: Mapped[str | None] = mapped_column(Text)
-    received_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, server_default=func.now()
-    )
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -516,9 +501,7 @@ class IdempotencyRecord(Base):
     )
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_body: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
@@ -533,9 +516,7 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     display_prefix: Mapped[str] = mapped_column(String(16))
     scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -571,6 +552,4 @@ class AuditLog(Base):
     entity_type: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -32,6 +32,7 @@ async def embedded_worker(resources: Resources) -> AsyncIterator[Worker | None]:
         concurrency=EMBEDDED_CONCURRENCY,
         grace=EMBEDDED_GRACE_SECONDS,
         settings=resources.settings,
+        clock=resources.clock,
     )
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop), name="frontdesk-embedded-worker")

@@ -10,6 +10,7 @@ import asyncio
 import signal
 from datetime import timedelta
 
+from frontdesk.domain.clock import Clock
 from frontdesk.jobs.registry import HandlerRegistry
 from frontdesk.jobs.worker import DEFAULT_LEASE, Worker
 from frontdesk.resources import open_resources
@@ -27,14 +28,18 @@ async def run_worker_process(
     grace: float = 30.0,
     poll_interval: float = 1.0,
     worker_id: str | None = None,
+    clock: Clock,
 ) -> None:
-    """Open the process's resources and run one worker until a stop signal arrives."""
+    """Open the process's resources and run one worker until a stop signal arrives.
+
+    This is the edge of a ``frontdesk worker`` process: ``clock`` is its one clock.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, stop.set)
     try:
-        async with open_resources(settings) as resources:
+        async with open_resources(settings, clock) as resources:
             worker = Worker(
                 resources.sessions,
                 registry,
@@ -44,6 +49,7 @@ async def run_worker_process(
                 grace=grace,
                 poll_interval=poll_interval,
                 settings=settings,
+                clock=resources.clock,
             )
             await worker.run(stop)
     finally:

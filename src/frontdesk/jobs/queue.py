@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.db.engine import session_clock
 from frontdesk.db.repositories import jobs as job_rows
-from frontdesk.domain.time import utcnow
 from frontdesk.observability.metrics import JOBS_ENQUEUED
 
 DEFAULT_MAX_ATTEMPTS = 8
@@ -33,13 +33,14 @@ async def enqueue(
 
     ``dedupe_key`` makes the job unique for ever: a second enqueue with the same key is a no-op
     and returns None. Include whatever makes a run distinct in the key (a version, a period).
-    ``payload`` must be JSON-serialisable; the caller commits.
+    ``payload`` must be JSON-serialisable; the caller commits. Without ``run_after`` the job is
+    due at once by the session's clock, the same clock the worker judges "due" by.
     """
     job_id = await job_rows.insert_job(
         session,
         kind=kind,
         payload=payload,
-        run_after=run_after or utcnow(),
+        run_after=run_after or session_clock(session)(),
         dedupe_key=dedupe_key,
         tenant_id=tenant_id,
         max_attempts=max_attempts,

@@ -27,7 +27,7 @@ import random
 import secrets
 import socket
 import traceback
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from time import perf_counter
 from typing import Any
@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from frontdesk.db.engine import READ_ONLY, reading
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories.jobs import ClaimedJob
-from frontdesk.domain.time import utcnow
+from frontdesk.domain.clock import Clock
 from frontdesk.jobs.backoff import backoff_delay
 from frontdesk.jobs.errors import PermanentJobError, TransientJobError
 from frontdesk.jobs.registry import HandlerRegistry, JobContext
@@ -78,7 +78,7 @@ class Worker:
         concurrency: int = 4,
         lease: timedelta = DEFAULT_LEASE,
         poll_interval: float = 1.0,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock,
         periodic: tuple[Periodic, ...] | None = None,
         settings: Settings | None = None,
         grace: float = 10.0,

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk.db.engine import one_statement, reading
 from frontdesk.db.repositories import calls as call_rows
-from frontdesk.domain.time import utcnow
 from frontdesk.voice.routing import Route
 
 EVENTS = ("call_started", "call_ended", "call_analyzed")
@@ -74,11 +73,11 @@ class FunctionRecord:
     arguments: dict[str, Any]
     status: str
     latency_ms: int
+    # When the function answered, by the process's clock (the row is written a little later).
+    answered_at: datetime
     error: str | None = None
     links: tuple[tuple[uuid.UUID, str], ...] = ()
     customer_id: uuid.UUID | None = None
-    # When the function answered (the row may be written a little later); default: at write.
-    answered_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +101,7 @@ def _function_row(entry: FunctionEntry) -> dict[str, Any]:
         "status": record.status,
         "latency_ms": record.latency_ms,
         "error": record.error,
-        "created_at": record.answered_at or utcnow(),
+        "created_at": record.answered_at,
     }
 
 

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from frontdesk.booking.catalog import BranchCatalog, CatalogCache
 from frontdesk.booking.service import BookingService
 from frontdesk.db.engine import reading
-from frontdesk.domain.time import utcnow
 from frontdesk.observability.logging import get_logger
 from frontdesk.voice import signature, slots
 from frontdesk.voice.calls import (
@@ -212,7 +211,7 @@ class VoiceGateway:
             error=reply.data.get("reason") if reply.status == "error" else None,
             links=reply.links,
             customer_id=reply.customer_id,
-            answered_at=utcnow(),
+            answered_at=self._clock(),
         )
 
 

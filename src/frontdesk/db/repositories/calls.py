@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, case, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.db.engine import session_clock
 from frontdesk.db.tables import Appointment, Call, CallAppointment, CallFunction
 from frontdesk.db.upsert import insert_on_conflict
 from frontdesk.domain.model import AppointmentStatus
@@ -45,6 +46,12 @@ async def find_by_retell_id(
     return (row[0], row[1]) if row else None
 
 
+def _new_call(session: AsyncSession, values: dict[str, Any]) -> dict[str, Any]:
+    """A call row to insert: ``values`` with the defaults and the session clock's stamps."""
+    now = session_clock(session)()
+    return {"analysis": {}, "created_at": now, "updated_at": now, **values}
+
+
 async def insert_if_absent(
     session: AsyncSession, values: dict[str, Any]
 ) -> tuple[uuid.UUID, uuid.UUID] | None:
@@ -56,7 +63,7 @@ async def insert_if_absent(
     table = Call.__table__
     stmt = (
         insert_on_conflict(session, table)
-        .values({"analysis": {}, **values})
+        .values(_new_call(session, values))
         .on_conflict_do_nothing(index_elements=["retell_call_id"])
         .returning(table.c.id, table.c.tenant_id)
     )
@@ -71,7 +78,7 @@ async def insert_all_absent(session: AsyncSession, rows: Sequence[dict[str, Any]
     if rows:
         stmt = (
             insert_on_conflict(session, Call.__table__)
-            .values([{"analysis": {}, **row} for row in rows])
+            .values([_new_call(session, row) for row in rows])
             .on_conflict_do_nothing(index_elements=["retell_call_id"])
         )
         await session.execute(stmt)
@@ -83,7 +90,7 @@ async def upsert_event(session: AsyncSession, values: dict[str, Any]) -> None:
     Only the keys present in ``values`` are written, so a field known from a later event is
     never overwritten with null by an earlier one; ``call_status`` never leaves a final state.
     """
-    row = {"analysis": {}, **values}
+    row = _new_call(session, values)
     stmt = insert_on_conflict(session, Call).values(row)
     changes: dict[str, Any] = {
         key: stmt.excluded[key]
@@ -95,7 +102,7 @@ async def upsert_event(session: AsyncSession, values: dict[str, Any]) -> None:
             (Call.call_status.in_(_FINAL_STATUSES), Call.call_status),
             else_=stmt.excluded.call_status,
         )
-    changes["updated_at"] = func.now()
+    changes["updated_at"] = row["updated_at"]
     stmt = stmt.on_conflict_do_update(index_elements=["retell_call_id"], set_=changes)
     await session.execute(stmt)
 
@@ -116,7 +123,7 @@ async def link_appointments(session: AsyncSession, rows: Sequence[dict[str, Any]
     if rows:
         stmt = (
             insert_on_conflict(session, CallAppointment)
-            .values(list(rows))
+            .values([{"created_at": session_clock(session)(), **row} for row in rows])
             .on_conflict_do_nothing(index_elements=["call_id", "appointment_id", "action"])
         )
         await session.execute(stmt)
@@ -140,6 +147,7 @@ async def set_outcomes_and_customers(
             customer_id=func.coalesce(
                 table.c.customer_id, bindparam("b_customer", type_=table.c.customer_id.type)
             ),
+            updated_at=session_clock(session)(),
         )
     )
     params = [{"b_id": c, "b_outcome": o, "b_customer": k} for c, o, k in changes]

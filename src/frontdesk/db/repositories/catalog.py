@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.db.engine import session_clock
 from frontdesk.db.tables import (
     BookingDay,
     Branch,
@@ -167,7 +168,10 @@ async def bump_calendar_version(session: AsyncSession, branch_id: uuid.UUID) -> 
     await session.execute(
         update(Branch)
         .where(Branch.id == branch_id)
-        .values(calendar_version=Branch.calendar_version + 1)
+        .values(
+            calendar_version=Branch.calendar_version + 1,
+            updated_at=session_clock(session)(),
+        )
     )
 
 

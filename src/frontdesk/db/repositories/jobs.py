@@ -22,6 +22,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from frontdesk.db.engine import session_clock
 from frontdesk.db.tables import IdempotencyRecord, Job
 from frontdesk.db.upsert import insert_on_conflict
 from frontdesk.domain.model import JobState
@@ -76,6 +77,7 @@ async def insert_job(
             dedupe_key=dedupe_key,
             tenant_id=tenant_id,
             max_attempts=max_attempts,
+            created_at=session_clock(session)(),
         )
         .on_conflict_do_nothing(index_elements=[Job.dedupe_key])
         .returning(Job.id)

@@ -1,0 +1,30 @@
+"""The suite's clock: every test date is derived from it, never from the day the suite runs.
+
+``NOW`` is the reference instant (a Tuesday before Christmas, 08:00 in Berlin — the demo salon
+opens at 09:00). The ``clock`` fixture (tests/conftest.py) is a ``FakeClock`` starting there; the
+session factory, the use cases and workers of a test all share it, so "now" agrees everywhere.
+Tests that run real processes use the wall clock on both sides instead (``system_clock``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 12, 1, 8, 0, tzinfo=BERLIN)
+START = NOW.astimezone(UTC)
+
+
+@dataclass
+class FakeClock:
+    """A clock that only moves when told to."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
