@@ -1,10 +1,10 @@
 """Benchmark of ``parse_when``: phrases/s and per-parse latency; updates docs/benchmarks.md.
 
 Parses every German and English phrase of the table tests (tests/unit/language/
-language_cases.py), round after round, until at least ``--parses`` parses are timed, then
-prints throughput and p50/p95/p99 latency in microseconds. The figures replace only the
-section between ``<!-- bench:language -->`` and ``<!-- /bench:language -->`` in
-docs/benchmarks.md, so other benchmarks share the file.
+language_cases.py and season_cases.py), round after round, until at least ``--parses``
+parses are timed, then prints throughput and p50/p95/p99 latency in microseconds. The
+figures replace only the section between ``<!-- bench:language -->`` and
+``<!-- /bench:language -->`` in docs/benchmarks.md, so other benchmarks share the file.
 
     .venv/bin/python bench/language.py [--parses 50000] [--no-write]
 """
@@ -33,6 +33,12 @@ from language_cases import (  # noqa: E402 - the phrase tables live with the tes
     GERMAN,
     GERMAN_CLARIFY,
 )
+from season_cases import (  # noqa: E402
+    ENGLISH_SEASON,
+    ENGLISH_SEASON_CLARIFY,
+    GERMAN_SEASON,
+    GERMAN_SEASON_CLARIFY,
+)
 
 OUTPUT = ROOT / "docs" / "benchmarks.md"
 TARGET_PER_SECOND = 10_000
@@ -41,8 +47,10 @@ Parse = Callable[[str, datetime], When]
 
 
 def _workload() -> list[tuple[Parse, str, datetime]]:
-    german = [(now, phrase) for now, phrase, _ in GERMAN] + GERMAN_CLARIFY
-    english = [(now, phrase) for now, phrase, _ in ENGLISH] + ENGLISH_CLARIFY
+    german = [(now, phrase) for now, phrase, _ in GERMAN + GERMAN_SEASON]
+    german += GERMAN_CLARIFY + GERMAN_SEASON_CLARIFY
+    english = [(now, phrase) for now, phrase, _ in ENGLISH + ENGLISH_SEASON]
+    english += ENGLISH_CLARIFY + ENGLISH_SEASON_CLARIFY
     return [(de.parse_when, phrase, now) for now, phrase in german] + [
         (en.parse_when, phrase, now) for now, phrase in english
     ]

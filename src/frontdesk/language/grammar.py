@@ -1,4 +1,4 @@
-"""Shared by the German and English grammars: the tokenizer and the loop that runs the rules.
+"""The tokenizer and the loop that runs the rules, shared by every language (``rules.py``).
 
 A phrase becomes a list of ``Token``s (words, numbers, "14:30", "5.12.", ISO-8601); each
 language then maps token kinds to rules. A rule looks at the tokens from an index, records
@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from frontdesk.language.facts import Facts, NotUnderstood
+from frontdesk.language.facts import Facts
+from frontdesk.language.problems import NotUnderstood
 
 WORD, NUM, CLOCK, DATE, DOT = "word", "num", "clock", "date", "dot"
 

@@ -5,8 +5,10 @@ A matcher is built once per catalogue and keeps every normalised key, so a match
 dozen RapidFuzz comparisons:
 
 - ``ServiceMatcher``: German normaliser (case, ä/ae, ß/ss, hyphens, "&"), filler words
-  dropped, and compounds split with the catalogue's own vocabulary, so "Herrenhaarschnitt",
-  "Haarschnitt für Herren" and "Herrenschnitt" meet on "herren" + "haarschnitt"/"schnitt".
+  dropped, compounds split with the catalogue's own vocabulary and the trade's, and every word
+  mapped to the word catalogues use (``trades``: "schneiden" → "schnitt", "Männer" →
+  "herren"; generic words such as "Haare" dropped), so "Herrenhaarschnitt", "Haarschnitt für
+  Herren", "Herren schneiden" and "Männerhaarschnitt" all meet on "herren" + "schnitt".
 - ``NameMatcher``: staff (or any people) by first name, last name or nickname; titles such
   as "Herr", "Frau", "bei der" are dropped and every word also gets its Kölner Phonetik
   code, so "Ana", "Herr Webber" or "Schultz" still resolve.
@@ -16,17 +18,24 @@ Every match returns a ``MatchResult``: the best item, a confidence in 0..1, and 
 candidates within ``AMBIGUITY_MARGIN`` of the best, so "Haarschnitt" in a salon with ladies'
 and men's cuts comes back ambiguous and the agent asks instead of guessing. Below the
 threshold there is no match.
+
+Every entry point refuses text longer than ``limits.MAX_INPUT_CHARS`` (no match), and every
+step is near-linear: a compound is only cut where one side can be a known word, so splitting
+a word costs O(longest known word), not O(len(word)²) (issue 11).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 import cologne_phonetics
 from rapidfuzz.fuzz import ratio
+
+from frontdesk.language.limits import too_long
+from frontdesk.language.trades import Vocabulary, vocabulary
 
 __all__ = [
     "AMBIGUITY_MARGIN",
@@ -49,6 +58,8 @@ _WORD_CUTOFF = 70.0
 # Two names that sound the same (same Kölner Phonetik code) are this similar at least.
 _SAME_SOUND = 0.92
 _SOUND_NEEDS_SPELLING = 0.5
+# No part of a compound is longer than this; longer words are compared whole, never split.
+MAX_PART = 40
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "&": " "})
 _NON_WORD_RE = re.compile(r"[^a-z0-9]+")
@@ -126,40 +137,58 @@ def _words(text: str, stopwords: frozenset[str]) -> list[str]:
     return [word for word in normalise(text).split() if word not in stopwords]
 
 
-def _split_compound(word: str, vocabulary: frozenset[str], *, guess: bool) -> list[str]:
+def _cuts(length: int, longest: int) -> Iterator[int]:
+    """Where to cut a word of ``length``: right to left, each part at least three letters,
+    and only where the head or the tail is at most ``longest`` letters (else neither can be
+    a known word): at most 2 × ``longest`` cuts, whatever the length."""
+    short_tail = max(length - longest, 3)
+    yield from range(length - 3, short_tail - 1, -1)
+    yield from range(min(longest, short_tail - 1), 2, -1)
+
+
+def _split_compound(
+    word: str, vocabulary: frozenset[str], *, guess: bool, longest: int = MAX_PART
+) -> list[str]:
     """Split a German compound into catalogue words: "herrenhaarschnitt" → herren, haar, schnitt.
 
     Two known halves are split; with ``guess`` also a known half next to an unknown one of
     four letters or more ("damenschnitt" → damen, schnitt). Parts are split again, so the
-    same word always ends up as the same parts, wherever it occurs.
+    same word always ends up as the same parts, wherever it occurs. ``longest`` is the length
+    of the longest word in ``vocabulary``; only cuts leaving a part that short are tried.
     """
+    length = len(word)
     guessed: list[str] | None = None
-    for cut in range(len(word) - 3, 2, -1):
-        head, tail = word[:cut], word[cut:]
-        head_known, tail_known = head in vocabulary, tail in vocabulary
+    for cut in _cuts(length, longest):
+        head_known = cut <= longest and word[:cut] in vocabulary
+        tail_known = length - cut <= longest and word[cut:] in vocabulary
         if head_known and tail_known:
             return [
-                *_split_compound(head, vocabulary, guess=False),
-                *_split_compound(tail, vocabulary, guess=False),
+                *_split_compound(word[:cut], vocabulary, guess=False, longest=longest),
+                *_split_compound(word[cut:], vocabulary, guess=False, longest=longest),
             ]
         if guess and guessed is None:
-            if head_known and len(tail) >= 4:
-                guessed = [*_split_compound(head, vocabulary, guess=False), tail]
-            elif tail_known and len(head) >= 4:
-                guessed = [head, *_split_compound(tail, vocabulary, guess=False)]
+            if head_known and length - cut >= 4:
+                head = _split_compound(word[:cut], vocabulary, guess=False, longest=longest)
+                guessed = [*head, word[cut:]]
+            elif tail_known and cut >= 4:
+                tail = _split_compound(word[cut:], vocabulary, guess=False, longest=longest)
+                guessed = [word[:cut], *tail]
     return guessed or [word]
 
 
 def _learn_vocabulary(words: Iterable[str]) -> frozenset[str]:
-    """The catalogue's words plus the parts its compounds split into.
+    """The catalogue's (and trade's) words plus the parts its compounds split into.
 
     "Herrenhaarschnitt" next to "Haarschnitt Damen" teaches "herren", which then also splits
-    "Herrenschnitt" and teaches "schnitt".
+    "Herrenschnitt" and teaches "schnitt". Words longer than ``MAX_PART`` are left out.
     """
-    vocabulary = frozenset(word for word in words if len(word) >= 3)
+    vocabulary = frozenset(word for word in words if 3 <= len(word) <= MAX_PART)
     for _ in range(3):
         vocabulary |= {
-            part for word in vocabulary for part in _split_compound(word, vocabulary, guess=True)
+            part
+            for word in vocabulary
+            for part in _split_compound(word, vocabulary, guess=True)
+            if len(part) <= MAX_PART
         }
     return vocabulary
 
@@ -176,26 +205,44 @@ def _rank(scores: Iterable[tuple[float, T]], threshold: float) -> MatchResult[T]
 
 
 class ServiceMatcher(Generic[T]):
-    """Services from free text; build once per catalogue, call ``match`` per utterance."""
+    """Services from free text; build once per catalogue, call ``match`` per utterance.
 
-    def __init__(self, services: Iterable[T], *, threshold: float = SERVICE_THRESHOLD) -> None:
+    ``trade`` ("salon", "practice", "workshop") picks the words callers use for what is done
+    (``trades``); ``None`` uses every trade's, which only ever helps when the catalogue uses
+    the words they map to.
+    """
+
+    def __init__(
+        self,
+        services: Iterable[T],
+        *,
+        threshold: float = SERVICE_THRESHOLD,
+        trade: str | None = None,
+    ) -> None:
         self._services = list(services)
         self._threshold = threshold
+        self._trade: Vocabulary = vocabulary(trade)
+        self._stopwords = _SERVICE_STOPWORDS | self._trade.ignored
         texts = [[s.name, *s.aliases] for s in self._services]
-        self._vocabulary = _learn_vocabulary(
-            word for names in texts for text in names for word in _words(text, _SERVICE_STOPWORDS)
-        )
+        catalogue = [w for names in texts for text in names for w in _words(text, self._stopwords)]
+        self._vocabulary = _learn_vocabulary([*catalogue, *self._trade.words])
+        self._longest = max((len(word) for word in self._vocabulary), default=0)
         # Each service's keys: one tuple of compound-split words per name or alias.
         self._keys = [[self._parts(text) for text in names if self._parts(text)] for names in texts]
 
     def _parts(self, text: str) -> tuple[str, ...]:
+        lemmas = self._trade.lemmas
         parts: list[str] = []
-        for word in _words(text, _SERVICE_STOPWORDS):
+        for word in _words(text, self._stopwords):
             unknown = word not in self._vocabulary
-            parts.extend(_split_compound(word, self._vocabulary, guess=unknown))
-        return tuple(parts)
+            split = _split_compound(word, self._vocabulary, guess=unknown, longest=self._longest)
+            parts.extend(lemmas.get(part, part) for part in split)
+        specific = [part for part in parts if part not in self._trade.generic]
+        return tuple(specific or parts)
 
     def match(self, text: str) -> MatchResult[T]:
+        if too_long(text):
+            return MatchResult(None, 0.0, ())
         query = self._parts(text)
         if not query:
             return MatchResult(None, 0.0, ())
@@ -277,6 +324,8 @@ class NameMatcher(Generic[T]):
         ]
 
     def match(self, text: str) -> MatchResult[T]:
+        if too_long(text):
+            return MatchResult(None, 0.0, ())
         heard = _name_words(text)
         if not heard:
             return MatchResult(None, 0.0, ())
@@ -294,6 +343,8 @@ def name_similarity(heard: str, known: str) -> float:
     Every heard word must fit some known word ("Müller" fits "Hans Müller" fully), since a
     caller often gives only the surname.
     """
+    if too_long(heard) or too_long(known):
+        return 0.0
     heard_words = _name_words(heard)
     known_words = _name_words(known)
     if not heard_words or not known_words:

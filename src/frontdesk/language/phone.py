@@ -18,6 +18,8 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
+from frontdesk.language.limits import MAX_INPUT_CHARS, too_long
+
 __all__ = ["E164", "InvalidPhone", "PhoneResult", "Withheld", "parse_phone"]
 
 DEFAULT_REGION = "DE"
@@ -75,11 +77,21 @@ class InvalidPhone:
 PhoneResult = E164 | Withheld | InvalidPhone
 
 
+def parse_phone(raw: str | None, default_region: str = DEFAULT_REGION) -> PhoneResult:
+    """Classify and normalise a caller ID; numbers without "+" use ``default_region``.
+
+    Text longer than ``limits.MAX_INPUT_CHARS`` is invalid before anything else (and is not
+    kept in the cache).
+    """
+    if raw is not None and too_long(raw):
+        return InvalidPhone(raw[:MAX_INPUT_CHARS], "too long")
+    return _parse_phone(raw, default_region)
+
+
 # Every voice request parses its dialled number and caller ID, and a call's requests repeat them:
 # the results are immutable, so recent ones are kept (libphonenumber's parse is the costly part).
 @lru_cache(maxsize=4096)
-def parse_phone(raw: str | None, default_region: str = DEFAULT_REGION) -> PhoneResult:
-    """Classify and normalise a caller ID; numbers without "+" use ``default_region``."""
+def _parse_phone(raw: str | None, default_region: str) -> PhoneResult:
     if raw is None:
         return Withheld(None)
     text = raw.strip()

@@ -171,3 +171,92 @@ def test_different_names_do_not_match(heard: str, known: str) -> None:
 def test_normalise_folds_umlauts_and_punctuation() -> None:
     assert normalise("Waschen & Föhnen") == "waschen foehnen"
     assert normalise("Straße-Süd") == "strasse sued"
+
+
+# --- what is done rather than the catalogue's noun (trade vocabulary, issue 10 §3) ---------
+
+
+@pytest.mark.parametrize(
+    ("said", "service"),
+    [
+        ("Herren schneiden", "herren"),
+        ("schneiden, Herren", "herren"),
+        ("Männerhaarschnitt", "herren"),
+        ("Männer Haare schneiden", "herren"),
+        ("für meinen Mann einen Haarschnitt", "herren"),
+        ("Frauen schneiden", "damen"),
+        ("Frauenhaarschnitt", "damen"),
+        ("Damen Haare schneiden lassen", "damen"),
+        ("Haare waschen", "waschen"),
+        ("Haare föhnen", "waschen"),
+        ("Haare waschen und föhnen", "waschen"),
+        ("Damen färben", "faerben"),
+        ("Haare tönen", "faerben"),
+        ("Tönung", "faerben"),
+        ("Strähnchen", "faerben"),
+        ("Bart schneiden", "bart"),
+        ("Bart trimmen lassen", "bart"),
+        ("beraten lassen", "beratung"),
+        ("men's haircut", "herren"),
+        ("ladies' haircut", "damen"),
+        ("wash and blow dry", "waschen"),
+        ("beard trim", "bart"),
+        ("colour", "faerben"),
+    ],
+)
+def test_service_by_what_is_done(said: str, service: str) -> None:
+    for trade in (None, "salon"):
+        result = ServiceMatcher(SERVICES, trade=trade).match(said)
+        assert result.resolved is not None, (trade, said)
+        assert result.resolved.id == service
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Haare schneiden",
+        "ich möchte mir die Haare schneiden lassen",
+        "schneiden",
+        "Spitzen schneiden",
+        "a haircut",
+    ],
+)
+def test_cutting_without_gender_asks_between_ladies_and_men(said: str) -> None:
+    result = services.match(said)
+    assert result.ambiguous
+    assert sorted(_ids(result)) == ["damen", "herren"]
+
+
+@pytest.mark.parametrize("said", ["Kinderhaarschnitt", "Ölwechsel", "Haare", "lassen"])
+def test_what_the_salon_does_not_offer_is_no_match(said: str) -> None:
+    assert services.match(said).resolved is None
+
+
+def test_other_trades_are_data_too() -> None:
+    garage = [
+        Entry("reifen", "Reifenwechsel"),
+        Entry("oel", "Ölwechsel"),
+        Entry("inspektion", "Inspektion"),
+    ]
+    matcher = ServiceMatcher(garage, trade="workshop")
+    assert _ids(matcher.match("die Reifen wechseln")) == ["reifen"]
+    assert _ids(matcher.match("Öl wechseln lassen")) == ["oel"]
+    assert _ids(matcher.match("das Auto zum Service")) == ["inspektion"]
+    practice = [Entry("pzr", "Zahnreinigung"), Entry("impf", "Grippeimpfung")]
+    matcher = ServiceMatcher(practice, trade="practice")
+    assert _ids(matcher.match("Zähne reinigen")) == ["pzr"]
+    assert _ids(matcher.match("gegen Grippe impfen")) == ["impf"]
+
+
+def test_unknown_trade_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown trade"):
+        ServiceMatcher(SERVICES, trade="bakery")
+
+
+def test_every_trade_means_the_same_by_the_same_word() -> None:
+    from frontdesk.language.trades import TRADES, vocabulary
+
+    merged = vocabulary(None)  # raises when two trades disagree on a word
+    for trade in TRADES:
+        for word, lemma in vocabulary(trade).lemmas.items():
+            assert merged.lemmas[word] == lemma
