@@ -6,7 +6,7 @@ is refused at the entry points (``parse_when``, ``ServiceMatcher.match``,
 ``NameMatcher.match``, ``name_similarity``, ``parse_phone``) before any parsing: a date phrase
 gets the "not understood" question back, a service or name matches nothing, a phone number is
 invalid. Refusing, not truncating: a cut phrase could still parse, into the wrong day.
-Every algorithm behind these entry points is also near-linear in its input (ADR 0009), so the
+Every algorithm behind these entry points is also near-linear in its input (ADR 0010), so the
 bound is a second line of defence, not the only one.
 """
 

@@ -5,7 +5,7 @@ into the dates it means in a given year, and into the occurrence a caller means 
 "today". Movable feasts come from ``dateutil.easter`` (a dependency of ``holidays``), never from
 a hand-written Easter algorithm.
 
-Policies (ADR 0009):
+Policies (ADR 0010):
 
 - A named day is its next occurrence that has not ended: "Heiligabend" said on 25 December is
   next year's; "Weihnachten" (24-26 December) said on the 25th is the 25th-26th.

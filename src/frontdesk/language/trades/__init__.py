@@ -3,7 +3,7 @@
 Each trade (``salon``, ``practice``, ``workshop``) is one data module with a ``VOCABULARY``.
 ``ServiceMatcher`` applies it to the catalogue's names and to what the caller says alike, so
 "Herren schneiden", "Männerhaarschnitt" and "Haarschnitt für Herren" all become the words
-(herren, schnitt) and meet "Herrenhaarschnitt" (ADR 0009):
+(herren, schnitt) and meet "Herrenhaarschnitt" (ADR 0010):
 
 - ``lemmas``: a word as said → the word catalogues use for the same thing ("schneiden" →
   "schnitt", "Männer" → "herren", "Tönung" → "färben"); every form of a verb is listed;
