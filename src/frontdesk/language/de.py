@@ -1,6 +1,6 @@
 """German: the lexicon of date/time phrases as callers say them on the phone, and ``parse_when``.
 
-Data only; the grammar is ``rules.py`` (one for every language, ADR 0009) and the policies are
+Data only; the grammar is ``rules.py`` (one for every language, ADR 0010) and the policies are
 ``resolve.py`` / ``named_days.py`` (ADR 0003). ``parse_when(text, now)`` reads phrases such as
 "nächsten Dienstag um halb drei", "Freitag Vormittag", "übermorgen um viertel vor neun",
 "zwischen 14 und 16 Uhr", "so früh wie möglich", "Silvester um zehn", "am Tag vor

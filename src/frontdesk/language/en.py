@@ -1,7 +1,7 @@
 """English: the lexicon of date/time phrases as callers say them, and ``parse_when``.
 
 Data only; the grammar and the policies are the German ones (``rules.py``, ``resolve.py``,
-ADR 0003 and 0009): "tomorrow at 3 pm", "next Tuesday morning", "Tuesday next week",
+ADR 0003 and 0010): "tomorrow at 3 pm", "next Tuesday morning", "Tuesday next week",
 "in two weeks", "early next week", "December 5th", "the 5th of December", "half past two",
 British "half ten" (10:30), "quarter to four", "between 2 and 4 pm", "after 3", "around noon",
 "as soon as possible", "Christmas Eve at ten", "the day before Boxing Day", "late January",
