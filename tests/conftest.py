@@ -8,6 +8,8 @@ by skipping.
 from __future__ import annotations
 
 import os
+import select
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -22,6 +24,19 @@ from tests.clock_support import FakeClock
 from frontdesk.db.engine import create_engine, create_session_factory
 from frontdesk.db.migrate import upgrade_engine
 from frontdesk.db.tables import Base
+
+
+def _sleep_by_select(seconds: float) -> None:
+    select.select([], [], [], seconds)
+
+
+# Under libfaketime with FAKETIME_DONT_FAKE_MONOTONIC=1 (how `make test-any-date` and the issue's
+# check shift the clock), Python's time.sleep — clock_nanosleep on an absolute CLOCK_MONOTONIC
+# deadline — fails with EINVAL (libfaketime 0.9.10 shifts that absolute time too); a relative
+# select() timeout is untouched. The suite's own sleeps, subprocess.wait(timeout) and the fake
+# servers' start-up loops all go through time.sleep, so it is replaced for the test process.
+if "faketime" in os.environ.get("LD_PRELOAD", ""):
+    time.sleep = _sleep_by_select
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_HOST = os.environ.get("FRONTDESK_TEST_PG_HOST", "127.0.0.1")
