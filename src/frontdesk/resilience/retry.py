@@ -102,4 +102,10 @@ async def retry_call(
         before_sleep=before_sleep,
         reraise=True,
     )
-    return await retrying(operation)
+
+    async def attempt() -> T:
+        # tenacity awaits only what it recognises as a coroutine function; a lambda that
+        # returns a coroutine would come back un-awaited.
+        return await operation()
+
+    return await retrying(attempt)
