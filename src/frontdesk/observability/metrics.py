@@ -57,6 +57,40 @@ CALL_LOG_DROPPED = Counter(
     "Voice function records that could not be written to the call log.",
 )
 
+# Outbound calls (Cal.com and later providers). No tenant label: tenants are unbounded, the log
+# line of each event carries the tenant.
+OUTBOUND_REQUESTS = Counter(
+    "frontdesk_outbound_requests_total",
+    "HTTP requests sent to an outside service, by operation and outcome (status code or error).",
+    ["dependency", "operation", "outcome"],
+)
+OUTBOUND_LATENCY = Histogram(
+    "frontdesk_outbound_request_duration_seconds",
+    "Time an outside service took to answer one request (one attempt).",
+    ["dependency", "operation"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.5, 5.0, 10.0),
+)
+OUTBOUND_RETRIES = Counter(
+    "frontdesk_outbound_retries_total",
+    "Retries of a failed outbound request (transient failures only).",
+    ["dependency", "operation"],
+)
+BREAKER_TRANSITIONS = Counter(
+    "frontdesk_breaker_transitions_total",
+    "Circuit breaker state changes (counted by the process that caused them).",
+    ["dependency", "from_state", "to_state"],
+)
+BREAKER_REJECTIONS = Counter(
+    "frontdesk_breaker_rejections_total",
+    "Calls not made because the dependency's breaker was open.",
+    ["dependency"],
+)
+RATE_BUDGET_THROTTLED = Counter(
+    "frontdesk_rate_budget_throttled_total",
+    "Requests held back by the per-key rate budget: waited for a slot, or refused (no time).",
+    ["dependency", "outcome"],
+)
+
 
 def render_metrics() -> tuple[bytes, str]:
     """The exposition body and its content type.
