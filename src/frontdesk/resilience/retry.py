@@ -10,7 +10,7 @@ The loop stops when the attempts are used up or when the deadline cannot afford 
 a minimal attempt; then the last failure is raised as it was (no wrapper), so callers handle
 the same exceptions with or without retries.
 
-tenacity over stamina (ADR 0009-calcom-client-and-resilience): tenacity takes the sleep
+tenacity over stamina (ADR 0011): tenacity takes the sleep
 function and the wait and stop strategies as arguments, so tests run retries against a fake
 clock; stamina reads the real monotonic clock and is switched to test mode process-wide.
 """

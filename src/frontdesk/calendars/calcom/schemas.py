@@ -3,7 +3,7 @@
 Only the fields frontdesk uses are modelled; everything else in a response is ignored, so a
 field Cal.com adds does not break parsing. Field names follow Python; aliases are the API's
 camelCase. Version families: bookings 2024-08-13, slots 2024-09-04, team event types
-2024-06-14 (see ``transport.VERSIONS`` and ADR 0009).
+2024-06-14 (see ``transport.VERSIONS`` and ADR 0011).
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ class NewBooking(_Model):
 
     ``rr_host_subset_ids`` limits a round-robin event type to the given hosts (upstream
     ``CreateBookingInput_2024_08_13.rrHostSubsetIds``, hidden from the published document):
-    that is how a caller's staff wish reaches Cal.com (ADR 0009).
+    that is how a caller's staff wish reaches Cal.com (ADR 0011).
     """
 
     event_type_id: int
