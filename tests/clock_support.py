@@ -28,3 +28,28 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self.now += delta
+
+
+class FakeTime:
+    """A hand-driven wall clock, monotonic clock and sleep for the resilience primitives:
+    ``sleep`` does not wait, it advances both clocks and records the delay, so a 30 s breaker or
+    a 60 s rate window is tested in microseconds by the delays asked for."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.wall = start or START
+        self.mono = 1000.0
+        self.sleeps: list[float] = []
+
+    def now(self) -> datetime:
+        return self.wall
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    def advance(self, seconds: float) -> None:
+        self.wall += timedelta(seconds=seconds)
+        self.mono += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.advance(seconds)

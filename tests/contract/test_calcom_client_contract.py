@@ -12,9 +12,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from structlog.testing import capture_logs
+from tests.clock_support import FakeTime
 from tests.contract import calcom_payloads as p
 from tests.contract.calcom_contract import BASE_URL, ContractServer, error_body, ok
-from tests.fake_time import FakeTime
 
 from frontdesk.calendars.calcom.client import CalcomClient
 from frontdesk.calendars.calcom.schemas import NewBooking, NewBookingAttendee, NewWebhook

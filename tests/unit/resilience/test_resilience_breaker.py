@@ -8,8 +8,8 @@ import pytest
 import redis.asyncio as aioredis
 from prometheus_client import REGISTRY
 from structlog.testing import capture_logs
+from tests.clock_support import FakeTime
 from tests.conftest import REDIS_URL
-from tests.fake_time import FakeTime
 
 from frontdesk.resilience.breaker import BreakerOpen, CircuitBreaker
 from frontdesk.resilience.breaker_store import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from tests.fake_time import FakeTime
+from tests.clock_support import FakeTime
 
 from frontdesk.resilience.deadline import Deadline
 from frontdesk.resilience.retry import RetryPolicy, retry_call
