@@ -549,7 +549,7 @@ class VoiceFunctions:
         service = fixed or self._service(ctx, _arg(args, "service"))
         staff = self._staff(ctx, _arg(args, "staff"), service)
         day_text = _arg(args, date_key) or _arg(args, "date")
-        when = _parse_when(ctx, day_text, _arg(args, time_key) or _arg(args, "time"))
+        when = _parse_when(ctx, day_text, _arg(args, time_key) or _arg(args, "time"), date_key)
         if when.time is None:
             raise _Ask(_clarify(say("ask_time", lang), time_key))
         if when.date is None and day_text is None:
@@ -752,21 +752,25 @@ def _error(ctx: CallContext, reason: str) -> Reply:
     return Reply("error", say("error", ctx.language), {"reason": reason})
 
 
-def _parse_when(ctx: CallContext, day_text: str | None, time_text: str | None) -> When:
-    """The caller's date/time words in the tenant's language, the other language second."""
+def _parse_when(
+    ctx: CallContext, day_text: str | None, time_text: str | None, missing: str = "date"
+) -> When:
+    """The caller's date and time words read as one phrase by the tenant's one grammar.
+
+    When the grammar asks a question, that question is the answer: no second, looser reading
+    (another language's grammar read "31. Juni" as the 31st of this month). A day named in
+    ``day_text`` that the grammar did not turn into a day is asked for, never replaced by today.
+    """
     text = " ".join(part for part in (day_text, time_text) if part)
     if not text:
         return When(asap=True)
-    parsers = (
-        (en.parse_when, de.parse_when) if ctx.language == "en" else (de.parse_when, en.parse_when)
-    )
-    first = parsers[0](text, ctx.local_now)
-    if first.understood:
-        return first
-    second = parsers[1](text, ctx.local_now)
-    if second.understood:
-        return second
-    raise _Ask(_clarify(first.clarify or say("ask_day", ctx.language), "date"))
+    parse = en.parse_when if ctx.language == "en" else de.parse_when
+    when = parse(text, ctx.local_now)
+    if not when.understood:
+        raise _Ask(_clarify(when.clarify or say("ask_day", ctx.language), missing))
+    if day_text and when.date is None and not when.asap:
+        raise _Ask(_clarify(say("ask_day", ctx.language), missing))
+    return when
 
 
 def _requested_range(first: date, last: date, when: When) -> str:
