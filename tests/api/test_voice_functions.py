@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import json
 import uuid
 from datetime import UTC, date
 from typing import Any
@@ -592,3 +593,56 @@ async def test_a_named_day_the_grammar_cannot_place_is_never_today(retell: Retel
             assert _no_slot_on(body, today), body
     if today != new_years_eve:
         assert all(row.starts_at.date() != today for row in await retell.appointments())
+
+
+# -- the call object is checked before anything is written ---------------------------------------
+
+
+def _function_payload(name: str, args: dict[str, Any], **call: Any) -> dict[str, Any]:
+    base = {"call_id": "call_1", "to_number": "+4930123456789", "from_number": "+4915112345678"}
+    return {"name": name, "args": args, "call": {**base, **call}}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        {"start_timestamp": 1e20},
+        {"start_timestamp": -5},
+        {"end_timestamp": 2**62},
+        {"call_id": "c" * 129},
+        {"agent_id": "agent\ud800"},
+        {"from_number": "+49\ud800"},
+    ],
+)
+@pytest.mark.parametrize("name", ["cancel_appointment", "reschedule_appointment"])
+async def test_a_broken_call_object_is_refused_before_any_change(
+    retell: RetellClient, name: str, call: dict[str, Any]
+) -> None:
+    """A cancel or move with ``call.start_timestamp: 1e20`` was committed and then answered 500."""
+    booked = await book_at(retell, "morgen", "10:00")
+    appointment_id = booked["appointment"]["id"]
+    args = {"appointment_id": appointment_id, "new_date": "Freitag", "new_time": "11:00"}
+    # ASCII escapes: JSON carries a lone surrogate as an escape sequence.
+    body = json.dumps(_function_payload(name, args, **call)).encode()
+    path = f"/retell/functions/{name}"
+    response = await retell.http.post(path, content=body, headers=retell.headers(body))
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "invalid_call"
+    [row] = await retell.appointments()
+    assert (row.status, row.starts_at) == ("confirmed", at(2, 10))
+
+
+async def test_a_failure_after_the_change_still_answers_what_was_done(
+    retell: RetellClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    booked = await book_at(retell, "morgen", "10:00")
+    gateway = retell.app.state.voice
+
+    def broken(*_args: Any) -> None:
+        raise RuntimeError("the call log is broken")
+
+    monkeypatch.setattr(gateway.call_log, "add", broken)
+    body = await retell.fn("cancel_appointment", {"appointment_id": booked["appointment"]["id"]})
+    assert body["status"] == "cancelled"
+    [row] = await retell.appointments()
+    assert row.status == "cancelled"

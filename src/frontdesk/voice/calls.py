@@ -36,6 +36,49 @@ _WIDTHS = {
 }
 
 
+# What a function request's ``call`` object may carry before anything is written: Retell's ids
+# and numbers are short, its timestamps are milliseconds of this century.
+MAX_CALL_ID = 128
+_MAX_FIELD = 256
+_CHECKED_TEXT = ("call_id", "agent_id", "direction", "from_number", "to_number", "call_status")
+_CHECKED_MILLIS = ("start_timestamp", "end_timestamp")
+_LATEST_MILLIS = 4_102_444_800_000  # 2100-01-01
+
+
+def call_problem(call: Mapping[str, Any]) -> str | None:
+    """Why the ``call`` object cannot be stored as it is (which field), or ``None``.
+
+    Checked before a function runs, so a request that would fail while logging (after a
+    booking was committed) is refused before anything is written.
+    """
+    for key in _CHECKED_TEXT:
+        value = call.get(key)
+        if isinstance(value, str) and not _storable(
+            value, MAX_CALL_ID if key == "call_id" else _MAX_FIELD
+        ):
+            return f"call.{key} is too long or not text"
+    for key in _CHECKED_MILLIS:
+        value = call.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"call.{key} is not a number"
+        if not 0 <= value <= _LATEST_MILLIS:
+            return f"call.{key} is out of range"
+    return None
+
+
+def _storable(text: str, limit: int) -> bool:
+    """Fits ``limit`` characters, encodes as UTF-8 (no lone surrogates) and has no NUL."""
+    if len(text) > limit or "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 # Our call ids derive from tenant and Retell call id: every process knows a call's id without
 # asking the database (ADR 0008). A Retell id claimed by another tenant derives another id.
 _CALL_NAMESPACE = uuid.UUID("5b7f0f0e-3c1a-4a6e-9d55-6a0d8c2e41f7")
@@ -116,7 +159,9 @@ def _text(call: Mapping[str, Any], key: str) -> str | None:
 
 def _millis(call: Mapping[str, Any], key: str) -> datetime | None:
     value = call.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not 0 < value <= _LATEST_MILLIS:
         return None
     return datetime.fromtimestamp(value / 1000, tz=UTC)
 

@@ -31,6 +31,7 @@ from frontdesk.voice.calls import (
     FunctionEntry,
     FunctionRecord,
     call_id_for,
+    call_problem,
     call_row,
 )
 from frontdesk.voice.functions import FUNCTION_NAMES, CallContext, Reply, VoiceFunctions
@@ -127,6 +128,9 @@ class VoiceGateway:
         retell_call_id = call.get("call_id")
         if not isinstance(retell_call_id, str) or not retell_call_id:
             raise VoiceRefused(400, "missing_call_id", "the body carries no call.call_id")
+        problem = call_problem(call)
+        if problem is not None:
+            raise VoiceRefused(400, "invalid_call", problem)
         args = _section(verified.payload, "args")
         started = time.perf_counter()
         deadline = asyncio.get_running_loop().time() + self.functions.deadline
@@ -146,9 +150,13 @@ class VoiceGateway:
             return _setup_failed().body()
         reply = await self.functions.run(name, args, ctx, deadline)
         latency_ms = round((time.perf_counter() - started) * 1000)
-        record = self._record_of(name, args, reply, latency_ms)
-        row = call_row(route, retell_call_id, call)
-        self.call_log.add(FunctionEntry(ctx.tenant_id, ctx.call_id, record, row))
+        try:
+            record = self._record_of(name, args, reply, latency_ms)
+            row = call_row(route, retell_call_id, call)
+            self.call_log.add(FunctionEntry(ctx.tenant_id, ctx.call_id, record, row))
+        except Exception:
+            # The function may have booked, moved or cancelled: the caller hears what was done.
+            log.exception("voice function not logged", function=name, status=reply.status)
         return reply.body()
 
     async def close(self) -> None:
