@@ -91,7 +91,7 @@ async def test_availability_reads_in_a_bounded_number_of_queries(
 async def test_availability_on_a_cold_cache_is_still_bounded(
     demo_client: httpx.AsyncClient, db: AsyncEngine
 ) -> None:
-    app_state(demo_client).booking._catalogs._entries.clear()
+    app_state(demo_client).booking.uow.catalogs._entries.clear()
     with count_statements(demo_client) as statements:
         response = await demo_client.get("/api/v1/availability", params={"service": HERREN})
     assert response.status_code == 200

@@ -510,7 +510,7 @@ async def test_a_stuck_dependency_gets_a_speakable_error_within_the_deadline(
     async def stuck(*_args: Any, **_kwargs: Any) -> Any:
         await asyncio.sleep(30)
 
-    monkeypatch.setattr(gateway.functions._booking, "find_slots", stuck)
+    monkeypatch.setattr(gateway.functions._booking, "find_in_period", stuck)
     loop = asyncio.get_running_loop()
     began = loop.time()
     body = await check(retell, date="morgen")

@@ -21,7 +21,6 @@ from frontdesk.db.repositories import calls as call_rows
 from frontdesk.domain.time import utcnow
 from frontdesk.voice.routing import Route
 
-EVENTS = ("call_started", "call_ended", "call_analyzed")
 _DEFAULT_STATUS = {"call_started": "ongoing", "call_ended": "ended", "call_analyzed": "ended"}
 _MAX_CACHED = 10_000
 # Column widths of the ``call`` table: longer strings from Retell are cut, not refused.

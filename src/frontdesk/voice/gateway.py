@@ -25,7 +25,6 @@ from frontdesk.domain.time import utcnow
 from frontdesk.observability.logging import get_logger
 from frontdesk.voice import signature, slots
 from frontdesk.voice.calls import (
-    EVENTS,
     CallLog,
     CallNotOurs,
     FunctionEntry,
@@ -34,9 +33,10 @@ from frontdesk.voice.calls import (
     call_problem,
     call_row,
 )
-from frontdesk.voice.functions import FUNCTION_NAMES, CallContext, Reply, VoiceFunctions
+from frontdesk.voice.functions import CallContext, Reply, VoiceFunctions
 from frontdesk.voice.inbound import inbound_answer
 from frontdesk.voice.logbuffer import CallLogBuffer
+from frontdesk.voice.names import FUNCTION_NAMES, WEBHOOK_EVENTS
 from frontdesk.voice.replies import say
 from frontdesk.voice.routing import Route, Router, caller_of, dialled
 
@@ -89,7 +89,7 @@ class VoiceGateway:
         self.router = Router(sessions, fallback_key)
         # The same cache the booking use cases fill: a catalogue is loaded once per process.
         self.catalogs = catalogs
-        self.functions = VoiceFunctions(booking, sessions)
+        self.functions = VoiceFunctions(booking)
         self.calls = CallLog(sessions)
         self.call_log = CallLogBuffer(self.calls)
 
@@ -107,7 +107,7 @@ class VoiceGateway:
         verified = await self._verify(body, header, "call", "/retell/events")
         event = verified.payload.get("event")
         call = _section(verified.payload, "call")
-        if event not in EVENTS:
+        if event not in WEBHOOK_EVENTS:
             return
         if verified.route is None:
             log.warning("retell event for an unknown number", to_number=call.get("to_number"))
