@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from frontdesk.booking.catalog import BranchCatalog, CatalogCache
+from frontdesk.booking.catalog import BranchCatalog
+from frontdesk.booking.directory import Directory
 from frontdesk.booking.service import BookingService
-from frontdesk.db.engine import reading
 from frontdesk.domain.time import utcnow
 from frontdesk.observability.logging import get_logger
 from frontdesk.voice import signature, slots
@@ -79,18 +77,16 @@ class VoiceGateway:
     def __init__(
         self,
         booking: BookingService,
-        sessions: async_sessionmaker[AsyncSession],
+        directory: Directory,
+        call_log: CallLog,
         fallback_key: str | None,
         clock: Callable[[], datetime],
-        catalogs: CatalogCache,
     ) -> None:
-        self._sessions = sessions
+        self._booking = booking
         self._clock = clock
-        self.router = Router(sessions, fallback_key)
-        # The same cache the booking use cases fill: a catalogue is loaded once per process.
-        self.catalogs = catalogs
+        self.router = Router(directory, fallback_key)
         self.functions = VoiceFunctions(booking)
-        self.calls = CallLog(sessions)
+        self.calls = call_log
         self.call_log = CallLogBuffer(self.calls)
 
     # -- the three endpoints -------------------------------------------------------------------
@@ -101,7 +97,8 @@ class VoiceGateway:
         route = self._require_route(verified, section)
         catalog = await self._catalog(route)
         caller = caller_of(section.get("from_number"), catalog.phone_region)
-        return await inbound_answer(self._sessions, catalog, caller, self._clock())
+        known = await self._booking.known_caller(route.tenant_id, caller.phone)
+        return inbound_answer(catalog, known, self._clock())
 
     async def event(self, body: bytes, header: str | None) -> None:
         verified = await self._verify(body, header, "call", "/retell/events")
@@ -186,8 +183,7 @@ class VoiceGateway:
         return verified.route
 
     async def _catalog(self, route: Route) -> BranchCatalog:
-        async with reading(self._sessions) as session:
-            return await self.catalogs.get(session, route.branch, self._clock())
+        return await self._booking.catalog(route.branch)
 
     async def _context(
         self, name: str, route: Route, retell_call_id: str, call: Mapping[str, Any]
