@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from tests.api.test_rest_api import BART, HERREN, JONAS, booking
 from tests.integration.conftest import at
+from tests.rest_support import BART, HERREN, JONAS, booking
 
 from frontdesk.db.engine import create_session_factory
 from frontdesk.db.tables import Appointment

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
-from tests.api.test_voice_support import (
+from tests.integration.conftest import at
+from tests.voice_support import (
     OTHER_KEY,
     STRANGER,
     RetellClient,
     add_other_salon,
     retell_fixture,  # noqa: F401
 )
-from tests.integration.conftest import at
 
 from frontdesk import demo
 from frontdesk.db.engine import create_session_factory
