@@ -8,11 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from frontdesk.api import health
-from frontdesk.api.auth import ApiKeyCache
 from frontdesk.api.errors import install_problem_handlers
 from frontdesk.api.rest.router import router as rest_router
 from frontdesk.api.voice import router as voice_router
 from frontdesk.booking.catalog import CatalogCache
+from frontdesk.booking.directory import Directory
 from frontdesk.booking.idempotency import IdempotencyStore
 from frontdesk.booking.queries import Queries
 from frontdesk.booking.service import BookingService
@@ -22,6 +22,7 @@ from frontdesk.observability.logging import configure_logging, get_logger
 from frontdesk.observability.requests import RequestContextMiddleware
 from frontdesk.resources import Resources, open_resources
 from frontdesk.settings import Settings, get_settings
+from frontdesk.voice.calls import CallLog
 from frontdesk.voice.gateway import VoiceGateway
 
 log = get_logger(__name__)
@@ -70,14 +71,14 @@ def _attach_services(app: FastAPI, resources: Resources) -> None:
     app.state.booking = BookingService(resources.sessions, catalogs, clock=clock)
     app.state.queries = Queries(resources.sessions)
     app.state.idempotency = IdempotencyStore(resources.sessions, clock=clock)
-    app.state.api_keys = ApiKeyCache()
+    app.state.directory = Directory(resources.sessions)
     fallback_key = resources.settings.retell_api_key
     app.state.voice = VoiceGateway(
         app.state.booking,
-        resources.sessions,
+        app.state.directory,
+        CallLog(resources.sessions),
         fallback_key.get_secret_value() if fallback_key is not None else None,
         clock,
-        catalogs,
     )
 
 

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from frontdesk.db.engine import create_engine, create_session_factory
+from frontdesk.db.health import ping
 from frontdesk.domain.clock import Clock
 from frontdesk.settings import Settings
 
@@ -21,6 +22,10 @@ class Resources:
     sessions: async_sessionmaker[AsyncSession]
     redis: Redis | None
     clock: Clock
+
+    async def ping_database(self) -> None:
+        """Round-trip one trivial query; raises when the database cannot be reached."""
+        await ping(self.engine)
 
 
 @asynccontextmanager

@@ -8,27 +8,9 @@ from datetime import datetime
 import httpx
 import pytest
 from tests.integration.conftest import at
+from tests.rest_support import ANNA, BART, FAERBEN, HERREN, JONAS, PROBLEM, booking
 
 from frontdesk import demo
-
-HERREN = str(demo.demo_id("service", "herrenhaarschnitt"))
-BART = str(demo.demo_id("service", "bartpflege"))
-FAERBEN = str(demo.demo_id("service", "faerben"))
-JONAS = str(demo.demo_id("staff", "jonas"))
-ANNA = str(demo.demo_id("staff", "anna"))
-PROBLEM = "application/problem+json"
-
-
-def booking(
-    start: datetime = at(1, 10), service: str = HERREN, **extra: object
-) -> dict[str, object]:
-    body: dict[str, object] = {
-        "service_id": service,
-        "start": start.isoformat(),
-        "customer": {"name": "Erika Mustermann", "phone": "+4915112345678"},
-    }
-    body.update(extra)
-    return body
 
 
 def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, object]:

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from tests.api.test_rest_api import BART, HERREN, JONAS, booking
 from tests.clock_support import FakeClock
 from tests.integration.conftest import at
+from tests.rest_support import BART, HERREN, JONAS, booking
 
 from frontdesk.db.engine import create_session_factory
 from frontdesk.db.tables import Appointment
@@ -92,7 +92,7 @@ async def test_availability_reads_in_a_bounded_number_of_queries(
 async def test_availability_on_a_cold_cache_is_still_bounded(
     demo_client: httpx.AsyncClient, db: AsyncEngine
 ) -> None:
-    app_state(demo_client).booking._catalogs._entries.clear()
+    app_state(demo_client).booking.uow.catalogs._entries.clear()
     with count_statements(demo_client) as statements:
         response = await demo_client.get("/api/v1/availability", params={"service": HERREN})
     assert response.status_code == 200

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from tests.api.test_voice_support import (
+from tests.voice_support import (
     ERIKA,
     OTHER_KEY,
     OTHER_SALON,

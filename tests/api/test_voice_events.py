@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from tests.api.test_voice_support import (
+from tests.clock_support import FakeClock
+from tests.integration.conftest import at
+from tests.voice_support import (
     ERIKA,
     OTHER_KEY,
     OTHER_SALON,
@@ -18,8 +20,6 @@ from tests.api.test_voice_support import (
     millis,
     retell_fixture,  # noqa: F401
 )
-from tests.clock_support import FakeClock
-from tests.integration.conftest import at
 
 from frontdesk.db.engine import create_session_factory
 from frontdesk.db.tables import CallFunction

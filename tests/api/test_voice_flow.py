@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
-from tests.api.test_voice_support import ERIKA, RetellClient, retell_fixture  # noqa: F401
 from tests.integration.conftest import at
+from tests.voice_support import ERIKA, RetellClient, retell_fixture  # noqa: F401
 
 from frontdesk import demo
 
@@ -21,6 +22,7 @@ async def test_the_prior_systems_failing_call_books_in_one_turn(retell: RetellCl
     assert variables["caller_known"] == "true"
     assert variables["caller_name"] == "Erika Mustermann"
 
+    began = time.perf_counter()
     check = await retell.fn(
         "check_availability", {"service": "Herrenhaarschnitt", "date": "morgen", "time": "10 Uhr"}
     )
@@ -31,6 +33,7 @@ async def test_the_prior_systems_failing_call_books_in_one_turn(retell: RetellCl
 
     retell.clock.advance(timedelta(seconds=20))  # the caller says yes
     booked = await retell.fn("book_appointment", {"slot_id": slot["slot_id"]})
+    elapsed_ms = (time.perf_counter() - began) * 1000
     assert booked["status"] == "booked", booked
     assert booked["appointment"]["start"] == at(2, 10).isoformat()
     assert booked["appointment"]["service"] == "Herrenhaarschnitt"
@@ -43,7 +46,8 @@ async def test_the_prior_systems_failing_call_books_in_one_turn(retell: RetellCl
         ("check_availability", "available"),
         ("book_appointment", "booked"),
     ]
-    assert all(f.latency_ms >= 0 for f in logged)
+    # Each logged latency is the function's own time: never more than the two requests took.
+    assert sum(f.latency_ms for f in logged) <= elapsed_ms + 2
     call = await retell.call_row()
     assert rows[0].call_id == call.id
     assert await retell.links() == [(rows[0].id, "booked")]

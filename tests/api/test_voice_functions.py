@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import calendar
+import json
 import uuid
-from datetime import UTC
+from datetime import UTC, date
 from typing import Any
 
 import pytest
 from sqlalchemy import update
-from tests.api.test_voice_support import (
+from tests.clock_support import FakeClock
+from tests.integration.conftest import at
+from tests.voice_support import (
     OTHER_KEY,
     STRANGER,
     RetellClient,
     add_other_salon,
     retell_fixture,  # noqa: F401
 )
-from tests.clock_support import FakeClock
-from tests.integration.conftest import at
 
 from frontdesk import demo
 from frontdesk.db.engine import create_session_factory
@@ -109,9 +111,8 @@ async def test_a_holiday_is_named_and_the_next_open_days_offered(retell: RetellC
     assert body["holiday"] == "Erster Weihnachtstag"
     assert "Erster Weihnachtstag" in body["message"]
     assert "geschlossen" in body["message"]
-    days = [s["start"][:10] for s in body["slots"]]
-    assert days == sorted(set(days))  # one option per open day
-    assert days[0] == "2026-12-26" or days[0] > "2026-12-25"
+    # One option per open day: the 26th is a holiday too, Sunday and Monday are closed.
+    assert [s["start"][:10] for s in body["slots"]] == ["2026-12-29", "2026-12-30", "2026-12-31"]
 
 
 async def test_a_closed_weekday_says_so(retell: RetellClient) -> None:
@@ -510,7 +511,7 @@ async def test_a_stuck_dependency_gets_a_speakable_error_within_the_deadline(
     async def stuck(*_args: Any, **_kwargs: Any) -> Any:
         await asyncio.sleep(30)
 
-    monkeypatch.setattr(gateway.functions._booking, "find_slots", stuck)
+    monkeypatch.setattr(gateway.functions._booking, "find_in_period", stuck)
     loop = asyncio.get_running_loop()
     began = loop.time()
     body = await check(retell, date="morgen")
@@ -540,3 +541,109 @@ async def test_spoken_options_name_the_offered_slots_local_times(retell: RetellC
             local = datetime.fromisoformat(slot["start"])
             assert local.utcoffset() is not None
             assert say_time(local.time(), "de") in reply["message"], (slot, reply["message"])
+
+
+# -- one grammar: its question is the answer ---------------------------------------------------
+
+
+def _no_slot_on(body: dict[str, Any], day: date) -> bool:
+    return all(not s["start"].startswith(day.isoformat()) for s in body.get("slots", []))
+
+
+async def test_an_impossible_day_is_asked_back_never_read_as_another_month(
+    retell: RetellClient,
+) -> None:
+    """ "31. Juni" once answered slots on the 31st of the current month (a second, looser reading
+    of the argument by the English grammar)."""
+    body = await check(retell, date="31. Juni")
+    assert body["status"] == "needs_clarification", body
+    assert body["missing"] == "date"
+    assert "31. Juni gibt es nicht" in body["message"]
+    assert "slots" not in body
+
+
+async def test_the_29th_of_february_of_a_common_year_is_asked_back(retell: RetellClient) -> None:
+    today = retell.now.date()
+    february = today.year if today.month <= 2 else today.year + 1
+    body = await check(retell, date="29. Februar", time="10")
+    if calendar.isleap(february):
+        assert body["status"] != "available" or body["requested"].startswith(f"{february}-02-29")
+    else:
+        assert body["status"] == "needs_clarification", body
+        assert "29. Februar gibt es nicht" in body["message"]
+    assert _no_slot_on(body, date(today.year, today.month, 29) if today.month != 2 else today)
+
+
+async def test_a_named_day_the_grammar_cannot_place_is_never_today(retell: RetellClient) -> None:
+    """ "Silvester, 10 Uhr" once dropped the day and offered today at 10. Either the grammar
+    knows the day (then it is the 31st of December) or the day is asked for."""
+    today = retell.now.date()
+    new_years_eve = date(today.year, 12, 31)
+    for tool, args in (
+        ("check_availability", {"service": HERREN, "date": "Silvester", "time": "10 Uhr"}),
+        ("book_appointment", {"service": HERREN, "date": "Silvester", "time": "10 Uhr"}),
+    ):
+        body = await retell.fn(tool, args)
+        if body["status"] == "needs_clarification":
+            assert body["missing"] == "date", body
+        else:
+            assert body.get("requested", body.get("appointment", {}).get("start", "")).startswith(
+                new_years_eve.isoformat()
+            ), body
+        if today != new_years_eve:
+            assert _no_slot_on(body, today), body
+    if today != new_years_eve:
+        assert all(row.starts_at.date() != today for row in await retell.appointments())
+
+
+# -- the call object is checked before anything is written ---------------------------------------
+
+
+def _function_payload(name: str, args: dict[str, Any], **call: Any) -> dict[str, Any]:
+    base = {"call_id": "call_1", "to_number": "+4930123456789", "from_number": "+4915112345678"}
+    return {"name": name, "args": args, "call": {**base, **call}}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        {"start_timestamp": 1e20},
+        {"start_timestamp": -5},
+        {"end_timestamp": 2**62},
+        {"call_id": "c" * 129},
+        {"agent_id": "agent\ud800"},
+        {"from_number": "+49\ud800"},
+    ],
+)
+@pytest.mark.parametrize("name", ["cancel_appointment", "reschedule_appointment"])
+async def test_a_broken_call_object_is_refused_before_any_change(
+    retell: RetellClient, name: str, call: dict[str, Any]
+) -> None:
+    """A cancel or move with ``call.start_timestamp: 1e20`` was committed and then answered 500."""
+    booked = await book_at(retell, "morgen", "10:00")
+    appointment_id = booked["appointment"]["id"]
+    args = {"appointment_id": appointment_id, "new_date": "Freitag", "new_time": "11:00"}
+    # ASCII escapes: JSON carries a lone surrogate as an escape sequence.
+    body = json.dumps(_function_payload(name, args, **call)).encode()
+    path = f"/retell/functions/{name}"
+    response = await retell.http.post(path, content=body, headers=retell.headers(body))
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "invalid_call"
+    [row] = await retell.appointments()
+    assert (row.status, row.starts_at) == ("confirmed", at(2, 10))
+
+
+async def test_a_failure_after_the_change_still_answers_what_was_done(
+    retell: RetellClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    booked = await book_at(retell, "morgen", "10:00")
+    gateway = retell.app.state.voice
+
+    def broken(*_args: Any) -> None:
+        raise RuntimeError("the call log is broken")
+
+    monkeypatch.setattr(gateway.call_log, "add", broken)
+    body = await retell.fn("cancel_appointment", {"appointment_id": booked["appointment"]["id"]})
+    assert body["status"] == "cancelled"
+    [row] = await retell.appointments()
+    assert row.status == "cancelled"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tests.booking_support import TENANT, request
 from tests.integration.conftest import NOW
-from tests.integration.test_booking_service import TENANT, request
 
 from frontdesk.booking.service import BookingService
 from frontdesk.db.tables import AuditLog, Job

@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tests.booking_support import BART, ERIKA, FAERBEN, HERREN, JONAS, TENANT, request
 from tests.integration.conftest import NOW, at
 
 from frontdesk import demo
 from frontdesk.booking.customers import CustomerInput
-from frontdesk.booking.service import BookingRequest, BookingService
+from frontdesk.booking.service import BookingService
 from frontdesk.db.tables import Appointment, Customer, Job
 from frontdesk.domain.errors import (
     AlreadyCancelled,
@@ -22,27 +23,7 @@ from frontdesk.domain.errors import (
     SlotUnavailable,
     UnknownService,
 )
-from frontdesk.domain.model import AppointmentSource, AppointmentStatus
-
-TENANT = demo.demo_id()
-HERREN = demo.demo_id("service", "herrenhaarschnitt")
-FAERBEN = demo.demo_id("service", "faerben")
-BART = demo.demo_id("service", "bartpflege")
-JONAS = demo.demo_id("staff", "jonas")
-ANNA = demo.demo_id("staff", "anna")
-ERIKA = CustomerInput(name="Erika Mustermann", phone="+49 151 12345678")
-
-
-def request(service: uuid.UUID = HERREN, **overrides: object) -> BookingRequest:
-    values: dict[str, object] = {
-        "tenant_id": TENANT,
-        "service_id": service,
-        "start": at(1, 10),
-        "customer": ERIKA,
-        "source": AppointmentSource.API,
-    }
-    values.update(overrides)
-    return BookingRequest(**values)  # type: ignore[arg-type]
+from frontdesk.domain.model import AppointmentStatus
 
 
 async def _count(sessions: async_sessionmaker[AsyncSession], table: type) -> int:

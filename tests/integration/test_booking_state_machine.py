@@ -68,7 +68,7 @@ class BookingMachine(RuleBasedStateMachine):
         return self.loop.run_until_complete(coro)
 
     async def _reset(self) -> None:
-        async with self.service._sessions() as session:
+        async with self.service.uow.sessions() as session:
             for table in (AuditLog, Job, Appointment, Customer):
                 await session.execute(delete(table).where(table.tenant_id == TENANT))
             await session.commit()
@@ -136,7 +136,7 @@ class BookingMachine(RuleBasedStateMachine):
                 assert earlier.end <= later.start
 
     async def _active(self) -> list[Booked]:
-        async with self.service._sessions() as session:
+        async with self.service.uow.sessions() as session:
             rows = (
                 await session.execute(
                     select(Appointment).where(Appointment.status != AppointmentStatus.CANCELLED)

@@ -90,6 +90,7 @@ async def test_embedded_worker_runs_jobs_during_the_app_lifespan_on_the_apps_clo
     assert due_later is not None
     app = create_app(settings, clock=clock)
     async with app.router.lifespan_context(app):
+        assert _embedded_worker_running()
         for _ in range(200):
             if (await job_row(sessions, due_now)).state is JobState.SUCCEEDED:
                 break
@@ -110,5 +111,10 @@ async def test_app_without_embedded_worker_leaves_jobs_alone(
     assert job_id is not None
     app = create_app(Settings(database_url=url, embedded_worker=False))
     async with app.router.lifespan_context(app):
-        await asyncio.sleep(0.3)
+        # Deterministic, unlike waiting a while: no worker task exists at all.
+        assert not _embedded_worker_running()
     assert (await job_row(sessions, job_id)).state is JobState.QUEUED
+
+
+def _embedded_worker_running() -> bool:
+    return any(t.get_name() == "frontdesk-embedded-worker" for t in asyncio.all_tasks())

@@ -473,10 +473,20 @@ async def test_purge_deletes_old_succeeded_jobs_and_expired_idempotency_records(
     assert keys == ["kept"]
     # Idempotent: running it again changes nothing more.
     async with sessions() as session:
-        await enqueue(session, "maintenance.purge", {}, dedupe_key=str(uuid.uuid4()))
+        await enqueue(
+            session, "maintenance.purge", {}, dedupe_key=str(uuid.uuid4()), run_after=clock.now
+        )
         await session.commit()
-    await worker.run_until_idle()
-    assert len(await all_jobs(sessions)) == 4
+    assert await worker.run_until_idle() == 1
+    jobs = [(job.kind, job.state) for job in await all_jobs(sessions)]
+    assert sorted(jobs) == sorted(
+        [
+            ("old", JobState.SUCCEEDED),
+            ("old", JobState.DEAD),
+            ("maintenance.purge", JobState.SUCCEEDED),
+            ("maintenance.purge", JobState.SUCCEEDED),
+        ]
+    )
 
 
 @pytest.mark.parametrize("limit", [1, 3])

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from frontdesk.api.deps import ResourcesDep
-from frontdesk.db.health import ping
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import render_metrics
 
@@ -29,7 +28,7 @@ async def healthz() -> dict[str, str]:
     responses={503: {"description": "A dependency is unreachable"}},
 )
 async def readyz(resources: ResourcesDep) -> JSONResponse:
-    checks = {"database": await _check(ping(resources.engine))}
+    checks = {"database": await _check(resources.ping_database())}
     if resources.redis is not None:
         checks["redis"] = await _check(resources.redis.ping())
     ready = all(value == "ok" for value in checks.values())

@@ -3,7 +3,7 @@
 Imports nothing from the rest of frontdesk; the booking use cases feed it value objects.
 """
 
-from frontdesk.availability.engine import alternatives, check_start, find_slots
+from frontdesk.availability.engine import alternatives, check_start, closed_day, find_slots
 from frontdesk.availability.holidays import is_holiday
 from frontdesk.availability.model import (
     BranchRules,
@@ -27,6 +27,7 @@ __all__ = [
     "Unavailable",
     "alternatives",
     "check_start",
+    "closed_day",
     "find_slots",
     "is_holiday",
 ]

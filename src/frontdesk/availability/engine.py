@@ -52,7 +52,7 @@ from frontdesk.availability.model import (
 )
 from frontdesk.availability.rules import Span, clip, covering, merge, overlaps, subtract, total
 
-__all__ = ["alternatives", "check_start", "find_slots"]
+__all__ = ["alternatives", "check_start", "closed_day", "find_slots"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +187,20 @@ def check_start(
     best = min(free, key=lambda member: member.rank(frame))
     slot = _slot(requested, service.duration, best.calendar.staff_id)
     return CheckResult(slot=slot, reason=None)
+
+
+def closed_day(
+    branch: BranchRules, service: ServiceRules, staff: Sequence[StaffCalendar], day: date
+) -> tuple[bool, str | None]:
+    """Whether nobody who offers ``service`` works at all on the local ``day`` (a public
+    holiday, a branch closure, absences or no hours that weekday), and the holiday's name when
+    that is the reason. A closure of part of the day leaves the day open."""
+    holiday = is_holiday(day, branch.state, branch.country)
+    if holiday is not None:
+        return True, holiday
+    frame = day_frame(day, branch.tz)
+    team = _prepare(branch, service, _eligible(service, staff, None), frame.start, frame.end)
+    return not any(member.hours(frame) for member in team), None
 
 
 def alternatives(

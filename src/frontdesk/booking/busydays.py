@@ -19,7 +19,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.availability import Interval
-from frontdesk.booking.catalog import BranchCatalog, LruCache, busy_by_staff
+from frontdesk.booking.catalog import BranchCatalog, busy_by_staff
+from frontdesk.cache.memory import LruCache
 from frontdesk.db.repositories import appointments as appointment_rows
 
 DAY_CACHE_SIZE = 4096

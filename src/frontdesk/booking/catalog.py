@@ -9,11 +9,11 @@ cache is correct across processes because every change to the underlying rows bu
 from __future__ import annotations
 
 import uuid
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -98,26 +98,6 @@ def busy_by_staff(rows: Iterable[BusyRow | BusySpan]) -> dict[uuid.UUID, list[In
             )
         )
     return by_staff
-
-
-class LruCache(Generic[K, V]):
-    """A small least-recently-used map (per process, no locking: one event loop)."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
 
 
 @dataclass

@@ -31,6 +31,32 @@ class SlotSearch:
 
 
 @dataclass(frozen=True, slots=True)
+class TimeCheck:
+    """One asked-for start: ``slot`` when it is free; otherwise ``reason`` (``in_past``,
+    ``too_soon``, ``beyond_horizon``, ``staff_cannot_perform``, ``outside_hours``, ``taken``,
+    or ``closed`` with ``holiday`` named when that is why), up to three ``options`` instead and
+    ``last_day``, the last local day that can be booked now."""
+
+    requested: datetime
+    slot: SlotView | None
+    reason: str | None
+    holiday: str | None
+    options: list[SlotView]
+    last_day: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodCheck:
+    """Options for a period: ``inside`` it, else the nearest ones; ``closed`` (and the
+    ``holiday``) when the period is one day on which nobody offering the service works."""
+
+    inside: bool
+    options: list[SlotView]
+    closed: bool = False
+    holiday: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AppointmentView:
     id: uuid.UUID
     start: datetime
@@ -85,3 +111,13 @@ class BookingOutcome:
 class CancellationOutcome:
     appointment: AppointmentView
     fee_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class KnownCaller:
+    """A customer found by phone number, with their next active appointment if any."""
+
+    customer_id: uuid.UUID
+    name: str
+    next_starts_at: datetime | None
+    next_service_id: uuid.UUID | None

@@ -62,32 +62,54 @@ class Alternative:
     staff_id: uuid.UUID
 
 
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """How one reason a time cannot be booked is reported (HTTP status, title, detail)."""
+
+    status: int
+    title: str
+    detail: str
+
+
+# The one table of why a requested time is not bookable: the engine's reasons, ``slot_taken``
+# (the database refused a concurrent booking) and ``closed`` (nobody works that whole day).
+UNAVAILABLE = {
+    "slot_taken": Reason(409, "Slot already taken", "The requested time is already booked."),
+    "taken": Reason(409, "Slot already taken", "The requested time is already booked."),
+    "outside_hours": Reason(
+        422, "Outside opening hours", "Nobody who offers this service works at that time."
+    ),
+    "closed": Reason(422, "Closed that day", "Nobody who offers this service works that day."),
+    "too_soon": Reason(
+        422, "Too short notice", "The requested time is inside the service's minimum notice."
+    ),
+    "beyond_horizon": Reason(
+        422, "Too far in the future", "The requested time is beyond the booking horizon."
+    ),
+    "in_past": Reason(422, "Time in the past", "The requested time is in the past."),
+    "staff_cannot_perform": Reason(
+        422,
+        "Staff member does not offer this service",
+        "The requested staff member does not offer this service.",
+    ),
+}
+_OTHER = Reason(422, "Time not available", "The requested time is not available.")
+
+
 class SlotUnavailable(DomainError):
-    """The requested time cannot be booked; ``code`` is the engine's reason or ``slot_taken``."""
+    """The requested time cannot be booked; ``code`` is a key of ``UNAVAILABLE``."""
 
     def __init__(
-        self,
-        reason: str,
-        detail: str,
-        alternatives: Sequence[Alternative] = (),
-        holiday: str | None = None,
+        self, reason: str, alternatives: Sequence[Alternative] = (), holiday: str | None = None
     ) -> None:
+        known = UNAVAILABLE.get(reason, _OTHER)
+        detail = f"The branch is closed on that day ({holiday})." if holiday else known.detail
         super().__init__(detail)
         self.code = reason
-        self.status = 409 if reason == "slot_taken" else 422
-        self.title = _TITLES.get(reason, "Time not available")
+        self.status = known.status
+        self.title = known.title
         self.alternatives = tuple(alternatives)
         self.holiday = holiday
-
-
-_TITLES = {
-    "slot_taken": "Slot already taken",
-    "outside_hours": "Outside opening hours",
-    "too_soon": "Too short notice",
-    "beyond_horizon": "Too far in the future",
-    "in_past": "Time in the past",
-    "staff_cannot_perform": "Staff member does not offer this service",
-}
 
 
 class AlreadyCancelled(DomainError):
@@ -106,6 +128,18 @@ class TooLateToCancel(DomainError):
     code = "too_late_to_cancel"
     status = 409
     title = "Too late to cancel"
+
+
+class FeeNotAccepted(DomainError):
+    """A cancellation that costs a fee the caller has not agreed to yet; nothing was changed."""
+
+    code = "fee_applies"
+    status = 409
+    title = "Cancellation fee applies"
+
+    def __init__(self, detail: str, fee_cents: int) -> None:
+        super().__init__(detail)
+        self.fee_cents = fee_cents
 
 
 class ConcurrentUpdate(DomainError):

@@ -13,6 +13,10 @@ class AppointmentStatus(StrEnum):
     NO_SHOW = "no_show"
 
 
+# An appointment that still holds its time (may be moved or cancelled, blocks the slot).
+ACTIVE_STATUSES = (AppointmentStatus.CONFIRMED, AppointmentStatus.PENDING)
+
+
 class AppointmentSource(StrEnum):
     PHONE = "phone"
     WEB = "web"

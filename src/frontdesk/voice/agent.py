@@ -32,21 +32,18 @@ from retell.types.llm_create_params import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.repositories import catalog, tenants
+from frontdesk.voice.names import (
+    BOOK_APPOINTMENT,
+    CANCEL_APPOINTMENT,
+    CHECK_AVAILABILITY,
+    FIND_APPOINTMENTS,
+    FUNCTION_NAMES,
+    RESCHEDULE_APPOINTMENT,
+    WEBHOOK_EVENTS,
+)
 from frontdesk.voice.variables import DynamicVariable
 
 # The five voice functions of DESIGN §4, POSTed to {BASE_URL}/retell/functions/{name}.
-CHECK_AVAILABILITY: Final = "check_availability"
-BOOK_APPOINTMENT: Final = "book_appointment"
-FIND_APPOINTMENTS: Final = "find_appointments"
-CANCEL_APPOINTMENT: Final = "cancel_appointment"
-RESCHEDULE_APPOINTMENT: Final = "reschedule_appointment"
-FUNCTION_NAMES: Final = (
-    CHECK_AVAILABILITY,
-    BOOK_APPOINTMENT,
-    FIND_APPOINTMENTS,
-    CANCEL_APPOINTMENT,
-    RESCHEDULE_APPOINTMENT,
-)
 END_CALL: Final = "end_call"
 
 # Long enough for a booking that waits on a database lock, short enough that a dead backend
@@ -60,7 +57,6 @@ FUNCTION_MAX_RETRY: Final = 0
 # --voice-id, and a later push keeps whatever voice the agent has unless --voice-id is given.
 DEFAULT_VOICE_ID: Final = "11labs-Adrian"
 AGENT_NAME_PREFIX: Final = "frontdesk:"
-WEBHOOK_EVENTS: Final = ("call_started", "call_ended", "call_analyzed")
 
 # Only parameters the model can fill from what the caller said; everything else (caller number,
 # call id, tenant) comes from the signed request's ``call`` object, never from the model.

@@ -20,7 +20,6 @@ from frontdesk.db.engine import one_statement, reading
 from frontdesk.db.repositories import calls as call_rows
 from frontdesk.voice.routing import Route
 
-EVENTS = ("call_started", "call_ended", "call_analyzed")
 _DEFAULT_STATUS = {"call_started": "ongoing", "call_ended": "ended", "call_analyzed": "ended"}
 _MAX_CACHED = 10_000
 # Column widths of the ``call`` table: longer strings from Retell are cut, not refused.
@@ -33,6 +32,49 @@ _WIDTHS = {
     "disconnection_reason": 64,
     "sentiment": 32,
 }
+
+
+# What a function request's ``call`` object may carry before anything is written: Retell's ids
+# and numbers are short, its timestamps are milliseconds of this century.
+MAX_CALL_ID = 128
+_MAX_FIELD = 256
+_CHECKED_TEXT = ("call_id", "agent_id", "direction", "from_number", "to_number", "call_status")
+_CHECKED_MILLIS = ("start_timestamp", "end_timestamp")
+_LATEST_MILLIS = 4_102_444_800_000  # 2100-01-01
+
+
+def call_problem(call: Mapping[str, Any]) -> str | None:
+    """Why the ``call`` object cannot be stored as it is (which field), or ``None``.
+
+    Checked before a function runs, so a request that would fail while logging (after a
+    booking was committed) is refused before anything is written.
+    """
+    for key in _CHECKED_TEXT:
+        value = call.get(key)
+        if isinstance(value, str) and not _storable(
+            value, MAX_CALL_ID if key == "call_id" else _MAX_FIELD
+        ):
+            return f"call.{key} is too long or not text"
+    for key in _CHECKED_MILLIS:
+        value = call.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"call.{key} is not a number"
+        if not 0 <= value <= _LATEST_MILLIS:
+            return f"call.{key} is out of range"
+    return None
+
+
+def _storable(text: str, limit: int) -> bool:
+    """Fits ``limit`` characters, encodes as UTF-8 (no lone surrogates) and has no NUL."""
+    if len(text) > limit or "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # Our call ids derive from tenant and Retell call id: every process knows a call's id without
@@ -115,7 +157,9 @@ def _text(call: Mapping[str, Any], key: str) -> str | None:
 
 def _millis(call: Mapping[str, Any], key: str) -> datetime | None:
     value = call.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not 0 < value <= _LATEST_MILLIS:
         return None
     return datetime.fromtimestamp(value / 1000, tz=UTC)
 

@@ -16,25 +16,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from frontdesk.booking.catalog import BranchCatalog, CatalogCache
+from frontdesk.booking.catalog import BranchCatalog
+from frontdesk.booking.directory import Directory
 from frontdesk.booking.service import BookingService
-from frontdesk.db.engine import reading
 from frontdesk.observability.logging import get_logger
 from frontdesk.voice import signature, slots
 from frontdesk.voice.calls import (
-    EVENTS,
     CallLog,
     CallNotOurs,
     FunctionEntry,
     FunctionRecord,
     call_id_for,
+    call_problem,
     call_row,
 )
-from frontdesk.voice.functions import FUNCTION_NAMES, CallContext, Reply, VoiceFunctions
+from frontdesk.voice.functions import CallContext, Reply, VoiceFunctions
 from frontdesk.voice.inbound import inbound_answer
 from frontdesk.voice.logbuffer import CallLogBuffer
+from frontdesk.voice.names import FUNCTION_NAMES, WEBHOOK_EVENTS
 from frontdesk.voice.replies import say
 from frontdesk.voice.routing import Route, Router, caller_of, dialled
 
@@ -77,18 +76,16 @@ class VoiceGateway:
     def __init__(
         self,
         booking: BookingService,
-        sessions: async_sessionmaker[AsyncSession],
+        directory: Directory,
+        call_log: CallLog,
         fallback_key: str | None,
         clock: Callable[[], datetime],
-        catalogs: CatalogCache,
     ) -> None:
-        self._sessions = sessions
+        self._booking = booking
         self._clock = clock
-        self.router = Router(sessions, fallback_key)
-        # The same cache the booking use cases fill: a catalogue is loaded once per process.
-        self.catalogs = catalogs
-        self.functions = VoiceFunctions(booking, sessions)
-        self.calls = CallLog(sessions)
+        self.router = Router(directory, fallback_key)
+        self.functions = VoiceFunctions(booking)
+        self.calls = call_log
         self.call_log = CallLogBuffer(self.calls)
 
     # -- the three endpoints -------------------------------------------------------------------
@@ -99,13 +96,14 @@ class VoiceGateway:
         route = self._require_route(verified, section)
         catalog = await self._catalog(route)
         caller = caller_of(section.get("from_number"), catalog.phone_region)
-        return await inbound_answer(self._sessions, catalog, caller, self._clock())
+        known = await self._booking.known_caller(route.tenant_id, caller.phone)
+        return inbound_answer(catalog, known, self._clock())
 
     async def event(self, body: bytes, header: str | None) -> None:
         verified = await self._verify(body, header, "call", "/retell/events")
         event = verified.payload.get("event")
         call = _section(verified.payload, "call")
-        if event not in EVENTS:
+        if event not in WEBHOOK_EVENTS:
             return
         if verified.route is None:
             log.warning("retell event for an unknown number", to_number=call.get("to_number"))
@@ -126,6 +124,9 @@ class VoiceGateway:
         retell_call_id = call.get("call_id")
         if not isinstance(retell_call_id, str) or not retell_call_id:
             raise VoiceRefused(400, "missing_call_id", "the body carries no call.call_id")
+        problem = call_problem(call)
+        if problem is not None:
+            raise VoiceRefused(400, "invalid_call", problem)
         args = _section(verified.payload, "args")
         started = time.perf_counter()
         deadline = asyncio.get_running_loop().time() + self.functions.deadline
@@ -145,9 +146,13 @@ class VoiceGateway:
             return _setup_failed().body()
         reply = await self.functions.run(name, args, ctx, deadline)
         latency_ms = round((time.perf_counter() - started) * 1000)
-        record = self._record_of(name, args, reply, latency_ms)
-        row = call_row(route, retell_call_id, call)
-        self.call_log.add(FunctionEntry(ctx.tenant_id, ctx.call_id, record, row))
+        try:
+            record = self._record_of(name, args, reply, latency_ms)
+            row = call_row(route, retell_call_id, call)
+            self.call_log.add(FunctionEntry(ctx.tenant_id, ctx.call_id, record, row))
+        except Exception:
+            # The function may have booked, moved or cancelled: the caller hears what was done.
+            log.exception("voice function not logged", function=name, status=reply.status)
         return reply.body()
 
     async def close(self) -> None:
@@ -177,8 +182,7 @@ class VoiceGateway:
         return verified.route
 
     async def _catalog(self, route: Route) -> BranchCatalog:
-        async with reading(self._sessions) as session:
-            return await self.catalogs.get(session, route.branch, self._clock())
+        return await self._booking.catalog(route.branch)
 
     async def _context(
         self, name: str, route: Route, retell_call_id: str, call: Mapping[str, Any]

@@ -11,40 +11,29 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from frontdesk.booking.catalog import BranchCatalog
-from frontdesk.db.engine import reading
-from frontdesk.db.repositories import appointments as appointment_rows
+from frontdesk.booking.views import KnownCaller
 from frontdesk.voice import replies
-from frontdesk.voice.routing import Caller
 from frontdesk.voice.variables import DynamicVariable as V
 
 
-async def inbound_answer(
-    sessions: async_sessionmaker[AsyncSession],
-    catalog: BranchCatalog,
-    caller: Caller,
-    now: datetime,
+def inbound_answer(
+    catalog: BranchCatalog, known: KnownCaller | None, now: datetime
 ) -> dict[str, Any]:
-    """The ``call_inbound`` response body for a call to ``catalog``'s branch from ``caller``."""
+    """The ``call_inbound`` response body for a call to ``catalog``'s branch from a caller
+    (``known``: the customer with the caller's number and their next appointment)."""
     language = replies.language_of(catalog.locale)
     local = now.astimezone(catalog.tz)
     today = local.date()
     tomorrow = today + timedelta(days=1)
     name, next_spoken, customer_id = "", "", ""
-    if caller.phone is not None:
-        async with reading(sessions) as session:
-            known = await appointment_rows.caller_with_next(
-                session, catalog.tenant_id, caller.phone, now
-            )
-        if known is not None:
-            name, customer_id = known.name, str(known.customer_id)
-            if known.next_starts_at is not None and known.next_service_id is not None:
-                service = catalog.services.get(known.next_service_id)
-                starts = known.next_starts_at.astimezone(catalog.tz)
-                when = replies.when_text(starts, today, language)
-                next_spoken = f"{service.name} {when}" if service is not None else when
+    if known is not None:
+        name, customer_id = known.name, str(known.customer_id)
+        if known.next_starts_at is not None and known.next_service_id is not None:
+            service = catalog.services.get(known.next_service_id)
+            starts = known.next_starts_at.astimezone(catalog.tz)
+            when = replies.when_text(starts, today, language)
+            next_spoken = f"{service.name} {when}" if service is not None else when
     variables = {
         V.BUSINESS_NAME: catalog.tenant_name,
         V.BRANCH_NAME: catalog.branch_name,

@@ -35,6 +35,14 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Ich kann Ihnen {options} anbieten.",
         "{when} is too short notice, I'm afraid. I can offer you {options}.",
     ),
+    "outside_hours": (
+        "{when} ist leider kein Termin möglich. Ich kann Ihnen {options} anbieten.",
+        "{when} is not possible, I'm afraid. I can offer you {options}.",
+    ),
+    "too_far": (
+        "{when} liegt leider zu weit in der Zukunft. Ich kann Ihnen {options} anbieten.",
+        "{when} is too far ahead, I'm afraid. I can offer you {options}.",
+    ),
     "window_full": (
         "{when} ist für {service} leider nichts mehr frei. Ich kann Ihnen {options} anbieten.",
         "{when} there is nothing free for {service}, I'm afraid. I can offer you {options}.",

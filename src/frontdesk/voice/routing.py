@@ -8,19 +8,11 @@ anonymous, who may book (with a name) but only sees appointments made in the sam
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from frontdesk.db.engine import reading
-from frontdesk.db.repositories import phone_numbers
-from frontdesk.db.repositories.catalog import BranchRef
+from frontdesk.booking.directory import BranchRef, Directory
 from frontdesk.language.phone import E164, parse_phone
-
-ROUTE_TTL_S = 30.0
-_MAX_ENTRIES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,23 +50,13 @@ def dialled(to_number: object) -> str | None:
 
 
 class Router:
-    """Dialled number → ``Route``, cached for ``ttl`` seconds per process.
+    """Dialled number → ``Route`` through the booking directory (cached there for a short
+    time, so one query stays off every mid-call request; availability itself is never served
+    from that cache: the use cases check the branch's calendar version on every call)."""
 
-    The cache keeps one query off every mid-call request. A changed Retell key or a moved
-    number therefore takes effect within ``ttl`` (availability itself is never served from
-    this cache: the booking use cases check the branch's calendar version on every call).
-    """
-
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        fallback_key: str | None,
-        ttl: float = ROUTE_TTL_S,
-    ) -> None:
-        self._sessions = sessions
+    def __init__(self, directory: Directory, fallback_key: str | None) -> None:
+        self._directory = directory
         self._fallback_key = fallback_key or None
-        self._ttl = ttl
-        self._entries: dict[str, tuple[Route, float]] = {}
 
     @property
     def fallback_key(self) -> str | None:
@@ -84,23 +66,13 @@ class Router:
     async def route(self, number: str | None) -> Route | None:
         if number is None:
             return None
-        entry = self._entries.get(number)
-        if entry is not None and entry[1] > time.monotonic():
-            return entry[0]
-        async with reading(self._sessions) as session:
-            row = await phone_numbers.route(session, number)
-        if row is None:
+        found = await self._directory.number(number)
+        if found is None:
             return None
-        found = Route(
+        return Route(
             number=number,
-            tenant_id=row.tenant_id,
-            branch_id=row.branch_id,
-            key=row.retell_api_key or self._fallback_key,
-            branch=BranchRef(
-                row.branch_id, row.tenant_id, row.calendar_version, row.branch_updated_at
-            ),
+            tenant_id=found.tenant_id,
+            branch_id=found.branch_id,
+            key=found.retell_api_key or self._fallback_key,
+            branch=found.branch,
         )
-        if len(self._entries) >= _MAX_ENTRIES:
-            self._entries.clear()
-        self._entries[number] = (found, time.monotonic() + self._ttl)
-        return found

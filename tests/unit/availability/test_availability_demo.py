@@ -22,6 +22,7 @@ from frontdesk.availability import (
     StaffCalendar,
     Unavailable,
     check_start,
+    closed_day,
     find_slots,
     is_holiday,
 )
@@ -313,3 +314,23 @@ def test_appointments_before_now_still_count_as_that_days_load() -> None:
     result = check_start(BRANCH, HERRENHAARSCHNITT, staff, local(TUESDAY, 14), noon)
     assert result.slot is not None
     assert result.slot.staff_id == JONAS
+
+
+def test_a_day_is_closed_when_nobody_who_offers_the_service_works_at_all() -> None:
+    assert closed_day(BRANCH, HERRENHAARSCHNITT, team(), TUESDAY) == (False, None)
+    assert closed_day(BRANCH, HERRENHAARSCHNITT, team(), MONDAY) == (True, None)
+    assert closed_day(BRANCH, HERRENHAARSCHNITT, team(), SUNDAY) == (True, None)
+    assert closed_day(BRANCH, HERRENHAARSCHNITT, team(), date(2026, 12, 25)) == (
+        True,
+        "Erster Weihnachtstag",
+    )
+    # A closure of the afternoon leaves the day open; one of the whole day closes it.
+    afternoon = replace(BRANCH, closures=(booked(WEDNESDAY, (13, 0), (18, 0)),))
+    whole = replace(BRANCH, closures=(booked(WEDNESDAY, (0, 0), (23, 59)),))
+    assert closed_day(afternoon, HERRENHAARSCHNITT, team(), WEDNESDAY) == (False, None)
+    assert closed_day(whole, HERRENHAARSCHNITT, team(), WEDNESDAY) == (True, None)
+    # Bartpflege is Jonas's alone: his absence closes the day for it, not for a haircut.
+    absent = team()
+    absent[1] = replace(absent[1], absences=(booked(WEDNESDAY, (0, 0), (23, 59)),))
+    assert closed_day(BRANCH, BARTPFLEGE, absent, WEDNESDAY) == (True, None)
+    assert closed_day(BRANCH, HERRENHAARSCHNITT, absent, WEDNESDAY) == (False, None)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.db.tables import Appointment, Branch, Customer, Service
-from frontdesk.domain.model import AppointmentStatus
+from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentStatus
 
 
 class BusyRow(NamedTuple):
@@ -180,7 +180,7 @@ async def add(session: AsyncSession, appointment: Appointment) -> Appointment:
 def _upcoming(tenant_id: uuid.UUID, after: datetime) -> list[ColumnElement[bool]]:
     return [
         Appointment.tenant_id == tenant_id,
-        Appointment.status.in_([AppointmentStatus.CONFIRMED, AppointmentStatus.PENDING]),
+        Appointment.status.in_(ACTIVE_STATUSES),
         Appointment.starts_at >= after,
     ]
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.db.engine import session_clock
 from frontdesk.db.tables import Appointment, Call, CallAppointment, CallFunction
 from frontdesk.db.upsert import insert_on_conflict
-from frontdesk.domain.model import AppointmentStatus
+from frontdesk.domain.model import ACTIVE_STATUSES
 
 
 async def page(
@@ -163,7 +163,7 @@ async def appointments_of_call(
         .where(
             Appointment.tenant_id == tenant_id,
             Appointment.call_id == call_id,
-            Appointment.status.in_([AppointmentStatus.CONFIRMED, AppointmentStatus.PENDING]),
+            Appointment.status.in_(ACTIVE_STATUSES),
             Appointment.starts_at >= after,
         )
         .order_by(Appointment.starts_at, Appointment.id)

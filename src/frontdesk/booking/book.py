@@ -1,0 +1,149 @@
+"""Book: one appointment for a customer, or ``SlotUnavailable`` (with alternatives) and nothing
+written. A repeat of the same booking (same customer, service and start, or the same
+idempotency key) returns the existing appointment instead of a second one."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from frontdesk import availability
+from frontdesk.booking import customers
+from frontdesk.booking.catalog import BranchCatalog, ServiceInfo, busy_by_staff
+from frontdesk.booking.customers import CustomerInput
+from frontdesk.booking.unit_of_work import UnitOfWork, check_staff, load, utc
+from frontdesk.booking.views import AppointmentView, BookingOutcome
+from frontdesk.db.errors import is_overlap_violation
+from frontdesk.db.repositories import appointments as appointment_rows
+from frontdesk.db.tables import Appointment
+from frontdesk.domain.events import AppointmentBooked
+from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRequest:
+    tenant_id: uuid.UUID
+    service_id: uuid.UUID
+    start: datetime
+    customer: CustomerInput
+    source: AppointmentSource
+    staff_id: uuid.UUID | None = None
+    notes: str | None = None
+    idempotency_key: str | None = None
+    call_id: uuid.UUID | None = None
+
+
+async def book(uow: UnitOfWork, request: BookingRequest) -> BookingOutcome:
+    """Book ``request`` or raise ``SlotUnavailable`` (with alternatives) and write nothing."""
+    start = utc(request.start)
+    now = uow.clock()
+    async with uow.writing() as session:
+        catalog, service = await uow.catalog_for_service(
+            session, request.tenant_id, request.service_id
+        )
+        check_staff(catalog, request.staff_id)
+        given = _normalised(request.customer, catalog.phone_region)
+        existing = await customers.find(session, request.tenant_id, given.phone)
+        busy = await uow.busy_on_day(session, catalog, service, start)
+        if existing is not None:
+            duplicate = _same_booking(busy, existing.id, service.id, start)
+            if duplicate is not None:
+                row = await load(session, request.tenant_id, duplicate)
+                replayed = request.idempotency_key is not None and (
+                    row.idempotency_key == request.idempotency_key
+                )
+                return BookingOutcome(AppointmentView.of(row), True, replayed)
+        check = availability.check_start(
+            catalog.rules,
+            service.rules,
+            catalog.calendars(service.rules.staff_ids, busy_by_staff(busy)),
+            start,
+            now,
+            preferred_staff=request.staff_id,
+        )
+        if check.slot is None:
+            raise await uow.unavailable(session, catalog, service, start, check, request.staff_id)
+        customer = await customers.resolve(session, request.tenant_id, existing, given)
+        row = Appointment(
+            tenant_id=request.tenant_id,
+            branch_id=catalog.branch_id,
+            staff_id=check.slot.staff_id,
+            service_id=service.id,
+            customer_id=customer.id,
+            starts_at=check.slot.start,
+            ends_at=check.slot.end,
+            status=AppointmentStatus.CONFIRMED,
+            source=request.source,
+            sync_state=SyncState.LOCAL,
+            idempotency_key=request.idempotency_key,
+            notes=customers.note_for(given, existing, request.notes),
+            price_cents=service.price_cents,
+            call_id=request.call_id,
+        )
+        try:
+            await appointment_rows.add(session, row)
+            await uow.publish(session, _booked(row))
+            await uow.touch(session, catalog, (row.starts_at, row.ends_at))
+            await session.commit()
+        except IntegrityError as exc:
+            await session.rollback()
+            return await _after_conflict(uow, exc, request, catalog, service, start)
+    return BookingOutcome(AppointmentView.of(row))
+
+
+async def _after_conflict(
+    uow: UnitOfWork,
+    exc: IntegrityError,
+    request: BookingRequest,
+    catalog: BranchCatalog,
+    service: ServiceInfo,
+    start: datetime,
+) -> BookingOutcome:
+    """A concurrent writer won: the same request (idempotency key) or the same time.
+
+    The key is looked up whichever constraint fired: a retry racing its own first attempt
+    may hit the no-overlap guard first, and is then a replay, not a taken slot.
+    """
+    if request.idempotency_key is not None:
+        async with uow.reading() as session:
+            earlier = await appointment_rows.by_idempotency_key(
+                session, request.tenant_id, request.idempotency_key
+            )
+        if earlier is not None:
+            return BookingOutcome(AppointmentView.of(earlier), duplicate=True, replayed=True)
+    if not is_overlap_violation(exc):
+        raise exc
+    raise await uow.taken(catalog, service, start, request.staff_id)
+
+
+def _normalised(customer: CustomerInput, region: str) -> CustomerInput:
+    if customer.phone is None:
+        return customer
+    return replace(customer, phone=customers.to_e164(customer.phone, region))
+
+
+def _same_booking(
+    busy: list[appointment_rows.BusyRow],
+    customer_id: uuid.UUID,
+    service_id: uuid.UUID,
+    start: datetime,
+) -> uuid.UUID | None:
+    for row in busy:
+        if (row.customer_id, row.service_id, row.starts_at) == (customer_id, service_id, start):
+            return row.id
+    return None
+
+
+def _booked(row: Appointment) -> AppointmentBooked:
+    return AppointmentBooked(
+        tenant_id=row.tenant_id,
+        appointment_id=row.id,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        staff_id=row.staff_id,
+        service_id=row.service_id,
+        customer_id=row.customer_id,
+    )

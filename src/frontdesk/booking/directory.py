@@ -1,0 +1,71 @@
+"""Lookups at the door, before any use case: who a dialled number or an API key belongs to.
+
+Both are cached per process for a short time (``TtlCache``): a moved number, a changed Retell
+key or a revoked API key takes effect within that time (documented in the runbook).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from frontdesk.cache.memory import TtlCache
+from frontdesk.db.engine import reading
+from frontdesk.db.repositories import phone_numbers, tenants
+from frontdesk.db.repositories.catalog import BranchRef
+from frontdesk.security import api_key_digest
+
+__all__ = ["CACHE_TTL_S", "BranchRef", "DialledNumber", "Directory"]
+
+CACHE_TTL_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class DialledNumber:
+    """A dialled number's tenant and branch, with the tenant's own Retell key (if any)."""
+
+    tenant_id: uuid.UUID
+    branch_id: uuid.UUID
+    retell_api_key: str | None
+    branch: BranchRef
+
+
+class Directory:
+    """Dialled numbers and API keys → tenants, one short-lived cache each."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], ttl: float = CACHE_TTL_S
+    ) -> None:
+        self._sessions = sessions
+        self._numbers: TtlCache[str, DialledNumber] = TtlCache(ttl)
+        self._keys: TtlCache[str, uuid.UUID] = TtlCache(ttl)
+
+    async def number(self, e164: str) -> DialledNumber | None:
+        found = self._numbers.get(e164)
+        if found is not None:
+            return found
+        async with reading(self._sessions) as session:
+            row = await phone_numbers.route(session, e164)
+        if row is None:
+            return None
+        branch = BranchRef(
+            row.branch_id, row.tenant_id, row.calendar_version, row.branch_updated_at
+        )
+        found = DialledNumber(row.tenant_id, row.branch_id, row.retell_api_key, branch)
+        self._numbers.put(e164, found)
+        return found
+
+    async def tenant_of_api_key(self, key: str) -> uuid.UUID | None:
+        """The tenant of an unrevoked API key (looked up and cached by digest only)."""
+        digest = api_key_digest(key)
+        tenant_id = self._keys.get(digest)
+        if tenant_id is not None:
+            return tenant_id
+        async with reading(self._sessions) as session:
+            found = await tenants.find_active_api_key(session, key)
+        if found is None:
+            return None
+        self._keys.put(digest, found.tenant_id)
+        return found.tenant_id

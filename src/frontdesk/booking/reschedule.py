@@ -1,0 +1,79 @@
+"""Reschedule: move an appointment atomically, or ``SlotUnavailable`` and nothing changes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from frontdesk import availability
+from frontdesk.booking.catalog import busy_by_staff
+from frontdesk.booking.unit_of_work import UnitOfWork, check_changeable, check_staff, utc
+from frontdesk.booking.views import AppointmentView
+from frontdesk.db.errors import is_overlap_violation
+from frontdesk.db.tables import Appointment
+from frontdesk.domain.errors import ConcurrentUpdate
+from frontdesk.domain.events import AppointmentRescheduled
+
+
+async def reschedule(
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    appointment_id: uuid.UUID,
+    new_start: datetime,
+    staff_id: uuid.UUID | None = None,
+    expected_version: int | None = None,
+) -> AppointmentView:
+    """Move to ``new_start`` (with ``staff_id``, else the same staff member when free, else
+    anyone who offers the service)."""
+    start = utc(new_start)
+    now = uow.clock()
+    async with uow.writing() as session:
+        row, catalog, service = await uow.load_for_change(session, tenant_id, appointment_id)
+        check_changeable(row, now, expected_version)
+        check_staff(catalog, staff_id)
+        busy = [
+            b for b in await uow.busy_on_day(session, catalog, service, start) if b.id != row.id
+        ]
+        calendars = catalog.calendars(service.rules.staff_ids, busy_by_staff(busy))
+        check = availability.check_start(
+            catalog.rules, service.rules, calendars, start, now, staff_id or row.staff_id
+        )
+        if check.slot is None and staff_id is None:
+            # The current staff member is busy then; anyone who offers the service will do.
+            check = availability.check_start(catalog.rules, service.rules, calendars, start, now)
+        if check.slot is None:
+            raise await uow.unavailable(
+                session, catalog, service, start, check, None, exclude=row.id
+            )
+        previous = row.starts_at
+        old_span = (row.starts_at, row.ends_at)
+        row.starts_at, row.ends_at = check.slot.start, check.slot.end
+        row.staff_id = check.slot.staff_id
+        try:
+            await session.flush()
+            await uow.publish(session, _rescheduled(row, previous))
+            await uow.touch(session, catalog, old_span, (row.starts_at, row.ends_at))
+            await session.commit()
+        except StaleDataError as exc:
+            raise ConcurrentUpdate("the appointment was changed meanwhile") from exc
+        except IntegrityError as exc:
+            await session.rollback()
+            if not is_overlap_violation(exc):
+                raise
+            raise await uow.taken(catalog, service, start, exclude=row.id) from exc
+    return AppointmentView.of(row)
+
+
+def _rescheduled(row: Appointment, previous: datetime) -> AppointmentRescheduled:
+    return AppointmentRescheduled(
+        tenant_id=row.tenant_id,
+        appointment_id=row.id,
+        previous_starts_at=previous,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        staff_id=row.staff_id,
+        version=row.version,
+    )

@@ -1,0 +1,209 @@
+"""What the booking use cases share: sessions, the clock, the caches and the steps of a write.
+
+Each use case (``find``, ``book``, ``reschedule``, ``cancel``, ``callers``) is a function over a
+``UnitOfWork``: it opens one transaction (or one read-only session), reads through the
+repositories, asks the pure engine, writes, publishes its event to the outbox and commits
+explicitly. The availability check before a write gives good answers (why not, and what
+instead); the database's no-overlap guard is the final arbiter.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import AbstractAsyncContextManager
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from frontdesk import availability
+from frontdesk.booking.busydays import BusyDays, day_window, days_touched
+from frontdesk.booking.catalog import BranchCatalog, CatalogCache, ServiceInfo, busy_by_staff
+from frontdesk.booking.views import SlotView
+from frontdesk.cache.memory import LruCache
+from frontdesk.db.engine import reading
+from frontdesk.db.repositories import appointments as appointment_rows
+from frontdesk.db.repositories import catalog as catalog_rows
+from frontdesk.db.repositories.catalog import BranchRef
+from frontdesk.db.tables import Appointment
+from frontdesk.domain.clock import Clock
+from frontdesk.domain.errors import (
+    AlreadyCancelled,
+    Alternative,
+    AppointmentNotFound,
+    ConcurrentUpdate,
+    InvalidRequest,
+    NotChangeable,
+    SlotUnavailable,
+    UnknownService,
+    UnknownStaff,
+)
+from frontdesk.domain.events import DomainEvent
+from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentStatus
+from frontdesk.jobs.queue import enqueue
+
+# One day of one search per entry, kept per process; keyed by day and catalogue versions, so
+# never stale (ADR 0007).
+SLOT_CACHE_SIZE = 8192
+ALTERNATIVE_SEARCH_DAYS = 7
+
+
+class UnitOfWork:
+    """One per process: the session factory, the clock and the per-process caches."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        catalogs: CatalogCache | None = None,
+        *,
+        clock: Clock,
+    ) -> None:
+        self.sessions = sessions
+        self.catalogs = catalogs or CatalogCache()
+        self.clock = clock
+        self.slots: LruCache[tuple[object, ...], list[SlotView]] = LruCache(SLOT_CACHE_SIZE)
+        self.busy_days = BusyDays()
+
+    def writing(self) -> AsyncSession:
+        """A session for one transaction; the use case commits explicitly."""
+        return self.sessions()
+
+    def reading(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A read-only session (no transaction round trips, never the writer lock)."""
+        return reading(self.sessions)
+
+    async def catalog(self, session: AsyncSession, ref: BranchRef) -> BranchCatalog:
+        return await self.catalogs.get(session, ref, self.clock())
+
+    async def catalog_for_service(
+        self, session: AsyncSession, tenant_id: uuid.UUID, service_id: uuid.UUID
+    ) -> tuple[BranchCatalog, ServiceInfo]:
+        ref = await catalog_rows.branch_of_service(session, tenant_id, service_id)
+        if ref is None:
+            raise UnknownService(f"no service {service_id} for this tenant")
+        catalog = await self.catalog(session, ref)
+        return catalog, catalog.services[service_id]
+
+    async def load_for_change(
+        self, session: AsyncSession, tenant_id: uuid.UUID, appointment_id: uuid.UUID
+    ) -> tuple[Appointment, BranchCatalog, ServiceInfo]:
+        """The appointment with its branch's current catalogue and its service (one query when
+        the catalogue is cached)."""
+        found = await appointment_rows.get_with_branch(session, tenant_id, appointment_id)
+        if found is None:
+            raise AppointmentNotFound(f"no appointment {appointment_id}")
+        row, ref = found
+        catalog = await self.catalog(session, ref)
+        service = catalog.services.get(row.service_id)
+        if service is None:
+            raise UnknownService(f"service {row.service_id} is no longer offered")
+        return row, catalog, service
+
+    async def busy_on_day(
+        self, session: AsyncSession, catalog: BranchCatalog, service: ServiceInfo, start: datetime
+    ) -> list[appointment_rows.BusyRow]:
+        """Active appointments of the service's staff on the local day of ``start``."""
+        day = start.astimezone(catalog.tz).date()
+        lo, hi = day_bounds(catalog, day, day)
+        return await appointment_rows.busy(session, service.rules.staff_ids, lo, hi)
+
+    async def alternatives(
+        self,
+        session: AsyncSession,
+        catalog: BranchCatalog,
+        service: ServiceInfo,
+        start: datetime,
+        staff_id: uuid.UUID | None,
+        exclude: uuid.UUID | None = None,
+    ) -> list[Alternative]:
+        """Free starts near ``start`` within the next week (the appointment ``exclude`` aside)."""
+        now = self.clock()
+        first = max(start, now).astimezone(catalog.tz).date()
+        last = first + timedelta(days=ALTERNATIVE_SEARCH_DAYS - 1)
+        lo, hi = day_bounds(catalog, first, last)
+        busy = await appointment_rows.busy_spans(session, service.rules.staff_ids, lo, hi, exclude)
+        slots = availability.find_slots(
+            catalog.rules,
+            service.rules,
+            catalog.calendars(service.rules.staff_ids, busy_by_staff(busy)),
+            first,
+            last,
+            now,
+            preferred_staff=staff_id,
+        )
+        picked = availability.alternatives(start, slots, tz=catalog.tz)
+        return [Alternative(s.start, s.end, s.staff_id) for s in picked]
+
+    async def unavailable(
+        self,
+        session: AsyncSession,
+        catalog: BranchCatalog,
+        service: ServiceInfo,
+        start: datetime,
+        check: availability.CheckResult,
+        staff_id: uuid.UUID | None,
+        exclude: uuid.UUID | None = None,
+    ) -> SlotUnavailable:
+        """The refusal of an engine check, with alternatives (``taken`` becomes ``slot_taken``)."""
+        reason = "slot_taken" if check.reason is availability.Unavailable.TAKEN else check.reason
+        options = await self.alternatives(session, catalog, service, start, staff_id, exclude)
+        return SlotUnavailable(str(reason), options, holiday=check.holiday)
+
+    async def taken(
+        self,
+        catalog: BranchCatalog,
+        service: ServiceInfo,
+        start: datetime,
+        staff_id: uuid.UUID | None = None,
+        exclude: uuid.UUID | None = None,
+    ) -> SlotUnavailable:
+        """A concurrent writer won the time: ``slot_taken`` with alternatives."""
+        async with self.reading() as session:
+            options = await self.alternatives(session, catalog, service, start, staff_id, exclude)
+        return SlotUnavailable("slot_taken", options)
+
+    async def touch(
+        self, session: AsyncSession, catalog: BranchCatalog, *spans: tuple[datetime, datetime]
+    ) -> None:
+        """Bump the versions of the days these appointment times touch (last, before commit,
+        so the day rows stay locked only briefly)."""
+        days = days_touched(catalog, spans)
+        await catalog_rows.bump_booking_days(session, catalog.tenant_id, catalog.branch_id, days)
+
+    async def publish(self, session: AsyncSession, event: DomainEvent) -> None:
+        """The event as a job row in the use case's own transaction (the outbox)."""
+        await enqueue(session, event.kind, event.payload(), tenant_id=event.tenant_id)
+
+
+def utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidRequest("times must carry a UTC offset")
+    return value.astimezone(UTC)
+
+
+def day_bounds(catalog: BranchCatalog, first: date, last: date) -> tuple[datetime, datetime]:
+    """UTC bounds of the local days ``first..last``, widened by the largest buffer."""
+    return day_window(catalog, first)[0], day_window(catalog, last)[1]
+
+
+def check_staff(catalog: BranchCatalog, staff_id: uuid.UUID | None) -> None:
+    if staff_id is not None and staff_id not in catalog.staff:
+        raise UnknownStaff(f"no staff member {staff_id} in this branch")
+
+
+def check_changeable(row: Appointment, now: datetime, expected_version: int | None) -> None:
+    """Only an active appointment that has not begun may change, at the version expected."""
+    if row.status is AppointmentStatus.CANCELLED:
+        raise AlreadyCancelled("the appointment is already cancelled")
+    if row.status not in ACTIVE_STATUSES or row.starts_at <= now:
+        raise NotChangeable("the appointment has started or is over")
+    if expected_version is not None and row.version != expected_version:
+        raise ConcurrentUpdate(f"the appointment is at version {row.version}")
+
+
+async def load(
+    session: AsyncSession, tenant_id: uuid.UUID, appointment_id: uuid.UUID
+) -> Appointment:
+    row = await appointment_rows.get(session, tenant_id, appointment_id)
+    if row is None:
+        raise AppointmentNotFound(f"no appointment {appointment_id}")
+    return row

@@ -1,0 +1,58 @@
+"""Two small in-process maps: least-recently-used, and expiring after a time to live.
+
+One event loop per process, so no locking. Both are bounded: an LRU map evicts its oldest entry,
+a TTL map is emptied when full (every entry would be re-read within ``ttl`` anyway).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class LruCache(Generic[K, V]):
+    """A small least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+
+class TtlCache(Generic[K, V]):
+    """Entries valid for ``ttl`` seconds of ``timer`` (monotonic), at most ``size`` of them."""
+
+    def __init__(
+        self, ttl: float, size: int = 10_000, timer: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._ttl = ttl
+        self._size = size
+        self._timer = timer
+        self._entries: dict[K, tuple[V, float]] = {}
+
+    def get(self, key: K) -> V | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[1] <= self._timer():
+            return None
+        return entry[0]
+
+    def put(self, key: K, value: V) -> None:
+        if len(self._entries) >= self._size and key not in self._entries:
+            self._entries.clear()
+        self._entries[key] = (value, self._timer() + self._ttl)

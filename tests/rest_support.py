@@ -1,0 +1,28 @@
+"""Shared by the REST tests: the demo's ids and a booking body (a module without tests)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tests.integration.conftest import at
+
+from frontdesk import demo
+
+HERREN = str(demo.demo_id("service", "herrenhaarschnitt"))
+BART = str(demo.demo_id("service", "bartpflege"))
+FAERBEN = str(demo.demo_id("service", "faerben"))
+JONAS = str(demo.demo_id("staff", "jonas"))
+ANNA = str(demo.demo_id("staff", "anna"))
+PROBLEM = "application/problem+json"
+
+
+def booking(
+    start: datetime = at(1, 10), service: str = HERREN, **extra: object
+) -> dict[str, object]:
+    body: dict[str, object] = {
+        "service_id": service,
+        "start": start.isoformat(),
+        "customer": {"name": "Erika Mustermann", "phone": "+4915112345678"},
+    }
+    body.update(extra)
+    return body
