@@ -11,12 +11,16 @@ import os
 import select
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import psycopg
 import pytest
 import redis.asyncio as aioredis
+import structlog
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tests.clock_support import FakeClock
@@ -147,3 +151,25 @@ async def redis_client() -> AsyncIterator[aioredis.Redis]:
     yield client
     await client.flushdb()
     await client.aclose()
+
+
+LogCapture = Callable[..., AbstractContextManager[list[dict[str, Any]]]]
+
+
+@pytest.fixture
+def logs_of(monkeypatch: pytest.MonkeyPatch) -> LogCapture:
+    """``with logs_of(module, ...) as logs``: the structlog events those modules log in the block.
+
+    The modules' ``log`` is swapped for a fresh logger inside ``capture_logs``: the process's
+    loggers are cached on first use (``cache_logger_on_first_use``), so once any earlier test
+    logged through them, ``capture_logs`` alone would see nothing and a test would pass vacuously.
+    """
+
+    @contextmanager
+    def capture(*modules: ModuleType) -> Iterator[list[dict[str, Any]]]:
+        with structlog.testing.capture_logs() as logs:
+            for module in modules:
+                monkeypatch.setattr(module, "log", structlog.get_logger(module.__name__))
+            yield logs
+
+    return capture

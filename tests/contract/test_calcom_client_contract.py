@@ -11,11 +11,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from pydantic import SecretStr
-from structlog.testing import capture_logs
 from tests.clock_support import FakeTime
+from tests.conftest import LogCapture
 from tests.contract import calcom_payloads as p
 from tests.contract.calcom_contract import BASE_URL, ContractServer, error_body, ok
 
+from frontdesk.calendars.calcom import client as client_module
+from frontdesk.calendars.calcom import transport as transport_module
 from frontdesk.calendars.calcom.client import CalcomClient
 from frontdesk.calendars.calcom.schemas import NewBooking, NewBookingAttendee, NewWebhook
 from frontdesk.calendars.calcom.transport import Guard
@@ -385,15 +387,19 @@ async def test_the_breaker_opens_after_five_failures_and_then_spares_cal_com(
 
 
 async def test_the_key_never_reaches_logs_or_reprs(
-    server: ContractServer, client: CalcomClient
+    server: ContractServer, client: CalcomClient, logs_of: LogCapture
 ) -> None:
     server.route(
         "GET",
         "/v2/bookings/bk-8",
         lambda r: httpx.Response(401, json=error_body(401, "E", "bad key")),
     )
-    with capture_logs() as logs, pytest.raises(CalendarAuthFailed) as info:
+    with (
+        logs_of(client_module, transport_module) as logs,
+        pytest.raises(CalendarAuthFailed) as info,
+    ):
         await client.get_booking("bk-8")
+    assert logs, "the refusal is logged"
     assert KEY not in repr(logs)
     assert KEY not in repr(client)
     assert KEY not in str(info.value)

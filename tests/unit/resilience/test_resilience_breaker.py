@@ -7,10 +7,10 @@ import asyncio
 import pytest
 import redis.asyncio as aioredis
 from prometheus_client import REGISTRY
-from structlog.testing import capture_logs
 from tests.clock_support import FakeTime
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, LogCapture
 
+from frontdesk.resilience import breaker as breaker_module
 from frontdesk.resilience.breaker import BreakerOpen, CircuitBreaker
 from frontdesk.resilience.breaker_store import (
     BreakerConfig,
@@ -44,11 +44,13 @@ async def fail(breaker: CircuitBreaker, tenant: str, times: int, t: FakeTime, ga
         t.advance(gap)
 
 
-async def test_five_failures_within_the_window_open_the_breaker(store: BreakerStore) -> None:
+async def test_five_failures_within_the_window_open_the_breaker(
+    store: BreakerStore, logs_of: LogCapture
+) -> None:
     t = FakeTime()
     breaker = CircuitBreaker("calcom", store, t.now, CONFIG)
     before = transitions("closed", "open")
-    with capture_logs() as logs:
+    with logs_of(breaker_module) as logs:
         await fail(breaker, "salon", 5, t, gap=1.0)
     assert transitions("closed", "open") == before + 1
     assert [e for e in logs if e["event"] == "breaker_transition"] == [
