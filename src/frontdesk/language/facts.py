@@ -119,6 +119,11 @@ class BadRange:
     """A time window that ends before it starts."""
 
 
+@dataclass(frozen=True, slots=True)
+class TooFarAhead:
+    """A day beyond any calendar a business keeps ("in 99999999999 Wochen", "31.12.9999")."""
+
+
 Problem = (
     NotUnderstood
     | NoSuchDate
@@ -129,7 +134,12 @@ Problem = (
     | WeekdayMismatch
     | Conflict
     | BadRange
+    | TooFarAhead
 )
+
+# Beyond this, a date is not a booking request but a slip of the tongue or of the model: it is a
+# question back. (The business's own horizon, weeks to months, is judged later.)
+FAR_AHEAD = timedelta(days=10 * 366)
 
 
 class Questions(Protocol):
@@ -258,7 +268,13 @@ def resolve(facts: Facts, now: datetime, questions: Questions) -> When:
     if facts.problem is not None:
         return When(clarify=questions.ask(facts.problem))
     today = now.date()
-    days = _resolve_days(facts, today)
+    try:
+        days = _resolve_days(facts, today)
+    except (OverflowError, ValueError):
+        # Offsets such as "in 99999999999 Wochen" leave the calendar datetime can represent.
+        days = TooFarAhead()
+    if isinstance(days, tuple) and any(d is not None and d - today > FAR_AHEAD for d in days):
+        days = TooFarAhead()
     if not isinstance(days, tuple):
         return When(clarify=questions.ask(days))
     times = _resolve_times(facts)

@@ -9,7 +9,6 @@ without the body. Refusals are ``VoiceRefused`` (the API maps them to problem re
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,9 +17,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from frontdesk import untrusted
 from frontdesk.booking.catalog import BranchCatalog, CatalogCache
 from frontdesk.booking.service import BookingService
 from frontdesk.db.engine import reading
+from frontdesk.domain import rules
 from frontdesk.domain.time import utcnow
 from frontdesk.observability.logging import get_logger
 from frontdesk.voice import signature, slots
@@ -60,11 +61,25 @@ class _Verified:
 
 
 def _json(body: bytes) -> dict[str, Any] | None:
-    try:
-        parsed = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
+    """The body as a JSON object, or ``None`` (not JSON, not an object, or too deep to parse).
+    Used before the signature is checked: nothing here may fail on a stranger's bytes."""
+    parsed = untrusted.loads(body)
     return parsed if isinstance(parsed, dict) else None
+
+
+def _call_id(call: Mapping[str, Any]) -> str | None:
+    """The Retell call id of a verified body; ``VoiceRefused`` when it cannot be one."""
+    raw = call.get("call_id")
+    if raw is None or raw == "":
+        return None
+    retell_call_id = rules.call_id(raw)
+    if retell_call_id is None:
+        raise VoiceRefused(
+            400,
+            "invalid_call_id",
+            f"call.call_id must be a string of 1-{rules.MAX_CALL_ID} characters",
+        )
+    return retell_call_id
 
 
 def _section(payload: Mapping[str, Any] | None, key: str) -> Mapping[str, Any]:
@@ -108,6 +123,7 @@ class VoiceGateway:
         call = _section(verified.payload, "call")
         if event not in EVENTS:
             return
+        _call_id(call)
         if verified.route is None:
             log.warning("retell event for an unknown number", to_number=call.get("to_number"))
             return
@@ -124,8 +140,8 @@ class VoiceGateway:
             raise VoiceRefused(404, "unknown_function", f"no voice function {name!r}")
         call = _section(verified.payload, "call")
         route = self._require_route(verified, call)
-        retell_call_id = call.get("call_id")
-        if not isinstance(retell_call_id, str) or not retell_call_id:
+        retell_call_id = _call_id(call)
+        if retell_call_id is None:
             raise VoiceRefused(400, "missing_call_id", "the body carries no call.call_id")
         args = _section(verified.payload, "args")
         started = time.perf_counter()
@@ -169,6 +185,11 @@ class VoiceGateway:
             raise VoiceRefused(401, "unauthorized", "missing or invalid X-Retell-Signature")
         if payload is None:
             raise VoiceRefused(400, "invalid_body", "the body is not a JSON object")
+        try:
+            # Text every database can store, whichever field it ends up in (call log, arguments).
+            payload = untrusted.sanitised(payload)
+        except untrusted.TooDeep:
+            raise VoiceRefused(400, "invalid_body", "the body nests too deeply") from None
         return _Verified(route, payload)
 
     def _require_route(self, verified: _Verified, section: Mapping[str, Any]) -> Route:
