@@ -12,6 +12,7 @@ from frontdesk.api import health
 from frontdesk.api.auth import ApiKeyCache
 from frontdesk.api.errors import install_problem_handlers
 from frontdesk.api.limits import BodyLimitMiddleware
+from frontdesk.api.methods import OptionsMiddleware
 from frontdesk.api.rest.router import router as rest_router
 from frontdesk.api.voice import router as voice_router
 from frontdesk.booking.catalog import CatalogCache
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         lifespan=lifespan,
     )
     # Added last, so outermost: refusals of oversized bodies get a request id and a log line too.
+    app.add_middleware(OptionsMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
     install_problem_handlers(app)

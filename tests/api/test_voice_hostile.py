@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import structlog
+from sqlalchemy import select
 from tests.api.test_voice_events import analyzed, ended, started
 from tests.api.test_voice_support import (
     ERIKA,
@@ -22,7 +23,8 @@ from tests.api.test_voice_support import (
     retell_fixture,  # noqa: F401
 )
 
-from frontdesk.db.tables import Call, CallFunction
+from frontdesk.db.engine import create_session_factory
+from frontdesk.db.tables import Call, CallFunction, Customer
 
 PATHS = ["/retell/functions/check_availability", "/retell/inbound", "/retell/events"]
 
@@ -262,3 +264,36 @@ async def test_the_call_log_writer_does_not_carry_the_first_requests_id(
     # The writer's own flush, not the test's (a generous bound: the machine may be busy).
     await asyncio.wait_for(wrote.wait(), timeout=30)
     assert "request_id" not in seen[0]
+
+
+# -- one set of rules (item 8): the voice channel judges like REST, on both databases -----------
+
+
+@pytest.mark.parametrize(
+    ("args", "missing"),
+    [
+        ({"customer_name": "x" * 50_000}, "customer_name"),
+        ({"customer_name": "Max\x01Muster"}, "customer_name"),
+        ({"customer_name": "Max Muster", "email": "not-an-email"}, "email"),
+        ({"customer_name": "Max Muster", "email": "max@localhost"}, "email"),
+    ],
+    ids=["huge-name", "control-name", "bad-email", "no-domain"],
+)
+async def test_a_booking_by_phone_obeys_the_same_customer_rules_as_rest(
+    retell: RetellClient, args: dict[str, Any], missing: str
+) -> None:
+    when = {"service": "Herrenhaarschnitt", "date": "morgen", "time": "10:00"}
+    body = await retell.fn("book_appointment", {**when, **args}, from_number=None)
+    assert body["status"] == "needs_clarification", body
+    assert body["missing"] == missing
+    assert await retell.count(Customer) == 1  # only the demo's Erika
+
+
+async def test_a_valid_email_by_phone_is_stored_normalised(retell: RetellClient) -> None:
+    when = {"service": "Herrenhaarschnitt", "date": "morgen", "time": "10:00"}
+    args = {**when, "customer_name": "Max Muster", "email": "Max@Example.DE"}
+    body = await retell.fn("book_appointment", args, from_number=None)
+    assert body["status"] == "booked", body
+    async with create_session_factory(retell.engine)() as session:
+        emails = (await session.execute(select(Customer.email))).scalars().all()
+    assert "Max@example.de" in emails

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -42,6 +42,7 @@ from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import catalog as catalog_rows
 from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.db.tables import Appointment
+from frontdesk.domain import rules
 from frontdesk.domain.errors import (
     AlreadyCancelled,
     Alternative,
@@ -347,11 +348,17 @@ class BookingService:
         return CancellationOutcome(AppointmentView.of(row), terms.fee_cents)
 
     async def update_notes(
-        self, tenant_id: uuid.UUID, appointment_id: uuid.UUID, notes: str
+        self,
+        tenant_id: uuid.UUID,
+        appointment_id: uuid.UUID,
+        notes: str,
+        expected_version: int | None = None,
     ) -> AppointmentView:
         """Change an appointment's notes (no effect on time, so no event)."""
         async with self._sessions() as session:
             row = await _load(session, tenant_id, appointment_id)
+            if expected_version is not None and row.version != expected_version:
+                raise ConcurrentUpdate(f"the appointment is at version {row.version}")
             row.notes = notes
             try:
                 await session.commit()
@@ -492,15 +499,11 @@ class BookingService:
 
 
 def _normalised(customer: CustomerInput, region: str) -> CustomerInput:
-    if customer.phone is None:
-        return customer
-    return replace(customer, phone=customers.to_e164(customer.phone, region))
+    return customers.normalised(customer, region)
 
 
 def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidRequest("times must carry a UTC offset")
-    return value.astimezone(UTC)
+    return rules.bookable_start(value)
 
 
 def _day_bounds(catalog: BranchCatalog, first: date, last: date) -> tuple[datetime, datetime]:

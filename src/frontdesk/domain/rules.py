@@ -67,7 +67,9 @@ def email(value: str | None) -> str | None:
     """A syntactically valid e-mail address (no DNS lookup), normalised; ``None`` stays."""
     if value is None or not value.strip():
         return None
-    checked_text(value, "email", MAX_EMAIL, single_line=True)
+    problem = text_problem(value, MAX_EMAIL, single_line=True)
+    if problem is not None:
+        raise InvalidEmail(f"email: {problem}")
     try:
         return validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:

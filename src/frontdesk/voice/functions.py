@@ -34,6 +34,7 @@ from frontdesk.domain.errors import (
     AlreadyCancelled,
     AppointmentNotFound,
     DomainError,
+    InvalidEmail,
     InvalidRequest,
     NotChangeable,
     SlotUnavailable,
@@ -378,8 +379,10 @@ class VoiceFunctions:
         except SlotUnavailable as exc:
             reply = self._unavailable(ctx, target.service, target.start, exc, target.staff_id)
             raise _Ask(reply) from None
+        except InvalidEmail:
+            raise _Ask(_clarify(say("ask_email", ctx.language), "email")) from None
         except InvalidRequest:
-            # The one thing a phone booking can lack: a new caller's name.
+            # The one thing a phone booking can lack: a new caller's name (or one no rule allows).
             raise _Ask(_clarify(say("ask_name", ctx.language), "customer_name")) from None
 
     def _booked(self, ctx: CallContext, view: AppointmentView) -> Reply:

@@ -84,6 +84,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Auf welchen Namen darf ich den Termin buchen?",
         "What name shall I book the appointment under?",
     ),
+    "ask_email": (
+        "Die E-Mail-Adresse habe ich nicht richtig verstanden. Können Sie sie bitte buchstabieren?",
+        "I didn't quite get that email address. Could you spell it for me, please?",
+    ),
     "bad_slot": (
         "Diesen Termin kann ich leider nicht zuordnen. Welchen Tag und welche Uhrzeit möchten Sie?",
         "I can't match that appointment, I'm afraid. Which day and time would you like?",
