@@ -83,6 +83,7 @@ def _attach_services(app: FastAPI, resources: Resources, clock: Callable[[], dat
         clock,
         catalogs,
     )
+    app.state.voice.max_in_flight = resources.settings.voice_max_in_flight
 
 
 def create_app_from_env() -> FastAPI:

@@ -8,6 +8,7 @@ Business outcomes are always 200 with a ``status`` and a ``message`` the agent c
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -115,9 +116,14 @@ def _problem(refused: VoiceRefused) -> ProblemError:
     openapi_extra=_openapi(_FUNCTION_BODY),
 )
 async def function(name: str, request: Request) -> Response:
+    # The deadline counts from here, before the body is read: time spent waiting for it is the
+    # caller's time too.
+    received_at = asyncio.get_running_loop().time()
     body = await request.body()
     try:
-        answer = await _gateway(request).function(name, body, request.headers.get(HEADER))
+        answer = await _gateway(request).function(
+            name, body, request.headers.get(HEADER), received_at
+        )
     except VoiceRefused as refused:
         raise _problem(refused) from None
     return JSONResponse(answer)

@@ -180,6 +180,11 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Ich kann gerade nicht in den Kalender sehen. Darf ich Sie später zurückrufen lassen?",
         "I can't look at the calendar right now. May we call you back later?",
     ),
+    "busy": (
+        "Entschuldigung, gerade ist sehr viel los. Einen kleinen Moment bitte, dann frage ich "
+        "noch einmal nach.",
+        "Sorry, it's very busy right now. One moment please, and I'll check again.",
+    ),
 }
 
 
