@@ -208,7 +208,7 @@ async def test_a_move_and_notes_at_the_current_version_apply_together(
 async def test_starts_off_the_step_are_bookable_but_seconds_are_not(
     demo_client: httpx.AsyncClient, db: AsyncEngine
 ) -> None:
-    """Documented (ADR 0009): a start off the 15-minute step is bookable on every channel, as a
+    """Documented (ADR 0012): a start off the 15-minute step is bookable on every channel, as a
     caller may name it; a start with seconds is refused on every channel."""
     off_step = await demo_client.post("/api/v1/appointments", json=booking(start=at(1, 10, 7)))
     assert off_step.status_code == 201, off_step.text

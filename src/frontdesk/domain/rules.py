@@ -3,7 +3,7 @@
 One place decides how long a name may be, what an e-mail address is, which instants a booking
 can name and how long a Retell call id can be. The API layer and the voice gateway call these
 functions; the database columns are at least as wide as the limits here, so nothing valid is
-refused by one database and stored by the other (ADR 0009).
+refused by one database and stored by the other (ADR 0012).
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ _BOOKS = frozenset({"book_appointment"})
 # Function calls in progress at once in one process. A call beyond it is answered at once with
 # the short apology: past what the database serves within the deadline, a longer queue only
 # makes every answer late (600 at once on PostgreSQL: 224 answers after 3.1 s). The default of
-# ``FRONTDESK_VOICE_MAX_IN_FLIGHT``; see ADR 0009 and bench/overload.py for the number.
+# ``FRONTDESK_VOICE_MAX_IN_FLIGHT``; see ADR 0012 and bench/overload.py for the number.
 MAX_IN_FLIGHT = 64
 # Time kept back from the deadline to serialise and send the answer.
 ANSWER_MARGIN_S = 0.1
