@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import httpx
 from tests.integration.conftest import at
 
 from frontdesk import demo
@@ -25,4 +26,14 @@ def booking(
         "customer": {"name": "Erika Mustermann", "phone": "+4915112345678"},
     }
     body.update(extra)
+    return body
+
+
+def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body: dict[str, object] = response.json()
+    assert body["code"] == code
+    assert body["status"] == status
+    assert {"type", "title", "detail"} <= body.keys()
     return body

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.api.conftest import client_for, settings_for
 from tests.clock_support import FakeClock
 from tests.factories import make_world
-from tests.integration.conftest import DEMO_KEY, NOW
+from tests.integration.conftest import DEMO_KEY, NOW, at
 
 from frontdesk.app import create_app
 from frontdesk.db.engine import create_session_factory
@@ -209,3 +209,42 @@ async def retell_fixture(db: AsyncEngine) -> AsyncIterator[RetellClient]:
     await seed(db)
     async for client in retell_client(db):
         yield client
+
+
+# Call events as Retell sends them for one call (call_ev) of Erika's to the salon.
+START = millis(at(1, 9, 0))
+END = millis(at(1, 9, 3))
+
+
+def started() -> dict[str, Any]:
+    return {
+        "call_id": "call_ev",
+        "to_number": SALON,
+        "from_number": ERIKA,
+        "direction": "inbound",
+        "agent_id": "agent_1",
+        "call_status": "ongoing",
+        "start_timestamp": START,
+    }
+
+
+def ended() -> dict[str, Any]:
+    return {
+        **started(),
+        "call_status": "ended",
+        "end_timestamp": END,
+        "duration_ms": END - START,
+        "disconnection_reason": "user_hangup",
+        "transcript": "Agent: Salon Sonnenschein, guten Tag.\nUser: Hallo, hier ist Jürgen.",
+    }
+
+
+def analyzed() -> dict[str, Any]:
+    return {
+        **ended(),
+        "call_analysis": {
+            "call_summary": "Der Anrufer hat einen Termin gebucht.",
+            "user_sentiment": "Positive",
+            "call_successful": True,
+        },
+    }

@@ -9,6 +9,8 @@ from fastapi import FastAPI
 
 from frontdesk.api import health
 from frontdesk.api.errors import install_problem_handlers
+from frontdesk.api.limits import BodyLimitMiddleware
+from frontdesk.api.methods import OptionsMiddleware
 from frontdesk.api.rest.router import router as rest_router
 from frontdesk.api.voice import router as voice_router
 from frontdesk.booking.catalog import CatalogCache
@@ -56,6 +58,9 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         summary="Booking backend for AI phone receptionists",
         lifespan=lifespan,
     )
+    # Added last, so outermost: refusals of oversized bodies get a request id and a log line too.
+    app.add_middleware(OptionsMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
     install_problem_handlers(app)
     app.include_router(health.router)
@@ -80,6 +85,7 @@ def _attach_services(app: FastAPI, resources: Resources) -> None:
         fallback_key.get_secret_value() if fallback_key is not None else None,
         clock,
     )
+    app.state.voice.max_in_flight = resources.settings.voice_max_in_flight
 
 
 def create_app_from_env() -> FastAPI:

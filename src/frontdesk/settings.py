@@ -42,6 +42,11 @@ class Settings(BaseSettings):
         default=True, description="Run the job worker inside `frontdesk serve`"
     )
     db_pool_size: int = Field(default=10, ge=1, description="Connections per process (PostgreSQL)")
+    voice_max_in_flight: int = Field(
+        default=64,
+        ge=1,
+        description="Voice function calls in progress per process; more get the apology at once",
+    )
 
     @property
     def is_sqlite(self) -> bool:

@@ -8,20 +8,17 @@ from datetime import datetime
 import httpx
 import pytest
 from tests.integration.conftest import at
-from tests.rest_support import ANNA, BART, FAERBEN, HERREN, JONAS, PROBLEM, booking
+from tests.rest_support import (
+    ANNA,
+    BART,
+    FAERBEN,
+    HERREN,
+    JONAS,
+    assert_problem,
+    booking,
+)
 
 from frontdesk import demo
-
-
-def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, object]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, object] = response.json()
-    assert body["code"] == code
-    assert body["status"] == status
-    assert {"type", "title", "detail"} <= body.keys()
-    return body
-
 
 # -- authentication and tenancy --------------------------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -13,54 +12,17 @@ from tests.voice_support import (
     ERIKA,
     OTHER_KEY,
     OTHER_SALON,
-    SALON,
     STRANGER,
     RetellClient,
     add_other_salon,
-    millis,
+    analyzed,
+    ended,
     retell_fixture,  # noqa: F401
+    started,
 )
 
 from frontdesk.db.engine import create_session_factory
 from frontdesk.db.tables import CallFunction
-
-START = millis(at(1, 9, 0))
-END = millis(at(1, 9, 3))
-
-
-def started() -> dict[str, Any]:
-    return {
-        "call_id": "call_ev",
-        "to_number": SALON,
-        "from_number": ERIKA,
-        "direction": "inbound",
-        "agent_id": "agent_1",
-        "call_status": "ongoing",
-        "start_timestamp": START,
-    }
-
-
-def ended() -> dict[str, Any]:
-    return {
-        **started(),
-        "call_status": "ended",
-        "end_timestamp": END,
-        "duration_ms": END - START,
-        "disconnection_reason": "user_hangup",
-        "transcript": "Agent: Salon Sonnenschein, guten Tag.\nUser: Hallo, hier ist Jürgen.",
-    }
-
-
-def analyzed() -> dict[str, Any]:
-    return {
-        **ended(),
-        "call_analysis": {
-            "call_summary": "Der Anrufer hat einen Termin gebucht.",
-            "user_sentiment": "Positive",
-            "call_successful": True,
-        },
-    }
-
 
 EVENTS = {"call_started": started, "call_ended": ended, "call_analyzed": analyzed}
 

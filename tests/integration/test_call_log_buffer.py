@@ -112,6 +112,67 @@ async def test_a_refused_record_does_not_take_the_others_with_it(
     assert dropped() == before + 1
 
 
+def bad_entry(retell_call_id: str, **call: Any) -> FunctionEntry:
+    """A record whose call row or arguments no database can store as they are."""
+    where = route()
+    raw = {"call_id": retell_call_id, "to_number": demo_ids.PHONE_NUMBER, **call}
+    return FunctionEntry(
+        where.tenant_id,
+        call_id_for(where.tenant_id, retell_call_id),
+        FunctionRecord(
+            name="check_availability", arguments={"q": "\ud800\x00"}, status="ok", latency_ms=5
+        ),
+        call_row(where, retell_call_id, raw),
+    )
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"from_number": "+49\ud800"}, {"from_number": "+49\x00"}, {"agent_id": "a" * 1000}],
+    ids=["lone-surrogate", "nul", "too-long"],
+)
+async def test_text_no_database_stores_as_it_is_is_stored_cleaned_on_both(
+    sessions: async_sessionmaker[AsyncSession], demo: DemoCredentials, bad: dict[str, Any]
+) -> None:
+    buffer = CallLogBuffer(CallLog(sessions), interval=60)
+    before = dropped()
+    for i in range(10):
+        buffer.add(entry(f"call_{i}"))
+    buffer.add(bad_entry("call_bad", **bad))
+    for i in range(10, 20):
+        buffer.add(entry(f"call_{i}"))
+    await buffer.flush()
+    assert len(await rows(sessions, CallFunction)) == 21
+    assert dropped() == before
+    (call,) = [c for c in await rows(sessions, Call) if c.retell_call_id == "call_bad"]
+    assert call.from_number in (None, "+49\ufffd", "+49")
+    assert call.agent_id is None or len(call.agent_id) <= 128
+
+
+async def test_a_record_refused_for_any_reason_is_isolated_and_the_twenty_others_written(
+    sessions: async_sessionmaker[AsyncSession], demo: DemoCredentials
+) -> None:
+    """Whatever the error (here the driver's UnicodeEncodeError, which is no DBAPI error): while
+    the database answers, the batch is split until the bad record stands alone."""
+
+    class Picky(CallLog):
+        async def record_functions(self, entries: Any) -> None:
+            if any(e.record.name == "poison" for e in entries):
+                raise UnicodeEncodeError("utf-8", "+49\ud800", 3, 4, "surrogates not allowed")
+            await super().record_functions(entries)
+
+    buffer = CallLogBuffer(Picky(sessions), interval=60)
+    before = dropped()
+    for i in range(10):
+        buffer.add(entry(f"call_{i}"))
+    buffer.add(entry("call_bad", "poison"))
+    for i in range(10, 20):
+        buffer.add(entry(f"call_{i}"))
+    await buffer.flush()
+    assert len(await rows(sessions, CallFunction)) == 20
+    assert dropped() == before + 1
+
+
 async def test_a_database_that_is_down_loses_the_batch_counted_not_raised(
     sessions: async_sessionmaker[AsyncSession], demo: DemoCredentials
 ) -> None:

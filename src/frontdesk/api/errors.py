@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from frontdesk.api.methods import allowed_methods
 from frontdesk.domain.errors import DomainError, SlotUnavailable
 from frontdesk.observability.logging import get_logger
 
@@ -88,12 +89,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return problem(
-            request,
-            exc.status_code,
-            code,
-            str(exc.detail),
-            str(exc.detail),
-            dict(exc.headers or {}),
+        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
+            exc.status_code, "http_error"
         )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            allowed = allowed_methods(request.app.router.routes, request.scope)
+            if allowed:
+                headers["Allow"] = ", ".join(allowed)
+        return problem(request, exc.status_code, code, str(exc.detail), str(exc.detail), headers)

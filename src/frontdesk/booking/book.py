@@ -5,7 +5,7 @@ idempotency key) returns the existing appointment instead of a second one."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -14,11 +14,12 @@ from frontdesk import availability
 from frontdesk.booking import customers
 from frontdesk.booking.catalog import BranchCatalog, ServiceInfo, busy_by_staff
 from frontdesk.booking.customers import CustomerInput
-from frontdesk.booking.unit_of_work import UnitOfWork, check_staff, load, utc
+from frontdesk.booking.unit_of_work import UnitOfWork, check_staff, load
 from frontdesk.booking.views import AppointmentView, BookingOutcome
 from frontdesk.db.errors import is_overlap_violation
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.tables import Appointment
+from frontdesk.domain import rules
 from frontdesk.domain.events import AppointmentBooked
 from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
 
@@ -38,14 +39,14 @@ class BookingRequest:
 
 async def book(uow: UnitOfWork, request: BookingRequest) -> BookingOutcome:
     """Book ``request`` or raise ``SlotUnavailable`` (with alternatives) and write nothing."""
-    start = utc(request.start)
+    start = rules.bookable_start(request.start)
     now = uow.clock()
     async with uow.writing() as session:
         catalog, service = await uow.catalog_for_service(
             session, request.tenant_id, request.service_id
         )
         check_staff(catalog, request.staff_id)
-        given = _normalised(request.customer, catalog.phone_region)
+        given = customers.normalised(request.customer, catalog.phone_region)
         existing = await customers.find(session, request.tenant_id, given.phone)
         busy = await uow.busy_on_day(session, catalog, service, start)
         if existing is not None:
@@ -117,12 +118,6 @@ async def _after_conflict(
     if not is_overlap_violation(exc):
         raise exc
     raise await uow.taken(catalog, service, start, request.staff_id)
-
-
-def _normalised(customer: CustomerInput, region: str) -> CustomerInput:
-    if customer.phone is None:
-        return customer
-    return replace(customer, phone=customers.to_e164(customer.phone, region))
 
 
 def _same_booking(

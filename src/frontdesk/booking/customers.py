@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.repositories import customers as customer_rows
 from frontdesk.db.tables import Customer
+from frontdesk.domain import rules
 from frontdesk.domain.errors import InvalidPhone, InvalidRequest
 from frontdesk.language.match import name_similarity
 from frontdesk.language.phone import E164, parse_phone
@@ -27,6 +28,18 @@ class CustomerInput:
     phone: str | None
     email: str | None = None
     for_someone_else_by_name: bool = False
+
+
+def normalised(given: CustomerInput, region: str) -> CustomerInput:
+    """``given`` judged by the domain's rules, whichever channel it came from: the name (one
+    line, at most 200 characters), a valid e-mail address (normalised) and the phone as E.164.
+    ``InvalidRequest``/``InvalidEmail``/``InvalidPhone`` otherwise."""
+    return replace(
+        given,
+        name=rules.customer_name(given.name),
+        email=rules.email(given.email),
+        phone=to_e164(given.phone, region) if given.phone is not None else None,
+    )
 
 
 def to_e164(raw: str, region: str) -> str:

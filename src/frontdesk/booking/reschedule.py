@@ -10,10 +10,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from frontdesk import availability
 from frontdesk.booking.catalog import busy_by_staff
-from frontdesk.booking.unit_of_work import UnitOfWork, check_changeable, check_staff, utc
+from frontdesk.booking.unit_of_work import UnitOfWork, check_changeable, check_staff
 from frontdesk.booking.views import AppointmentView
 from frontdesk.db.errors import is_overlap_violation
 from frontdesk.db.tables import Appointment
+from frontdesk.domain import rules
 from frontdesk.domain.errors import ConcurrentUpdate
 from frontdesk.domain.events import AppointmentRescheduled
 
@@ -28,7 +29,7 @@ async def reschedule(
 ) -> AppointmentView:
     """Move to ``new_start`` (with ``staff_id``, else the same staff member when free, else
     anyone who offers the service)."""
-    start = utc(new_start)
+    start = rules.bookable_start(new_start)
     now = uow.clock()
     async with uow.writing() as session:
         row, catalog, service = await uow.load_for_change(session, tenant_id, appointment_id)

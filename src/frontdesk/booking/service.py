@@ -138,11 +138,17 @@ class BookingService:
         )
 
     async def update_notes(
-        self, tenant_id: uuid.UUID, appointment_id: uuid.UUID, notes: str
+        self,
+        tenant_id: uuid.UUID,
+        appointment_id: uuid.UUID,
+        notes: str,
+        expected_version: int | None = None,
     ) -> AppointmentView:
         """Change an appointment's notes (no effect on time, so no event)."""
         async with self.uow.writing() as session:
             row = await load(session, tenant_id, appointment_id)
+            if expected_version is not None and row.version != expected_version:
+                raise ConcurrentUpdate(f"the appointment is at version {row.version}")
             row.notes = notes
             try:
                 await session.commit()

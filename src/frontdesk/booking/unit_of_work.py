@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,13 +25,13 @@ from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import catalog as catalog_rows
 from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.db.tables import Appointment
+from frontdesk.domain import rules
 from frontdesk.domain.clock import Clock
 from frontdesk.domain.errors import (
     AlreadyCancelled,
     Alternative,
     AppointmentNotFound,
     ConcurrentUpdate,
-    InvalidRequest,
     NotChangeable,
     SlotUnavailable,
     UnknownService,
@@ -175,9 +175,8 @@ class UnitOfWork:
 
 
 def utc(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidRequest("times must carry a UTC offset")
-    return value.astimezone(UTC)
+    """A time asked about, in UTC (``InvalidRequest`` without an offset or out of range)."""
+    return rules.instant(value, "start")
 
 
 def day_bounds(catalog: BranchCatalog, first: date, last: date) -> tuple[datetime, datetime]:

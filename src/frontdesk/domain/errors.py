@@ -53,6 +53,11 @@ class InvalidRequest(DomainError):
     title = "Invalid request"
 
 
+class InvalidEmail(InvalidRequest):
+    code = "invalid_email"
+    title = "Invalid e-mail address"
+
+
 @dataclass(frozen=True, slots=True)
 class Alternative:
     """A free slot offered instead of the one asked for."""

@@ -52,6 +52,10 @@ JOB_OLDEST_DUE_AGE = Gauge(
     multiprocess_mode="max",
 )
 
+VOICE_OVERLOADED = Counter(
+    "frontdesk_voice_overloaded_total",
+    "Voice function calls answered at once with the apology: too many were in progress.",
+)
 CALL_LOG_DROPPED = Counter(
     "frontdesk_call_log_dropped_total",
     "Voice function records that could not be written to the call log.",

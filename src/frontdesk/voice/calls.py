@@ -8,20 +8,25 @@ null and a finished call never becomes "ongoing" again.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from frontdesk import untrusted
 from frontdesk.db.engine import one_statement, reading
 from frontdesk.db.repositories import calls as call_rows
+from frontdesk.domain import rules
 from frontdesk.voice.routing import Route
 
 _DEFAULT_STATUS = {"call_started": "ongoing", "call_ended": "ended", "call_analyzed": "ended"}
 _MAX_CACHED = 10_000
+REACHABLE_TIMEOUT_S = 1.0
 # Column widths of the ``call`` table: longer strings from Retell are cut, not refused.
 _WIDTHS = {
     "agent_id": 128,
@@ -40,7 +45,6 @@ MAX_CALL_ID = 128
 _MAX_FIELD = 256
 _CHECKED_TEXT = ("call_id", "agent_id", "direction", "from_number", "to_number", "call_status")
 _CHECKED_MILLIS = ("start_timestamp", "end_timestamp")
-_LATEST_MILLIS = 4_102_444_800_000  # 2100-01-01
 
 
 def call_problem(call: Mapping[str, Any]) -> str | None:
@@ -57,12 +61,8 @@ def call_problem(call: Mapping[str, Any]) -> str | None:
             return f"call.{key} is too long or not text"
     for key in _CHECKED_MILLIS:
         value = call.get(key)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return f"call.{key} is not a number"
-        if not 0 <= value <= _LATEST_MILLIS:
-            return f"call.{key} is out of range"
+        if value is not None and rules.epoch_millis(value) is None:
+            return f"call.{key} is not a time of this century in milliseconds"
     return None
 
 
@@ -139,29 +139,27 @@ def _function_row(entry: FunctionEntry) -> dict[str, Any]:
         "tenant_id": entry.tenant_id,
         "call_id": entry.call_id,
         "name": record.name,
-        "arguments": record.arguments,
+        # Already clean when it came through the gateway; cheap to make sure.
+        "arguments": untrusted.sanitised(record.arguments),
         "status": record.status,
         "latency_ms": record.latency_ms,
-        "error": record.error,
+        "error": untrusted.text(record.error) if record.error is not None else None,
         "created_at": record.answered_at,
     }
 
 
-def _text(call: Mapping[str, Any], key: str) -> str | None:
+def _text(call: Mapping[str, Any], key: str, column: str | None = None) -> str | None:
+    """The string at ``key``, cut to the width of ``column`` (default: the same name)."""
     value = call.get(key)
     if not isinstance(value, str) or not value:
         return None
-    width = _WIDTHS.get(key)
+    value = untrusted.text(value)
+    width = _WIDTHS.get(column or key)
     return value[:width] if width else value
 
 
 def _millis(call: Mapping[str, Any], key: str) -> datetime | None:
-    value = call.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if not 0 < value <= _LATEST_MILLIS:
-        return None
-    return datetime.fromtimestamp(value / 1000, tz=UTC)
+    return rules.epoch_millis(call.get(key))
 
 
 def _event_fields(event: str, call: Mapping[str, Any]) -> dict[str, Any]:
@@ -173,9 +171,7 @@ def _event_fields(event: str, call: Mapping[str, Any]) -> dict[str, Any]:
     fields["call_status"] = _text(call, "call_status") or _DEFAULT_STATUS.get(event)
     fields["started_at"] = _millis(call, "start_timestamp")
     fields["ended_at"] = _millis(call, "end_timestamp")
-    duration = call.get("duration_ms")
-    if isinstance(duration, int) and not isinstance(duration, bool) and duration >= 0:
-        fields["duration_ms"] = duration
+    fields["duration_ms"] = rules.duration_millis(call.get("duration_ms"))
     transcript = call.get("transcript")
     if isinstance(transcript, str) and transcript:
         fields["transcript"] = transcript
@@ -185,7 +181,7 @@ def _event_fields(event: str, call: Mapping[str, Any]) -> dict[str, Any]:
         fields["summary"] = (
             analysis.get("call_summary") if isinstance(analysis.get("call_summary"), str) else None
         )
-        fields["sentiment"] = _text(analysis, "user_sentiment")
+        fields["sentiment"] = _text(analysis, "user_sentiment", "sentiment")
         successful = analysis.get("call_successful")
         fields["successful"] = successful if isinstance(successful, bool) else None
     return {key: value for key, value in fields.items() if value is not None}
@@ -244,6 +240,16 @@ class CallLog:
         if found is None or found[1] != route.tenant_id:
             raise CallNotOurs(retell_call_id)
         self._remember(retell_call_id, found)
+
+    async def reachable(self) -> bool:
+        """Whether the database answers a trivial query within a second (after a failed write:
+        was it the data or the database?)."""
+        try:
+            async with asyncio.timeout(REACHABLE_TIMEOUT_S), reading(self._sessions) as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
 
     async def record_functions(self, entries: Sequence[FunctionEntry]) -> None:
         """Log invocations of any calls in one transaction, with the appointments they booked,

@@ -9,17 +9,19 @@ without the body. Refusals are ``VoiceRefused`` (the API maps them to problem re
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from frontdesk import untrusted
 from frontdesk.booking.catalog import BranchCatalog
 from frontdesk.booking.directory import Directory
 from frontdesk.booking.service import BookingService
+from frontdesk.domain import rules
 from frontdesk.observability.logging import get_logger
+from frontdesk.observability.metrics import VOICE_OVERLOADED
 from frontdesk.voice import signature, slots
 from frontdesk.voice.calls import (
     CallLog,
@@ -41,6 +43,13 @@ log = get_logger(__name__)
 
 # Functions whose appointment refers to the call row (which must exist before they write).
 _BOOKS = frozenset({"book_appointment"})
+# Function calls in progress at once in one process. A call beyond it is answered at once with
+# the short apology: past what the database serves within the deadline, a longer queue only
+# makes every answer late (600 at once on PostgreSQL: 224 answers after 3.1 s). The default of
+# ``FRONTDESK_VOICE_MAX_IN_FLIGHT``; see ADR 0013 and bench/overload.py for the number.
+MAX_IN_FLIGHT = 64
+# Time kept back from the deadline to serialise and send the answer.
+ANSWER_MARGIN_S = 0.1
 
 
 class VoiceRefused(Exception):
@@ -58,11 +67,25 @@ class _Verified:
 
 
 def _json(body: bytes) -> dict[str, Any] | None:
-    try:
-        parsed = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
+    """The body as a JSON object, or ``None`` (not JSON, not an object, or too deep to parse).
+    Used before the signature is checked: nothing here may fail on a stranger's bytes."""
+    parsed = untrusted.loads(body)
     return parsed if isinstance(parsed, dict) else None
+
+
+def _call_id(call: Mapping[str, Any]) -> str | None:
+    """The Retell call id of a verified body; ``VoiceRefused`` when it cannot be one."""
+    raw = call.get("call_id")
+    if raw is None or raw == "":
+        return None
+    retell_call_id = rules.call_id(raw)
+    if retell_call_id is None:
+        raise VoiceRefused(
+            400,
+            "invalid_call_id",
+            f"call.call_id must be a string of 1-{rules.MAX_CALL_ID} characters",
+        )
+    return retell_call_id
 
 
 def _section(payload: Mapping[str, Any] | None, key: str) -> Mapping[str, Any]:
@@ -87,6 +110,8 @@ class VoiceGateway:
         self.functions = VoiceFunctions(booking)
         self.calls = call_log
         self.call_log = CallLogBuffer(self.calls)
+        self.max_in_flight = MAX_IN_FLIGHT
+        self.in_flight = 0
 
     # -- the three endpoints -------------------------------------------------------------------
 
@@ -105,6 +130,7 @@ class VoiceGateway:
         call = _section(verified.payload, "call")
         if event not in WEBHOOK_EVENTS:
             return
+        _call_id(call)
         if verified.route is None:
             log.warning("retell event for an unknown number", to_number=call.get("to_number"))
             return
@@ -113,23 +139,55 @@ class VoiceGateway:
         except CallNotOurs:
             log.warning("retell event for another tenant's call", call_id=call.get("call_id"))
 
-    async def function(self, name: str, body: bytes, header: str | None) -> dict[str, Any]:
-        """Answer a function call; its call-log record is queued (written within moments, after
+    async def function(
+        self, name: str, body: bytes, header: str | None, received_at: float | None = None
+    ) -> dict[str, Any]:
+        """Answer a function call by the deadline, counted from ``received_at`` (loop time; when
+        the request arrived); its call-log record is queued (written within moments, after
         the answer — see ``voice.logbuffer``)."""
+        loop = asyncio.get_running_loop()
+        deadline = (received_at or loop.time()) + self.functions.deadline - ANSWER_MARGIN_S
         verified = await self._verify(body, header, "call", f"/retell/functions/{name}")
         if name not in FUNCTION_NAMES:
             raise VoiceRefused(404, "unknown_function", f"no voice function {name!r}")
         call = _section(verified.payload, "call")
         route = self._require_route(verified, call)
-        retell_call_id = call.get("call_id")
-        if not isinstance(retell_call_id, str) or not retell_call_id:
+        retell_call_id = _call_id(call)
+        if retell_call_id is None:
             raise VoiceRefused(400, "missing_call_id", "the body carries no call.call_id")
         problem = call_problem(call)
         if problem is not None:
             raise VoiceRefused(400, "invalid_call", problem)
         args = _section(verified.payload, "args")
         started = time.perf_counter()
-        deadline = asyncio.get_running_loop().time() + self.functions.deadline
+        if self.in_flight >= self.max_in_flight:
+            return self._shed(name, route, retell_call_id, call, args)
+        self.in_flight += 1
+        try:
+            reply, ctx = await self._run(name, route, retell_call_id, call, args, deadline)
+        finally:
+            self.in_flight -= 1
+        if ctx is not None:
+            latency_ms = round((time.perf_counter() - started) * 1000)
+            try:
+                record = self._record_of(name, args, reply, latency_ms)
+                row = call_row(route, retell_call_id, call)
+                self.call_log.add(FunctionEntry(ctx.tenant_id, ctx.call_id, record, row))
+            except Exception:
+                # The function may have booked, moved or cancelled: the caller hears what was
+                # done.
+                log.exception("voice function not logged", function=name, status=reply.status)
+        return reply.body()
+
+    async def _run(
+        self,
+        name: str,
+        route: Route,
+        retell_call_id: str,
+        call: Mapping[str, Any],
+        args: Mapping[str, Any],
+        deadline: float,
+    ) -> tuple[Reply, CallContext | None]:
         ctx: CallContext | None = None
         try:
             async with asyncio.timeout_at(deadline):
@@ -143,16 +201,26 @@ class VoiceGateway:
             # The database is slow or down before the function could start: say so, log it.
             log.exception("voice function setup failed", function=name)
         if ctx is None:
-            return _setup_failed().body()
-        reply = await self.functions.run(name, args, ctx, deadline)
-        latency_ms = round((time.perf_counter() - started) * 1000)
-        try:
-            record = self._record_of(name, args, reply, latency_ms)
-            row = call_row(route, retell_call_id, call)
-            self.call_log.add(FunctionEntry(ctx.tenant_id, ctx.call_id, record, row))
-        except Exception:
-            # The function may have booked, moved or cancelled: the caller hears what was done.
-            log.exception("voice function not logged", function=name, status=reply.status)
+            return _setup_failed(), None
+        return await self.functions.run(name, args, ctx, deadline), ctx
+
+    def _shed(
+        self,
+        name: str,
+        route: Route,
+        retell_call_id: str,
+        call: Mapping[str, Any],
+        args: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """Too many calls in progress: the apology now, the refusal in the call log."""
+        VOICE_OVERLOADED.inc()
+        reply = Reply("error", say("busy", "de"), {"reason": "overloaded"})
+        record = self._record_of(name, args, reply, 0)
+        row = call_row(route, retell_call_id, call)
+        entry = FunctionEntry(
+            route.tenant_id, call_id_for(route.tenant_id, retell_call_id), record, row
+        )
+        self.call_log.add(entry)
         return reply.body()
 
     async def close(self) -> None:
@@ -173,6 +241,11 @@ class VoiceGateway:
             raise VoiceRefused(401, "unauthorized", "missing or invalid X-Retell-Signature")
         if payload is None:
             raise VoiceRefused(400, "invalid_body", "the body is not a JSON object")
+        try:
+            # Text every database can store, whichever field it ends up in (call log, arguments).
+            payload = untrusted.sanitised(payload)
+        except untrusted.TooDeep:
+            raise VoiceRefused(400, "invalid_body", "the body nests too deeply") from None
         return _Verified(route, payload)
 
     def _require_route(self, verified: _Verified, section: Mapping[str, Any]) -> Route:

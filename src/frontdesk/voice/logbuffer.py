@@ -7,17 +7,23 @@ about a third of a function's database work. Here the records of all calls colle
 never waits for this; the log reaches the database well within a second.
 
 What is given up: records not yet written when the process is killed outright (at most
-``interval`` seconds' worth). A normal shutdown (``close``) writes everything first. A batch the
-database refuses is retried record by record, so one bad record cannot take others with it; a
-batch that cannot be written because the database is down or slow is dropped, logged once and
-counted (``frontdesk_call_log_dropped_total``) — never retried forever, never grown without
-bound.
+``interval`` seconds' worth). A normal shutdown (``close``) writes everything first. A batch that
+fails while the database still answers holds a record the database refuses — for whatever
+reason: a constraint, a value out of range, text the driver cannot encode — so it is halved and
+each half written again until the bad record stands alone and is dropped; the others are
+written. A batch that cannot be written because the database is down or slow is dropped, logged
+once and counted (``frontdesk_call_log_dropped_total``) — never retried forever, never grown
+without bound.
+
+The writer task is started by whichever request queues the first record, but runs in a context
+of its own: its log lines do not carry that request's id.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 
 from frontdesk.db.errors import is_refused_row
 from frontdesk.observability.logging import get_logger
@@ -53,7 +59,10 @@ class CallLogBuffer:
         self._pending.append(entry)
         self._wakeup.set()
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="call-log-writer")
+            # A fresh context: the task outlives the request that happens to start it.
+            self._task = asyncio.create_task(
+                self._run(), name="call-log-writer", context=contextvars.Context()
+            )
 
     async def flush(self) -> None:
         """Write everything queued so far (shutdown, tests)."""
@@ -87,18 +96,25 @@ class CallLogBuffer:
             async with asyncio.timeout(WRITE_TIMEOUT_S):
                 await self._calls.record_functions(batch)
         except Exception as exc:
-            if not is_refused_row(exc):
+            refused = is_refused_row(exc) or await self._calls.reachable()
+            if refused and len(batch) > 1:
+                # The database answers, so something in this batch is what it refuses: halve
+                # until that record stands alone, and keep the rest.
+                half = len(batch) // 2
+                await self._write(batch[:half])
+                await self._write(batch[half:])
+            elif refused:
+                self._drop(batch, "call log record refused", exc)
+            else:
                 # The database is down or too slow: these records are lost, the next batch may
                 # fare better. Logged once per batch, not per record.
-                self._drop(batch, "could not write call log batch")
-            elif len(batch) > 1:
-                # A record the database refuses (its call was deleted, say): find it, keep the
-                # rest.
-                for entry in batch:
-                    await self._write([entry])
-            else:
-                self._drop(batch, "call log record refused")
+                self._drop(batch, "could not write call log batch", exc)
 
-    def _drop(self, batch: list[FunctionEntry], message: str) -> None:
+    def _drop(self, batch: list[FunctionEntry], message: str, exc: BaseException) -> None:
         CALL_LOG_DROPPED.inc(len(batch))
-        log.exception(message, records=len(batch), functions=sorted({e.record.name for e in batch}))
+        log.error(
+            message,
+            records=len(batch),
+            functions=sorted({e.record.name for e in batch}),
+            exc_info=exc,
+        )

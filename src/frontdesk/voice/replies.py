@@ -92,6 +92,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Auf welchen Namen darf ich den Termin buchen?",
         "What name shall I book the appointment under?",
     ),
+    "ask_email": (
+        "Die E-Mail-Adresse habe ich nicht richtig verstanden. Können Sie sie bitte buchstabieren?",
+        "I didn't quite get that email address. Could you spell it for me, please?",
+    ),
     "bad_slot": (
         "Diesen Termin kann ich leider nicht zuordnen. Welchen Tag und welche Uhrzeit möchten Sie?",
         "I can't match that appointment, I'm afraid. Which day and time would you like?",
@@ -183,6 +187,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "error": (
         "Ich kann gerade nicht in den Kalender sehen. Darf ich Sie später zurückrufen lassen?",
         "I can't look at the calendar right now. May we call you back later?",
+    ),
+    "busy": (
+        "Entschuldigung, gerade ist sehr viel los. Einen kleinen Moment bitte, dann frage ich "
+        "noch einmal nach.",
+        "Sorry, it's very busy right now. One moment please, and I'll check again.",
     ),
 }
 

@@ -16,7 +16,9 @@ from enum import StrEnum
 HEADER = "X-Retell-Signature"
 TOLERANCE_MS = 5 * 60 * 1000
 # ASCII digits only: ``\d`` would also accept other scripts' digits, which Retell never sends.
-_FORMAT = re.compile(r"v=([0-9]+),d=([0-9a-f]{64})", re.ASCII)
+# At most 15 of them (milliseconds until the year 33658): a longer "timestamp" is malformed, and
+# is never handed to ``int`` (which refuses more than 4,300 digits with an error of its own).
+_FORMAT = re.compile(r"v=([0-9]{1,15}),d=([0-9a-f]{64})", re.ASCII)
 
 
 class SignatureProblem(StrEnum):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, status
@@ -13,7 +12,7 @@ from fastapi.responses import JSONResponse
 from frontdesk.api.auth import TenantId
 from frontdesk.api.deps import BookingDep, IdempotencyDep, QueriesDep
 from frontdesk.api.errors import PROBLEM_JSON, ProblemError
-from frontdesk.api.rest.pagination import decode_cursor, encode_cursor
+from frontdesk.api.rest.pagination import CursorParam, decode_cursor, encode_cursor
 from frontdesk.api.rest.schemas import (
     PROBLEMS,
     AppointmentIn,
@@ -21,6 +20,7 @@ from frontdesk.api.rest.schemas import (
     AppointmentPatch,
     CancelIn,
     CancellationOut,
+    Instant,
     Page,
 )
 from frontdesk.booking.customers import CustomerInput
@@ -125,17 +125,12 @@ def _refusal(exc: DomainError) -> dict[str, Any]:
 async def list_appointments(
     tenant_id: TenantId,
     queries: QueriesDep,
-    from_: Annotated[datetime | None, Query(alias="from", description="Start at or after")] = None,
-    to: Annotated[datetime | None, Query(description="Start before")] = None,
+    from_: Annotated[Instant | None, Query(alias="from", description="Start at or after")] = None,
+    to: Annotated[Instant | None, Query(description="Start before")] = None,
     status_: Annotated[list[AppointmentStatus] | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: str | None = None,
+    cursor: CursorParam = None,
 ) -> Page[AppointmentOut]:
-    for name, value in (("from", from_), ("to", to)):
-        if value is not None and value.tzinfo is None:
-            raise ProblemError(
-                422, "validation_error", "Invalid request", f"{name} must carry a UTC offset"
-            )
     views = await queries.appointments(
         tenant_id,
         start_from=from_,
@@ -171,13 +166,16 @@ async def patch_appointment(
         raise ProblemError(
             422, "validation_error", "Invalid request", "nothing to change: give start and/or notes"
         )
-    # Move first: if the new time is taken, the notes are not changed either.
+    # Move first: if the new time is taken, the notes are not changed either. ``version`` is
+    # checked by whichever change comes first; the notes then expect the move's new version.
+    version = body.version
     if body.start is not None:
         view = await booking.reschedule(
-            tenant_id, appointment_id, body.start, body.staff_id, body.version
+            tenant_id, appointment_id, body.start, body.staff_id, version
         )
+        version = view.version if version is not None else None
     if body.notes is not None:
-        view = await booking.update_notes(tenant_id, appointment_id, body.notes)
+        view = await booking.update_notes(tenant_id, appointment_id, body.notes, version)
     return AppointmentOut.of(view)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -13,6 +12,7 @@ from frontdesk.api.deps import BookingDep, QueriesDep
 from frontdesk.api.rest.schemas import (
     PROBLEMS,
     AvailabilityOut,
+    Day,
     Page,
     ServiceOut,
     SlotOut,
@@ -69,7 +69,7 @@ async def availability(
     booking: BookingDep,
     service: Annotated[uuid.UUID, Query(description="Service id")],
     from_: Annotated[
-        date | None,
+        Day | None,
         Query(alias="from", description="First local day (default: today in the branch)"),
     ] = None,
     days: Annotated[int, Query(ge=1, le=MAX_SEARCH_DAYS)] = 14,

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query
 
 from frontdesk.api.auth import TenantId
 from frontdesk.api.deps import QueriesDep
-from frontdesk.api.rest.pagination import decode_cursor, encode_cursor
-from frontdesk.api.rest.schemas import PROBLEMS, CallOut, CustomerOut, Page
+from frontdesk.api.rest.pagination import CursorParam, decode_cursor, encode_cursor
+from frontdesk.api.rest.schemas import PROBLEMS, CallOut, CustomerOut, Page, SearchText
+from frontdesk.domain import rules
 
 router = APIRouter(tags=["customers and calls"], responses=PROBLEMS)
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -19,9 +20,12 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 async def list_customers(
     tenant_id: TenantId,
     queries: QueriesDep,
-    q: Annotated[str | None, Query(max_length=100, description="Name or phone contains")] = None,
+    q: Annotated[
+        SearchText | None,
+        Query(max_length=rules.MAX_SEARCH_TEXT, description="Name or phone contains"),
+    ] = None,
     limit: Limit = 50,
-    cursor: str | None = None,
+    cursor: CursorParam = None,
 ) -> Page[CustomerOut]:
     rows = await queries.customers(tenant_id, query=q, after=decode_cursor(cursor), limit=limit + 1)
     more = len(rows) > limit
@@ -34,7 +38,7 @@ async def list_customers(
 
 @router.get("/calls", summary="Phone calls, newest first", response_model=Page[CallOut])
 async def list_calls(
-    tenant_id: TenantId, queries: QueriesDep, limit: Limit = 50, cursor: str | None = None
+    tenant_id: TenantId, queries: QueriesDep, limit: Limit = 50, cursor: CursorParam = None
 ) -> Page[CallOut]:
     rows = await queries.calls(tenant_id, after=decode_cursor(cursor), limit=limit + 1)
     more = len(rows) > limit

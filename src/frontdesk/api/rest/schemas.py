@@ -3,15 +3,65 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from frontdesk.booking.views import AppointmentView, SlotView
+from frontdesk.domain import rules
+from frontdesk.domain.errors import DomainError
 from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
 
 T = TypeVar("T")
+V = TypeVar("V")
+
+
+def domain_rule(rule: Callable[[V], Any]) -> AfterValidator:
+    """A pydantic validator applying one of ``domain.rules`` (its refusal becomes the 422's
+    detail). The rules are the domain's, shared with the voice channel; only the mapping to a
+    validation error lives here."""
+
+    def check(value: V) -> Any:
+        if value is None:
+            return None
+        try:
+            return rule(value)
+        except DomainError as exc:
+            raise ValueError(exc.detail) from None
+
+    return AfterValidator(check)
+
+
+def _text(what: str, max_length: int, *, single_line: bool = False) -> AfterValidator:
+    def rule(value: str) -> str:
+        return rules.checked_text(value, what, max_length, single_line=single_line)
+
+    return domain_rule(rule)
+
+
+Start = Annotated[
+    AwareDatetime,
+    Field(
+        description="ISO 8601 with offset, e.g. 2026-12-01T10:00:00+01:00; whole minutes, "
+        f"between {rules.EARLIEST.year} and {rules.LATEST.year - 1}"
+    ),
+    domain_rule(rules.bookable_start),
+]
+CustomerName = Annotated[
+    str, Field(min_length=1, max_length=rules.MAX_CUSTOMER_NAME), domain_rule(rules.customer_name)
+]
+Email = Annotated[
+    str,
+    Field(max_length=rules.MAX_EMAIL, json_schema_extra={"format": "email"}),
+    domain_rule(rules.email),
+]
+Notes = Annotated[str, Field(max_length=rules.MAX_NOTES), _text("notes", rules.MAX_NOTES)]
+Reason = Annotated[str, Field(max_length=rules.MAX_REASON), _text("reason", rules.MAX_REASON)]
+SearchText = Annotated[str, _text("q", rules.MAX_SEARCH_TEXT, single_line=True)]
+Instant = Annotated[datetime, domain_rule(rules.instant)]
+Day = Annotated[date, domain_rule(rules.day)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -67,21 +117,21 @@ class AvailabilityOut(BaseModel):
 class CustomerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: CustomerName
     phone: str | None = Field(
         default=None, max_length=40, description="Any notation; stored as E.164."
     )
-    email: EmailStr | None = None
+    email: Email | None = None
 
 
 class AppointmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     service_id: uuid.UUID
-    start: AwareDatetime = Field(description="ISO 8601 with offset, e.g. 2026-12-01T10:00:00+01:00")
+    start: Start
     staff_id: uuid.UUID | None = None
     customer: CustomerIn
-    notes: str | None = Field(default=None, max_length=2000)
+    notes: Notes | None = None
 
 
 class AppointmentPatch(BaseModel):
@@ -89,19 +139,20 @@ class AppointmentPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    start: AwareDatetime | None = None
+    start: Start | None = None
     staff_id: uuid.UUID | None = None
-    notes: str | None = Field(default=None, max_length=2000)
+    notes: Notes | None = None
     version: int | None = Field(
         default=None,
-        description="Refuse the change (409) unless the appointment is at this version.",
+        description="Refuse the change (409 concurrent_update) unless the appointment is at "
+        "this version, whichever fields change.",
     )
 
 
 class CancelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str | None = Field(default=None, max_length=200)
+    reason: Reason | None = None
     version: int | None = None
 
 
@@ -180,9 +231,11 @@ class ProblemOut(BaseModel):
 PROBLEMS: dict[int | str, dict[str, object]] = {
     status: {"model": ProblemOut, "content": {"application/problem+json": {}}, "description": text}
     for status, text in {
+        400: "The body could not be read (not JSON, wrong encoding)",
         401: "Missing or invalid API key",
         404: "Not found (also: belongs to another tenant)",
         409: "Conflict: slot_taken (with alternatives), already_cancelled, idempotency in flight",
+        413: "body_too_large: the request body exceeds 64 KB",
         422: "validation_error, outside_hours, too_soon, beyond_horizon, in_past, …",
     }.items()
 }

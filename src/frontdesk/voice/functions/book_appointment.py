@@ -10,7 +10,7 @@ from frontdesk.booking.book import BookingRequest
 from frontdesk.booking.customers import CustomerInput
 from frontdesk.booking.service import BookingService
 from frontdesk.booking.views import BookingOutcome
-from frontdesk.domain.errors import InvalidRequest, SlotUnavailable
+from frontdesk.domain.errors import InvalidEmail, InvalidRequest, SlotUnavailable
 from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentSource
 from frontdesk.voice.functions import arguments, wording
 from frontdesk.voice.functions.arguments import Target, arg
@@ -67,8 +67,10 @@ async def _book(
     except SlotUnavailable as exc:
         pinned = target.staff_id is not None
         raise Ask(wording.refused(ctx, target.service, target.start, exc, pinned)) from None
+    except InvalidEmail:
+        raise ask(say("ask_email", ctx.language), "email") from None
     except InvalidRequest:
-        # The one thing a phone booking can lack: a new caller's name.
+        # The one thing a phone booking can lack: a new caller's name (or one no rule allows).
         raise ask(say("ask_name", ctx.language), "customer_name") from None
 
 
