@@ -605,21 +605,22 @@ def _function_payload(name: str, args: dict[str, Any], **call: Any) -> dict[str,
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "code"),
     [
-        {"start_timestamp": 1e20},
-        {"start_timestamp": -5},
-        {"end_timestamp": 2**62},
-        {"call_id": "c" * 129},
-        {"agent_id": "agent\ud800"},
-        {"from_number": "+49\ud800"},
+        ({"start_timestamp": 1e20}, "invalid_call"),
+        ({"start_timestamp": -5}, "invalid_call"),
+        ({"end_timestamp": 2**62}, "invalid_call"),
+        ({"end_timestamp": float("nan")}, "invalid_call"),
+        ({"call_id": "c" * 129}, "invalid_call_id"),
     ],
 )
 @pytest.mark.parametrize("name", ["cancel_appointment", "reschedule_appointment"])
 async def test_a_broken_call_object_is_refused_before_any_change(
-    retell: RetellClient, name: str, call: dict[str, Any]
+    retell: RetellClient, name: str, call: dict[str, Any], code: str
 ) -> None:
-    """A cancel or move with ``call.start_timestamp: 1e20`` was committed and then answered 500."""
+    """A cancel or move with ``call.start_timestamp: 1e20`` was committed and then answered 500.
+    (Text no database stores — lone surrogates, NUL — is cleaned at the edge instead, ADR 0013:
+    test_voice_hostile.py.)"""
     booked = await book_at(retell, "morgen", "10:00")
     appointment_id = booked["appointment"]["id"]
     args = {"appointment_id": appointment_id, "new_date": "Freitag", "new_time": "11:00"}
@@ -628,7 +629,7 @@ async def test_a_broken_call_object_is_refused_before_any_change(
     path = f"/retell/functions/{name}"
     response = await retell.http.post(path, content=body, headers=retell.headers(body))
     assert response.status_code == 400, response.text
-    assert response.json()["code"] == "invalid_call"
+    assert response.json()["code"] == code
     [row] = await retell.appointments()
     assert (row.status, row.starts_at) == ("confirmed", at(2, 10))
 

@@ -120,7 +120,11 @@ def bad_entry(retell_call_id: str, **call: Any) -> FunctionEntry:
         where.tenant_id,
         call_id_for(where.tenant_id, retell_call_id),
         FunctionRecord(
-            name="check_availability", arguments={"q": "\ud800\x00"}, status="ok", latency_ms=5
+            name="check_availability",
+            arguments={"q": "\ud800\x00"},
+            status="ok",
+            latency_ms=5,
+            answered_at=NOW,
         ),
         call_row(where, retell_call_id, raw),
     )

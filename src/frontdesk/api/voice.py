@@ -22,6 +22,14 @@ from frontdesk.voice.signature import HEADER
 
 # The bodies are read raw (the signature covers the exact bytes), so FastAPI cannot derive
 # their schemas: they are declared here, as Retell sends them (reference/retell.md).
+# Retell's timestamps; a function call whose ``call`` carries one outside this range is refused
+# before anything is written (400 invalid_call), an event ignores it.
+_MILLIS = {
+    "type": "integer",
+    "description": "ms since 1970",
+    "minimum": int(rules.EARLIEST.timestamp() * 1000),
+    "exclusiveMaximum": int(rules.LATEST.timestamp() * 1000),
+}
 _CALL = {
     "type": "object",
     "properties": {
@@ -31,8 +39,8 @@ _CALL = {
         "agent_id": {"type": "string"},
         "direction": {"type": "string"},
         "call_status": {"type": "string"},
-        "start_timestamp": {"type": "integer", "description": "ms since 1970"},
-        "end_timestamp": {"type": "integer", "description": "ms since 1970"},
+        "start_timestamp": _MILLIS,
+        "end_timestamp": _MILLIS,
         "duration_ms": {"type": "integer"},
         "transcript": {"type": "string"},
         "call_analysis": {"type": "object"},
@@ -41,7 +49,12 @@ _CALL = {
 _FUNCTION_BODY = {
     "type": "object",
     "required": ["name", "args", "call"],
-    "properties": {"name": {"type": "string"}, "args": {"type": "object"}, "call": _CALL},
+    "properties": {
+        "name": {"type": "string"},
+        "args": {"type": "object"},
+        # A function is always asked within a call: Retell sends its id with every request.
+        "call": {**_CALL, "required": ["call_id"]},
+    },
 }
 _INBOUND_BODY = {
     "type": "object",
@@ -80,7 +93,9 @@ def _problem_response(text: str) -> dict[str, Any]:
 
 
 _REFUSALS: dict[int | str, dict[str, Any]] = {
-    400: _problem_response("invalid_body, missing_call_id, invalid_call_id (after the signature)"),
+    400: _problem_response(
+        "invalid_body, missing_call_id, invalid_call_id, invalid_call (after the signature)"
+    ),
     401: _problem_response("unauthorized: missing, malformed, stale or wrong signature"),
     404: _problem_response("unknown_number, unknown_function, unknown_call"),
     413: _problem_response("body_too_large (64 KB; events 1 MB)"),

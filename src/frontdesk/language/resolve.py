@@ -55,6 +55,11 @@ def to_time(clock: Clock, part: PartOfDay | None) -> time:
     return time(hour, clock.minute)
 
 
+# Beyond this a day is asked for again; the business's own horizon (weeks to months) is judged
+# later, by the use case.
+FAR_AHEAD = timedelta(days=10 * 366)
+
+
 def resolve(facts: Facts, now: datetime, questions: Questions) -> When:
     """Turn the recognised facts into a ``When`` relative to ``now`` (aware, branch zone)."""
     if facts.problem is None and not facts.recognised:
@@ -66,6 +71,9 @@ def resolve(facts: Facts, now: datetime, questions: Questions) -> When:
         days = _resolve_days(facts, today)
     except (OverflowError, ValueError):
         # "in 99999999999 Wochen", a year past 9999: nothing a caller can book.
+        days = NotUnderstood()
+    if isinstance(days, tuple) and any(d is not None and d - today > FAR_AHEAD for d in days):
+        # "31.12.9999": a slip of the tongue or of the model, not a booking request.
         days = NotUnderstood()
     if not isinstance(days, tuple):
         return When(clarify=questions.ask(days))
