@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.integration.conftest import at
+from tests.clock_support import at
 
 from frontdesk import demo
 from frontdesk.booking.customers import CustomerInput

@@ -17,6 +17,11 @@ NOW = datetime(2026, 12, 1, 8, 0, tzinfo=BERLIN)
 START = NOW.astimezone(UTC)
 
 
+def at(day: int, hour: int, minute: int = 0, month: int = NOW.month) -> datetime:
+    """A Berlin wall-clock time in the month of the suite's ``NOW``."""
+    return datetime(NOW.year, month, day, hour, minute, tzinfo=BERLIN)
+
+
 @dataclass
 class FakeClock:
     """A clock that only moves when told to."""

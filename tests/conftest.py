@@ -10,20 +10,26 @@ from __future__ import annotations
 import os
 import select
 import time
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import psycopg
 import pytest
 import redis.asyncio as aioredis
 import structlog
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tests.clock_support import FakeClock
+from tests.log_support import LogCapture
+from tests.services_support import (
+    DIALECTS,
+    REDIS_URL,
+    create_database_url,
+    drop_database_url,
+    unavailable,
+)
 
 from frontdesk.db.engine import create_engine, create_session_factory
 from frontdesk.db.migrate import upgrade_engine
@@ -41,54 +47,6 @@ def _sleep_by_select(seconds: float) -> None:
 # servers' start-up loops all go through time.sleep, so it is replaced for the test process.
 if "faketime" in os.environ.get("LD_PRELOAD", ""):
     time.sleep = _sleep_by_select
-
-CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-PG_HOST = os.environ.get("FRONTDESK_TEST_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("FRONTDESK_TEST_PG_PORT", "5432"))
-PG_USER = os.environ.get("FRONTDESK_TEST_PG_USER", "postgres")
-REDIS_URL = os.environ.get("FRONTDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
-
-DIALECTS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-def unavailable(reason: str) -> None:
-    """Skip locally, fail in CI: a CI run must exercise every backend."""
-    if CI:
-        pytest.fail(f"{reason} (CI=true: required service missing)")
-    pytest.skip(reason)
-
-
-def _pg_admin() -> psycopg.Connection[tuple[object, ...]]:
-    try:
-        return psycopg.connect(
-            host=PG_HOST,
-            port=PG_PORT,
-            user=PG_USER,
-            dbname="postgres",
-            autocommit=True,
-            connect_timeout=3,
-        )
-    except psycopg.OperationalError as exc:
-        unavailable(f"PostgreSQL at {PG_HOST}:{PG_PORT} not reachable: {exc}")
-        raise
-
-
-def create_database_url(dialect: str, tmp_dir: Path) -> str:
-    """A URL to a brand-new, empty database of ``dialect``."""
-    if dialect == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_dir / f'fd-{uuid.uuid4().hex[:8]}.db'}"
-    name = f"frontdesk_test_{uuid.uuid4().hex[:12]}"
-    with _pg_admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-
-
-def drop_database_url(url: str) -> None:
-    if not url.startswith("postgresql"):
-        return
-    name = url.rsplit("/", 1)[1]
-    with _pg_admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -151,9 +109,6 @@ async def redis_client() -> AsyncIterator[aioredis.Redis]:
     yield client
     await client.flushdb()
     await client.aclose()
-
-
-LogCapture = Callable[..., AbstractContextManager[list[dict[str, Any]]]]
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import httpx
-from tests.integration.conftest import at
+from tests.clock_support import at
 
 from frontdesk import demo
 

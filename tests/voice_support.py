@@ -18,10 +18,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from tests.api.conftest import client_for, settings_for
-from tests.clock_support import FakeClock
+from tests.app_support import DEMO_KEY, client_for, settings_for
+from tests.clock_support import NOW, FakeClock, at
 from tests.factories import make_world
-from tests.integration.conftest import DEMO_KEY, NOW, at
 
 from frontdesk.app import create_app
 from frontdesk.db.engine import create_session_factory

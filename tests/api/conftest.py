@@ -6,29 +6,15 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
-from tests.clock_support import FakeClock
+from tests.app_support import DEMO_KEY, client_for, settings_for
+from tests.clock_support import NOW, FakeClock
 from tests.factories import make_world
-from tests.integration.conftest import DEMO_KEY, NOW
 
 from frontdesk.app import create_app
 from frontdesk.db.engine import create_session_factory
 from frontdesk.db.repositories import tenants
 from frontdesk.db.seed import seed_demo
-from frontdesk.settings import Settings
-
-
-def settings_for(engine: AsyncEngine, **overrides: object) -> Settings:
-    url = engine.url.render_as_string(hide_password=False)
-    return Settings(database_url=url, embedded_worker=False, **overrides)  # type: ignore[arg-type]
-
-
-async def client_for(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
 
 
 @pytest.fixture

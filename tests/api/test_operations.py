@@ -6,8 +6,8 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine
-from tests.api.conftest import client_for, settings_for
-from tests.conftest import REDIS_URL
+from tests.app_support import client_for, settings_for
+from tests.services_support import REDIS_URL
 
 from frontdesk.app import create_app
 

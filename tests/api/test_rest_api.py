@@ -7,7 +7,7 @@ from datetime import datetime
 
 import httpx
 import pytest
-from tests.integration.conftest import at
+from tests.clock_support import at
 from tests.rest_support import (
     ANNA,
     BART,

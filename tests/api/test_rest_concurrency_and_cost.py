@@ -10,8 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from tests.clock_support import FakeClock
-from tests.integration.conftest import at
+from tests.clock_support import FakeClock, at
 from tests.rest_support import BART, HERREN, JONAS, booking
 
 from frontdesk.db.engine import create_session_factory

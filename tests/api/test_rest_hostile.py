@@ -10,8 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from tests.clock_support import FakeClock
-from tests.integration.conftest import at
+from tests.clock_support import FakeClock, at
 from tests.rest_support import HERREN, assert_problem, booking
 
 from frontdesk.db.engine import create_session_factory

@@ -6,8 +6,7 @@ import itertools
 
 import pytest
 from sqlalchemy import func, select
-from tests.clock_support import FakeClock
-from tests.integration.conftest import at
+from tests.clock_support import FakeClock, at
 from tests.voice_support import (
     ERIKA,
     OTHER_KEY,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from tests.integration.conftest import at
+from tests.clock_support import at
 from tests.voice_support import ERIKA, RetellClient, retell_fixture  # noqa: F401
 
 from frontdesk import demo

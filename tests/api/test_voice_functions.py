@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
-from tests.clock_support import FakeClock
-from tests.integration.conftest import at
+from tests.clock_support import FakeClock, at
 from tests.voice_support import (
     OTHER_KEY,
     STRANGER,

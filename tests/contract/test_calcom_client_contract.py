@@ -12,9 +12,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from tests.clock_support import FakeTime
-from tests.conftest import LogCapture
 from tests.contract import calcom_payloads as p
 from tests.contract.calcom_contract import BASE_URL, ContractServer, error_body, ok
+from tests.log_support import LogCapture
 
 from frontdesk.calendars.calcom import client as client_module
 from frontdesk.calendars.calcom import transport as transport_module

@@ -28,9 +28,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
-from tests.api.conftest import settings_for
-from tests.clock_support import FakeClock
-from tests.integration.conftest import DEMO_KEY, NOW
+from tests.app_support import DEMO_KEY, settings_for
+from tests.clock_support import NOW, FakeClock
 
 from frontdesk import demo
 from frontdesk.app import create_app

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from tests.clock_support import BERLIN, NOW, FakeClock
+from tests.app_support import DEMO_KEY
+from tests.clock_support import FakeClock
 
 from frontdesk.booking.service import BookingService
 from frontdesk.db.seed import DemoCredentials, seed_demo
-
-__all__ = ["BERLIN", "DEMO_KEY", "NOW", "at"]
-DEMO_KEY = "fd_test_demo_key"
-
-
-def at(day: int, hour: int, minute: int = 0, month: int = 12) -> datetime:
-    """A Berlin wall-clock time in the week of the suite's ``NOW`` (December 2026)."""
-    return datetime(2026, month, day, hour, minute, tzinfo=BERLIN)
 
 
 @pytest.fixture

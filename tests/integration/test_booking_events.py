@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.booking_support import TENANT, request
-from tests.integration.conftest import NOW
+from tests.clock_support import NOW
 
 from frontdesk.booking.service import BookingService
 from frontdesk.db.tables import AuditLog, Job
@@ -24,7 +24,7 @@ async def test_book_move_cancel_are_audited_once(
     booking: BookingService, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     view = (await booking.book(request())).appointment
-    from tests.integration.conftest import at
+    from tests.clock_support import at
 
     await booking.reschedule(TENANT, view.id, at(1, 15))
     await booking.cancel(TENANT, view.id)

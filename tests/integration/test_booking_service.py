@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.booking_support import BART, ERIKA, FAERBEN, HERREN, JONAS, TENANT, request
-from tests.integration.conftest import NOW, at
+from tests.clock_support import NOW, at
 
 from frontdesk import demo
 from frontdesk.booking.customers import CustomerInput

@@ -18,9 +18,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 from sqlalchemy import delete, select
-from tests.clock_support import FakeClock
-from tests.conftest import create_database_url, drop_database_url
-from tests.integration.conftest import NOW, at
+from tests.clock_support import NOW, FakeClock, at
+from tests.services_support import create_database_url, drop_database_url
 
 from frontdesk import demo
 from frontdesk.booking.customers import CustomerInput

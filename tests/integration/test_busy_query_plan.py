@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from tests.integration.conftest import at
+from tests.clock_support import at
 
 from frontdesk import demo as demo_ids
 from frontdesk.db.repositories import appointments

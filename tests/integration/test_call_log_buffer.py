@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from tests.clock_support import NOW
-from tests.integration.conftest import at
+from tests.clock_support import NOW, at
 
 from frontdesk import demo as demo_ids
 from frontdesk.db.repositories.catalog import BranchRef

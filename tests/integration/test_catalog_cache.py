@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from tests.integration.conftest import NOW
+from tests.clock_support import NOW
 
 from frontdesk import demo as demo_ids
 from frontdesk.booking.catalog import CatalogCache

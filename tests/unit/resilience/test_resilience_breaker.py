@@ -8,7 +8,8 @@ import pytest
 import redis.asyncio as aioredis
 from prometheus_client import REGISTRY
 from tests.clock_support import FakeTime
-from tests.conftest import REDIS_URL, LogCapture
+from tests.log_support import LogCapture
+from tests.services_support import REDIS_URL
 
 from frontdesk.resilience import breaker as breaker_module
 from frontdesk.resilience.breaker import BreakerOpen, CircuitBreaker
