@@ -6,7 +6,7 @@ the breaker, its failure opens it for another 30 s. Only failures that say the d
 unwell count (the caller decides: for Cal.com, 5xx, timeouts, connect errors — not a taken
 slot or a bad key). Every transition is logged and counted by the process that caused it.
 
-Why our own small breaker and not purgatory: see ADR 0011 (purgatory reads ``time.time()``
+Why our own small breaker and not purgatory: see ADR 0011 (purgatory reads the wall clock
 itself, counts consecutive failures rather than failures within a window, lets every caller
 through while half-open, and updates its Redis state by read-modify-write, which loses counts
 when processes fail at the same time).
