@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,8 +18,7 @@ from frontdesk.db.engine import reading
 from frontdesk.db.repositories import appointments, calls, catalog, customers, tenants
 from frontdesk.db.tables import Call, Customer, Service, Staff
 from frontdesk.domain.model import AppointmentStatus
-
-Cursor = tuple[datetime, uuid.UUID]
+from frontdesk.domain.paging import Cursor, Page
 
 
 class Queries:
@@ -49,9 +48,9 @@ class Queries:
         statuses: Collection[AppointmentStatus],
         after: Cursor | None,
         limit: int,
-    ) -> list[AppointmentView]:
+    ) -> Page[AppointmentView]:
         async with reading(self._sessions) as session:
-            rows = await appointments.page(
+            page = await appointments.page(
                 session,
                 tenant_id,
                 start_from=start_from,
@@ -60,17 +59,15 @@ class Queries:
                 after=after,
                 limit=limit,
             )
-        return [AppointmentView.of(row) for row in rows]
+        return page.map(AppointmentView.of)
 
     async def customers(
         self, tenant_id: uuid.UUID, *, query: str | None, after: Cursor | None, limit: int
-    ) -> Sequence[Customer]:
+    ) -> Page[Customer]:
         async with reading(self._sessions) as session:
             return await customers.page(session, tenant_id, query=query, after=after, limit=limit)
 
-    async def calls(
-        self, tenant_id: uuid.UUID, *, after: Cursor | None, limit: int
-    ) -> Sequence[Call]:
+    async def calls(self, tenant_id: uuid.UUID, *, after: Cursor | None, limit: int) -> Page[Call]:
         async with reading(self._sessions) as session:
             return await calls.page(session, tenant_id, after=after, limit=limit)
 
