@@ -13,6 +13,7 @@ from frontdesk.api.limits import BodyLimitMiddleware
 from frontdesk.api.methods import OptionsMiddleware
 from frontdesk.api.rest.router import router as rest_router
 from frontdesk.api.voice import router as voice_router
+from frontdesk.booking.call_log import CallLog
 from frontdesk.booking.catalog import CatalogCache
 from frontdesk.booking.directory import Directory
 from frontdesk.booking.idempotency import IdempotencyStore
@@ -24,7 +25,6 @@ from frontdesk.observability.logging import configure_logging, get_logger
 from frontdesk.observability.requests import RequestContextMiddleware
 from frontdesk.resources import Resources, open_resources
 from frontdesk.settings import Settings, get_settings
-from frontdesk.voice.calls import CallLog
 from frontdesk.voice.gateway import VoiceGateway
 
 log = get_logger(__name__)

@@ -16,6 +16,7 @@ from retell import Retell, RetellError
 from rich.console import Console
 from rich.table import Table
 
+from frontdesk.booking.queries import Queries
 from frontdesk.db import migrate
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories import tenants
@@ -377,5 +378,5 @@ def _agent_profile(settings: Settings, slug: str) -> voice_agent.AgentProfile:
 
 
 async def _load_agent_profile(settings: Settings, slug: str) -> voice_agent.AgentProfile | None:
-    async with open_resources(settings, system_clock) as resources, resources.sessions() as session:
-        return await voice_agent.load_profile(session, slug)
+    async with open_resources(settings, system_clock) as resources:
+        return await voice_agent.load_profile(Queries(resources.sessions), slug)

@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tests.clock_support import NOW, at
 
 from frontdesk import demo as demo_ids
+from frontdesk.booking.call_log import CallLog, FunctionEntry, FunctionRecord
 from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.db.seed import DemoCredentials
 from frontdesk.db.tables import Call, CallAppointment, CallFunction
 from frontdesk.observability.metrics import CALL_LOG_DROPPED
-from frontdesk.voice.calls import CallLog, FunctionEntry, FunctionRecord, call_id_for, call_row
+from frontdesk.voice.calls import call_id_for, call_row
 from frontdesk.voice.logbuffer import CallLogBuffer
 from frontdesk.voice.routing import Route
 

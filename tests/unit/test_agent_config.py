@@ -15,6 +15,7 @@ from retell.types.llm_update_params import LlmUpdateParams
 from tests.retell_support import BASE_URL, ENGLISH, SALON, type_errors
 
 from frontdesk.voice import agent
+from frontdesk.voice.names import FUNCTION_NAMES
 from frontdesk.voice.variables import VARIABLE_NAMES, DynamicVariable
 
 VARIABLE = re.compile(r"{{\s*([^{}]+?)\s*}}")
@@ -60,7 +61,7 @@ def test_all_five_functions_post_to_base_url_with_8s_timeout_and_a_filler() -> N
     tools = custom_tools(export())
     assert (
         set(tools)
-        == set(agent.FUNCTION_NAMES)
+        == set(FUNCTION_NAMES)
         == {
             "check_availability",
             "book_appointment",
@@ -125,7 +126,7 @@ def test_function_parameters_are_json_schema_objects_of_strings() -> None:
 
 def test_english_tools_have_the_same_parameters_as_german_ones() -> None:
     german, english = custom_tools(export(SALON)), custom_tools(export(ENGLISH))
-    for name in agent.FUNCTION_NAMES:
+    for name in FUNCTION_NAMES:
         de, en = german[name]["parameters"], english[name]["parameters"]
         assert list(de["properties"]) == list(en["properties"])
         assert de.get("required") == en.get("required")

@@ -1,4 +1,5 @@
-"""Read-only queries for listings (services, staff, appointments, customers, calls).
+"""Read-only queries for listings (services, staff, appointments, customers, calls) and the
+tenant outline the voice agent is configured from.
 
 Kept apart from the write use cases: no rules, no events, one read-only session per query.
 """
@@ -7,18 +8,17 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from frontdesk.booking.views import AppointmentView
+from frontdesk.booking.views import AppointmentView, TenantOutline
 from frontdesk.db.engine import reading
-from frontdesk.db.repositories import appointments, calls, catalog, customers
+from frontdesk.db.repositories import appointments, calls, catalog, customers, tenants
 from frontdesk.db.tables import Call, Customer, Service, Staff
 from frontdesk.domain.model import AppointmentStatus
-
-Cursor = tuple[datetime, uuid.UUID]
+from frontdesk.domain.paging import Cursor, Page
 
 
 class Queries:
@@ -48,9 +48,9 @@ class Queries:
         statuses: Collection[AppointmentStatus],
         after: Cursor | None,
         limit: int,
-    ) -> list[AppointmentView]:
+    ) -> Page[AppointmentView]:
         async with reading(self._sessions) as session:
-            rows = await appointments.page(
+            page = await appointments.page(
                 session,
                 tenant_id,
                 start_from=start_from,
@@ -59,16 +59,37 @@ class Queries:
                 after=after,
                 limit=limit,
             )
-        return [AppointmentView.of(row) for row in rows]
+        return page.map(AppointmentView.of)
 
     async def customers(
         self, tenant_id: uuid.UUID, *, query: str | None, after: Cursor | None, limit: int
-    ) -> Sequence[Customer]:
+    ) -> Page[Customer]:
         async with reading(self._sessions) as session:
             return await customers.page(session, tenant_id, query=query, after=after, limit=limit)
 
-    async def calls(
-        self, tenant_id: uuid.UUID, *, after: Cursor | None, limit: int
-    ) -> Sequence[Call]:
+    async def calls(self, tenant_id: uuid.UUID, *, after: Cursor | None, limit: int) -> Page[Call]:
         async with reading(self._sessions) as session:
             return await calls.page(session, tenant_id, after=after, limit=limit)
+
+    async def tenant_outline(self, slug: str) -> TenantOutline | None:
+        """The tenant with ``slug`` and the names of its active services and staff, or None."""
+        async with reading(self._sessions) as session:
+            tenant = await tenants.get_by_slug(session, slug)
+            if tenant is None:
+                return None
+            services = await catalog.services_of_tenant(session, tenant.id)
+            staff = await catalog.staff_of_tenant(session, tenant.id)
+        return TenantOutline(
+            slug=tenant.slug,
+            name=tenant.name,
+            locale=tenant.locale,
+            timezone=tenant.timezone,
+            services=_unique(service.name for service in services),
+            staff=_unique(member.name for member in staff),
+            retell_api_key=tenant.retell_api_key,
+        )
+
+
+def _unique(names: Iterable[str]) -> tuple[str, ...]:
+    """The non-empty names, each once, in their order."""
+    return tuple(dict.fromkeys(name for name in names if name))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from frontdesk.db.tables import Appointment
@@ -121,3 +121,17 @@ class KnownCaller:
     name: str
     next_starts_at: datetime | None
     next_service_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class TenantOutline:
+    """A tenant's name, language and zone with the names of its active services and staff
+    (each once, in catalogue order): what the voice agent's configuration is built from."""
+
+    slug: str
+    name: str
+    locale: str
+    timezone: str
+    services: tuple[str, ...] = ()
+    staff: tuple[str, ...] = ()
+    retell_api_key: str | None = field(default=None, repr=False)

@@ -1,32 +1,21 @@
-"""The call log: Retell's call events and every function invocation, stored against the call.
-
-Events may arrive in any order and more than once (Retell retries for ten seconds), and a
-function request may come before ``call_started``: every write is an upsert by Retell's call id
-that only sets the fields the message actually carries, so nothing known is overwritten with
-null and a finished call never becomes "ongoing" again.
+"""What a Retell call object becomes in the call log: checked before anything is written,
+mapped to the values of the ``call`` row (text cleaned and cut to the column widths), under an
+id every process derives the same way. The writes themselves are ``booking.call_log``'s.
 """
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from frontdesk import untrusted
-from frontdesk.db.engine import one_statement, reading
-from frontdesk.db.repositories import calls as call_rows
+from frontdesk.booking.call_log import CallRow
 from frontdesk.domain import rules
 from frontdesk.voice.routing import Route
 
 _DEFAULT_STATUS = {"call_started": "ongoing", "call_ended": "ended", "call_analyzed": "ended"}
-_MAX_CACHED = 10_000
-REACHABLE_TIMEOUT_S = 1.0
 # Column widths of the ``call`` table: longer strings from Retell are cut, not refused.
 _WIDTHS = {
     "agent_id": 128,
@@ -41,7 +30,6 @@ _WIDTHS = {
 
 # What a function request's ``call`` object may carry before anything is written: Retell's ids
 # and numbers are short, its timestamps are milliseconds of this century.
-MAX_CALL_ID = 128
 _MAX_FIELD = 256
 _CHECKED_TEXT = ("call_id", "agent_id", "direction", "from_number", "to_number", "call_status")
 _CHECKED_MILLIS = ("start_timestamp", "end_timestamp")
@@ -56,7 +44,7 @@ def call_problem(call: Mapping[str, Any]) -> str | None:
     for key in _CHECKED_TEXT:
         value = call.get(key)
         if isinstance(value, str) and not _storable(
-            value, MAX_CALL_ID if key == "call_id" else _MAX_FIELD
+            value, rules.MAX_CALL_ID if key == "call_id" else _MAX_FIELD
         ):
             return f"call.{key} is too long or not text"
     for key in _CHECKED_MILLIS:
@@ -87,13 +75,10 @@ def call_id_for(tenant_id: uuid.UUID, retell_call_id: str) -> uuid.UUID:
     return uuid.uuid5(_CALL_NAMESPACE, f"{tenant_id}:{retell_call_id}")
 
 
-def call_row(route: Route, retell_call_id: str, call: Mapping[str, Any]) -> dict[str, Any]:
+def call_row(route: Route, retell_call_id: str, call: Mapping[str, Any]) -> CallRow:
     """The ``call`` row a function request can create when no event has done so yet."""
     return {
-        "id": call_id_for(route.tenant_id, retell_call_id),
-        "retell_call_id": retell_call_id,
-        "tenant_id": route.tenant_id,
-        "branch_id": route.branch_id,
+        **_identity(route, retell_call_id),
         "call_status": "ongoing",
         "agent_id": _text(call, "agent_id"),
         "direction": _text(call, "direction"),
@@ -103,48 +88,22 @@ def call_row(route: Route, retell_call_id: str, call: Mapping[str, Any]) -> dict
     }
 
 
-class CallNotOurs(Exception):
-    """The Retell call id already belongs to another tenant's call."""
+def event_values(route: Route, event: str, call: Mapping[str, Any]) -> CallRow | None:
+    """The ``call`` row values a call webhook carries (only those), or ``None`` without a
+    Retell call id."""
+    retell_call_id = _text(call, "call_id")
+    if retell_call_id is None:
+        return None
+    return {**_identity(route, retell_call_id), **_event_fields(event, call)}
 
 
-@dataclass(frozen=True, slots=True)
-class FunctionRecord:
-    """One function invocation as the log keeps it."""
-
-    name: str
-    arguments: dict[str, Any]
-    status: str
-    latency_ms: int
-    # When the function answered, by the process's clock (the row is written a little later).
-    answered_at: datetime
-    error: str | None = None
-    links: tuple[tuple[uuid.UUID, str], ...] = ()
-    customer_id: uuid.UUID | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FunctionEntry:
-    """A function record and the call (ours) and tenant it belongs to."""
-
-    tenant_id: uuid.UUID
-    call_id: uuid.UUID
-    record: FunctionRecord
-    # The call row to create if no event or booking has created it yet (see ``call_row``).
-    call: dict[str, Any] | None = None
-
-
-def _function_row(entry: FunctionEntry) -> dict[str, Any]:
-    record = entry.record
+def _identity(route: Route, retell_call_id: str) -> CallRow:
+    """The keys of the tenant's call with this Retell id."""
     return {
-        "tenant_id": entry.tenant_id,
-        "call_id": entry.call_id,
-        "name": record.name,
-        # Already clean when it came through the gateway; cheap to make sure.
-        "arguments": untrusted.sanitised(record.arguments),
-        "status": record.status,
-        "latency_ms": record.latency_ms,
-        "error": untrusted.text(record.error) if record.error is not None else None,
-        "created_at": record.answered_at,
+        "id": call_id_for(route.tenant_id, retell_call_id),
+        "retell_call_id": retell_call_id,
+        "tenant_id": route.tenant_id,
+        "branch_id": route.branch_id,
     }
 
 
@@ -185,110 +144,3 @@ def _event_fields(event: str, call: Mapping[str, Any]) -> dict[str, Any]:
         successful = analysis.get("call_successful")
         fields["successful"] = successful if isinstance(successful, bool) else None
     return {key: value for key, value in fields.items() if value is not None}
-
-
-class CallLog:
-    """Writes the ``call``, ``call_function`` and ``call_appointment`` rows."""
-
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        # Retell call id → (our call id, tenant): calls never change tenant, so this is safe.
-        self._known: dict[str, tuple[uuid.UUID, uuid.UUID]] = {}
-
-    async def ensure(self, route: Route, retell_call_id: str, call: Mapping[str, Any]) -> uuid.UUID:
-        """Make sure the call row exists (an appointment booked in the call refers to it); its
-        id, or ``CallNotOurs`` when another tenant's call has this Retell id."""
-        known = self._known.get(retell_call_id)
-        if known is None:
-            # Usually the call log or ``call_started`` created the row already (one SELECT);
-            # else one INSERT … RETURNING, and a SELECT again if a concurrent one won.
-            async with reading(self._sessions) as session:
-                known = await call_rows.find_by_retell_id(session, retell_call_id)
-            if known is None:
-                async with one_statement(self._sessions) as session:
-                    row = call_row(route, retell_call_id, call)
-                    known = await call_rows.insert_if_absent(session, row)
-                if known is None:
-                    async with reading(self._sessions) as session:
-                        known = await call_rows.find_by_retell_id(session, retell_call_id)
-            if known is None:
-                raise CallNotOurs(retell_call_id)
-            self._remember(retell_call_id, known)
-        if known[1] != route.tenant_id:
-            raise CallNotOurs(retell_call_id)
-        return known[0]
-
-    async def record_event(self, route: Route, event: str, call: Mapping[str, Any]) -> None:
-        """Merge one call webhook into the call row (any order, any number of times)."""
-        retell_call_id = _text(call, "call_id")
-        if retell_call_id is None:
-            return
-        known = self._known.get(retell_call_id)
-        if known is not None and known[1] != route.tenant_id:
-            raise CallNotOurs(retell_call_id)
-        values = {
-            "id": call_id_for(route.tenant_id, retell_call_id),
-            "retell_call_id": retell_call_id,
-            "tenant_id": route.tenant_id,
-            "branch_id": route.branch_id,
-            **_event_fields(event, call),
-        }
-        async with self._sessions() as session:
-            await call_rows.upsert_event(session, values)
-            found = await call_rows.find_by_retell_id(session, retell_call_id)
-            await session.commit()
-        if found is None or found[1] != route.tenant_id:
-            raise CallNotOurs(retell_call_id)
-        self._remember(retell_call_id, found)
-
-    async def reachable(self) -> bool:
-        """Whether the database answers a trivial query within a second (after a failed write:
-        was it the data or the database?)."""
-        try:
-            async with asyncio.timeout(REACHABLE_TIMEOUT_S), reading(self._sessions) as session:
-                await session.execute(text("SELECT 1"))
-        except Exception:
-            return False
-        return True
-
-    async def record_functions(self, entries: Sequence[FunctionEntry]) -> None:
-        """Log invocations of any calls in one transaction, with the appointments they booked,
-        moved or cancelled; each call's outcome becomes its latest such action."""
-        links: dict[tuple[uuid.UUID, uuid.UUID, str], uuid.UUID] = {}
-        changes: dict[uuid.UUID, tuple[str | None, uuid.UUID | None]] = {}
-        for entry in entries:
-            record = entry.record
-            for appointment_id, action in record.links:
-                links[(entry.call_id, appointment_id, action)] = entry.tenant_id
-            outcome, customer = changes.get(entry.call_id, (None, None))
-            if record.links:
-                outcome = record.links[-1][1]
-            changes[entry.call_id] = (outcome, customer or record.customer_id)
-        # Calls this process has seen stored (by an event, a booking or an earlier batch) need
-        # no insert; the others get one multi-row INSERT that skips existing rows.
-        calls = {
-            e.call_id: e.call
-            for e in entries
-            if e.call is not None and e.call["retell_call_id"] not in self._known
-        }
-        async with self._sessions() as session:
-            await call_rows.insert_all_absent(session, list(calls.values()))
-            await call_rows.add_functions(session, [_function_row(e) for e in entries])
-            await call_rows.link_appointments(
-                session,
-                [
-                    {"tenant_id": t, "call_id": c, "appointment_id": a, "action": action}
-                    for (c, a, action), t in links.items()
-                ],
-            )
-            await call_rows.set_outcomes_and_customers(
-                session, [(c, o, k) for c, (o, k) in changes.items() if o or k]
-            )
-            await session.commit()
-        for row in calls.values():
-            self._remember(row["retell_call_id"], (row["id"], row["tenant_id"]))
-
-    def _remember(self, retell_call_id: str, known: tuple[uuid.UUID, uuid.UUID]) -> None:
-        if len(self._known) >= _MAX_CACHED:
-            self._known.clear()
-        self._known[retell_call_id] = known

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from frontdesk import untrusted
+from frontdesk.booking.call_log import CallLog, CallNotOurs, FunctionEntry, FunctionRecord
 from frontdesk.booking.catalog import BranchCatalog
 from frontdesk.booking.directory import Directory
 from frontdesk.booking.service import BookingService
@@ -23,15 +24,7 @@ from frontdesk.domain import rules
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import VOICE_OVERLOADED
 from frontdesk.voice import signature, slots
-from frontdesk.voice.calls import (
-    CallLog,
-    CallNotOurs,
-    FunctionEntry,
-    FunctionRecord,
-    call_id_for,
-    call_problem,
-    call_row,
-)
+from frontdesk.voice.calls import call_id_for, call_problem, call_row, event_values
 from frontdesk.voice.functions import CallContext, Reply, VoiceFunctions
 from frontdesk.voice.inbound import inbound_answer
 from frontdesk.voice.logbuffer import CallLogBuffer
@@ -134,8 +127,11 @@ class VoiceGateway:
         if verified.route is None:
             log.warning("retell event for an unknown number", to_number=call.get("to_number"))
             return
+        values = event_values(verified.route, str(event), call)
+        if values is None:
+            return
         try:
-            await self.calls.record_event(verified.route, str(event), call)
+            await self.calls.record_event(values)
         except CallNotOurs:
             log.warning("retell event for another tenant's call", call_id=call.get("call_id"))
 
@@ -266,7 +262,7 @@ class VoiceGateway:
         if name in _BOOKS:
             # The appointment will refer to the call: its row must exist first. Other
             # functions leave that to the call log (written with their record).
-            call_id = await self.calls.ensure(route, retell_call_id, call)
+            call_id = await self.calls.ensure(call_row(route, retell_call_id, call))
         return CallContext(
             tenant_id=route.tenant_id,
             catalog=catalog,

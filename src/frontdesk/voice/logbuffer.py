@@ -25,10 +25,9 @@ import asyncio
 import contextlib
 import contextvars
 
-from frontdesk.db.errors import is_refused_row
+from frontdesk.booking.call_log import CallLog, FunctionEntry
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import CALL_LOG_DROPPED
-from frontdesk.voice.calls import CallLog, FunctionEntry
 
 log = get_logger(__name__)
 
@@ -96,7 +95,7 @@ class CallLogBuffer:
             async with asyncio.timeout(WRITE_TIMEOUT_S):
                 await self._calls.record_functions(batch)
         except Exception as exc:
-            refused = is_refused_row(exc) or await self._calls.reachable()
+            refused = self._calls.refuses(exc) or await self._calls.reachable()
             if refused and len(batch) > 1:
                 # The database answers, so something in this batch is what it refuses: halve
                 # until that record stands alone, and keep the rest.

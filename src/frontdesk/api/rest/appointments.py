@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from frontdesk.api.auth import TenantId
 from frontdesk.api.deps import BookingDep, IdempotencyDep, QueriesDep
 from frontdesk.api.errors import PROBLEM_JSON, ProblemError
-from frontdesk.api.rest.pagination import CursorParam, decode_cursor, encode_cursor
+from frontdesk.api.rest.pagination import CursorParam, decode_cursor, page_out
 from frontdesk.api.rest.schemas import (
     PROBLEMS,
     AppointmentIn,
@@ -131,20 +131,15 @@ async def list_appointments(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: CursorParam = None,
 ) -> Page[AppointmentOut]:
-    views = await queries.appointments(
+    page = await queries.appointments(
         tenant_id,
         start_from=from_,
         start_to=to,
         statuses=status_ or [],
         after=decode_cursor(cursor),
-        limit=limit + 1,
+        limit=limit,
     )
-    more = len(views) > limit
-    views = views[:limit]
-    return Page(
-        items=[AppointmentOut.of(v) for v in views],
-        next_cursor=encode_cursor((views[-1].start, views[-1].id)) if more else None,
-    )
+    return page_out(page, AppointmentOut.of)
 
 
 @router.get("/{appointment_id}", summary="One appointment", response_model=AppointmentOut)

@@ -1,4 +1,4 @@
-"""Opaque keyset cursors for list endpoints."""
+"""Opaque keyset cursors for list endpoints, and a use case's page as the response's page."""
 
 from __future__ import annotations
 
@@ -6,17 +6,21 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Query
 
 from frontdesk import untrusted
 from frontdesk.api.errors import ProblemError
+from frontdesk.api.rest import schemas
 from frontdesk.domain import rules
 from frontdesk.domain.errors import DomainError
+from frontdesk.domain.paging import Cursor, Page
 
-Cursor = tuple[datetime, uuid.UUID]
+T = TypeVar("T")
+R = TypeVar("R")
 # Ours are about 90 characters; anything much longer was not issued by this API.
 MAX_CURSOR = 200
 CursorParam = Annotated[
@@ -47,3 +51,11 @@ def decode_cursor(token: str | None) -> Cursor | None:
         raise ProblemError(
             422, "validation_error", "Invalid request", "cursor is not one this API issued"
         ) from exc
+
+
+def page_out(page: Page[T], out: Callable[[T], R]) -> schemas.Page[R]:
+    """The response page: each item through ``out``, and the cursor of the next page."""
+    return schemas.Page(
+        items=[out(item) for item in page.items],
+        next_cursor=encode_cursor(page.next) if page.next is not None else None,
+    )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from frontdesk.api.auth import TenantId
 from frontdesk.api.deps import QueriesDep
-from frontdesk.api.rest.pagination import CursorParam, decode_cursor, encode_cursor
+from frontdesk.api.rest.pagination import CursorParam, decode_cursor, page_out
 from frontdesk.api.rest.schemas import PROBLEMS, CallOut, CustomerOut, Page, SearchText
 from frontdesk.domain import rules
 
@@ -27,23 +27,13 @@ async def list_customers(
     limit: Limit = 50,
     cursor: CursorParam = None,
 ) -> Page[CustomerOut]:
-    rows = await queries.customers(tenant_id, query=q, after=decode_cursor(cursor), limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(
-        items=[CustomerOut.model_validate(row) for row in rows],
-        next_cursor=encode_cursor((rows[-1].created_at, rows[-1].id)) if more else None,
-    )
+    page = await queries.customers(tenant_id, query=q, after=decode_cursor(cursor), limit=limit)
+    return page_out(page, CustomerOut.model_validate)
 
 
 @router.get("/calls", summary="Phone calls, newest first", response_model=Page[CallOut])
 async def list_calls(
     tenant_id: TenantId, queries: QueriesDep, limit: Limit = 50, cursor: CursorParam = None
 ) -> Page[CallOut]:
-    rows = await queries.calls(tenant_id, after=decode_cursor(cursor), limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(
-        items=[CallOut.model_validate(row) for row in rows],
-        next_cursor=encode_cursor((rows[-1].created_at, rows[-1].id)) if more else None,
-    )
+    page = await queries.calls(tenant_id, after=decode_cursor(cursor), limit=limit)
+    return page_out(page, CallOut.model_validate)

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.repositories.catalog import BranchRef
+from frontdesk.db.repositories.keyset import page_of
 from frontdesk.db.tables import Appointment, Branch, Customer, Service
 from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentStatus
+from frontdesk.domain.paging import Cursor, Page
 
 
 class BusyRow(NamedTuple):
@@ -240,9 +242,9 @@ async def page(
     start_from: datetime | None,
     start_to: datetime | None,
     statuses: Collection[AppointmentStatus],
-    after: tuple[datetime, uuid.UUID] | None,
+    after: Cursor | None,
     limit: int,
-) -> Sequence[Appointment]:
+) -> Page[Appointment]:
     """One page ordered by (starts_at, id); ``after`` is the last row of the previous page."""
     stmt = select(Appointment).where(Appointment.tenant_id == tenant_id)
     if start_from is not None:
@@ -251,7 +253,5 @@ async def page(
         stmt = stmt.where(Appointment.starts_at < start_to)
     if statuses:
         stmt = stmt.where(Appointment.status.in_(statuses))
-    if after is not None:
-        stmt = stmt.where(tuple_(Appointment.starts_at, Appointment.id) > tuple_(*after))
-    stmt = stmt.order_by(Appointment.starts_at, Appointment.id).limit(limit)
-    return (await session.execute(stmt)).scalars().all()
+    key = (Appointment.starts_at, Appointment.id)
+    return await page_of(session, stmt, key, after=after, limit=limit)

@@ -7,28 +7,28 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, func, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.engine import session_clock
+from frontdesk.db.repositories.keyset import page_of
 from frontdesk.db.tables import Appointment, Call, CallAppointment, CallFunction
 from frontdesk.db.upsert import insert_on_conflict
 from frontdesk.domain.model import ACTIVE_STATUSES
+from frontdesk.domain.paging import Cursor, Page
 
 
 async def page(
     session: AsyncSession,
     tenant_id: uuid.UUID,
     *,
-    after: tuple[datetime, uuid.UUID] | None,
+    after: Cursor | None,
     limit: int,
-) -> Sequence[Call]:
+) -> Page[Call]:
     """Newest first, ordered by (created_at, id) descending."""
     stmt = select(Call).where(Call.tenant_id == tenant_id)
-    if after is not None:
-        stmt = stmt.where(tuple_(Call.created_at, Call.id) < tuple_(*after))
-    stmt = stmt.order_by(Call.created_at.desc(), Call.id.desc()).limit(limit)
-    return (await session.execute(stmt)).scalars().all()
+    key = (Call.created_at, Call.id)
+    return await page_of(session, stmt, key, after=after, limit=limit, newest_first=True)
 
 
 # -- the call log written by the voice endpoints -----------------------------------------------

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.db.repositories.keyset import page_of
 from frontdesk.db.tables import Customer
+from frontdesk.domain.paging import Cursor, Page
 
 
 async def by_phone(session: AsyncSession, tenant_id: uuid.UUID, phone_e164: str) -> Customer | None:
@@ -30,15 +30,13 @@ async def page(
     tenant_id: uuid.UUID,
     *,
     query: str | None,
-    after: tuple[datetime, uuid.UUID] | None,
+    after: Cursor | None,
     limit: int,
-) -> Sequence[Customer]:
+) -> Page[Customer]:
     """One page ordered by (created_at, id), optionally filtered by name or phone substring."""
     stmt = select(Customer).where(Customer.tenant_id == tenant_id)
     if query:
         pattern = f"%{query}%"
         stmt = stmt.where(or_(Customer.name.ilike(pattern), Customer.phone_e164.like(pattern)))
-    if after is not None:
-        stmt = stmt.where(tuple_(Customer.created_at, Customer.id) > tuple_(*after))
-    stmt = stmt.order_by(Customer.created_at, Customer.id).limit(limit)
-    return (await session.execute(stmt)).scalars().all()
+    key = (Customer.created_at, Customer.id)
+    return await page_of(session, stmt, key, after=after, limit=limit)
