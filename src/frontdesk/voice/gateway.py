@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -166,9 +167,7 @@ class VoiceGateway:
         if ctx is not None:
             latency_ms = round((time.perf_counter() - started) * 1000)
             try:
-                record = self._record_of(name, args, reply, latency_ms)
-                row = call_row(route, retell_call_id, call)
-                self.call_log.add(FunctionEntry(ctx.tenant_id, ctx.call_id, record, row))
+                self._log(name, route, retell_call_id, call, args, reply, latency_ms, ctx.call_id)
             except Exception:
                 # The function may have booked, moved or cancelled: the caller hears what was
                 # done.
@@ -211,13 +210,25 @@ class VoiceGateway:
         """Too many calls in progress: the apology now, the refusal in the call log."""
         VOICE_OVERLOADED.inc()
         reply = Reply("error", say("busy", "de"), {"reason": "overloaded"})
-        record = self._record_of(name, args, reply, 0)
-        row = call_row(route, retell_call_id, call)
-        entry = FunctionEntry(
-            route.tenant_id, call_id_for(route.tenant_id, retell_call_id), record, row
-        )
-        self.call_log.add(entry)
+        call_id = call_id_for(route.tenant_id, retell_call_id)
+        self._log(name, route, retell_call_id, call, args, reply, 0, call_id)
         return reply.body()
+
+    def _log(
+        self,
+        name: str,
+        route: Route,
+        retell_call_id: str,
+        call: Mapping[str, Any],
+        args: Mapping[str, Any],
+        reply: Reply,
+        latency_ms: int,
+        call_id: uuid.UUID,
+    ) -> None:
+        """Queue the function's call-log record (written behind in batches, ADR 0008)."""
+        record = self._record_of(name, args, reply, latency_ms)
+        row = call_row(route, retell_call_id, call)
+        self.call_log.add(FunctionEntry(route.tenant_id, call_id, record, row))
 
     async def close(self) -> None:
         """Write the call-log records still queued (the app's shutdown)."""
