@@ -55,6 +55,17 @@ class VoiceRefused(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class _FunctionCall:
+    """One verified function request: what the steps below pass along."""
+
+    name: str
+    route: Route
+    retell_call_id: str
+    call: Mapping[str, Any]
+    args: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class _Verified:
     route: Route | None
     payload: dict[str, Any]
@@ -155,19 +166,21 @@ class VoiceGateway:
         problem = call_problem(call)
         if problem is not None:
             raise VoiceRefused(400, "invalid_call", problem)
-        args = _section(verified.payload, "args")
+        request = _FunctionCall(
+            name, route, retell_call_id, call, _section(verified.payload, "args")
+        )
         started = time.perf_counter()
         if self.in_flight >= self.max_in_flight:
-            return self._shed(name, route, retell_call_id, call, args)
+            return self._shed(request)
         self.in_flight += 1
         try:
-            reply, ctx = await self._run(name, route, retell_call_id, call, args, deadline)
+            reply, ctx = await self._run(request, deadline)
         finally:
             self.in_flight -= 1
         if ctx is not None:
             latency_ms = round((time.perf_counter() - started) * 1000)
             try:
-                self._log(name, route, retell_call_id, call, args, reply, latency_ms, ctx.call_id)
+                self._log(request, reply, latency_ms, ctx.call_id)
             except Exception:
                 # The function may have booked, moved or cancelled: the caller hears what was
                 # done.
@@ -175,18 +188,13 @@ class VoiceGateway:
         return reply.body()
 
     async def _run(
-        self,
-        name: str,
-        route: Route,
-        retell_call_id: str,
-        call: Mapping[str, Any],
-        args: Mapping[str, Any],
-        deadline: float,
+        self, request: _FunctionCall, deadline: float
     ) -> tuple[Reply, CallContext | None]:
+        name = request.name
         ctx: CallContext | None = None
         try:
             async with asyncio.timeout_at(deadline):
-                ctx = await self._context(name, route, retell_call_id, call)
+                ctx = await self._context(request)
         except CallNotOurs:
             raise VoiceRefused(404, "unknown_call", "the call belongs to another tenant") from None
         except TimeoutError:
@@ -197,37 +205,23 @@ class VoiceGateway:
             log.exception("voice function setup failed", function=name)
         if ctx is None:
             return _setup_failed(), None
-        return await self.functions.run(name, args, ctx, deadline), ctx
+        return await self.functions.run(name, request.args, ctx, deadline), ctx
 
-    def _shed(
-        self,
-        name: str,
-        route: Route,
-        retell_call_id: str,
-        call: Mapping[str, Any],
-        args: Mapping[str, Any],
-    ) -> dict[str, Any]:
+    def _shed(self, request: _FunctionCall) -> dict[str, Any]:
         """Too many calls in progress: the apology now, the refusal in the call log."""
         VOICE_OVERLOADED.inc()
         reply = Reply("error", say("busy", "de"), {"reason": "overloaded"})
-        call_id = call_id_for(route.tenant_id, retell_call_id)
-        self._log(name, route, retell_call_id, call, args, reply, 0, call_id)
+        call_id = call_id_for(request.route.tenant_id, request.retell_call_id)
+        self._log(request, reply, 0, call_id)
         return reply.body()
 
     def _log(
-        self,
-        name: str,
-        route: Route,
-        retell_call_id: str,
-        call: Mapping[str, Any],
-        args: Mapping[str, Any],
-        reply: Reply,
-        latency_ms: int,
-        call_id: uuid.UUID,
+        self, request: _FunctionCall, reply: Reply, latency_ms: int, call_id: uuid.UUID
     ) -> None:
         """Queue the function's call-log record (written behind in batches, ADR 0008)."""
-        record = self._record_of(name, args, reply, latency_ms)
-        row = call_row(route, retell_call_id, call)
+        route = request.route
+        record = self._record_of(request.name, request.args, reply, latency_ms)
+        row = call_row(route, request.retell_call_id, request.call)
         self.call_log.add(FunctionEntry(route.tenant_id, call_id, record, row))
 
     async def close(self) -> None:
@@ -264,13 +258,12 @@ class VoiceGateway:
     async def _catalog(self, route: Route) -> BranchCatalog:
         return await self._booking.catalog(route.branch)
 
-    async def _context(
-        self, name: str, route: Route, retell_call_id: str, call: Mapping[str, Any]
-    ) -> CallContext:
+    async def _context(self, request: _FunctionCall) -> CallContext:
+        route, retell_call_id, call = request.route, request.retell_call_id, request.call
         catalog = await self._catalog(route)
         caller = caller_of(call.get("from_number"), catalog.phone_region)
         call_id = call_id_for(route.tenant_id, retell_call_id)
-        if name in _BOOKS:
+        if request.name in _BOOKS:
             # The appointment will refer to the call: its row must exist first. Other
             # functions leave that to the call log (written with their record).
             call_id = await self.calls.ensure(call_row(route, retell_call_id, call))
