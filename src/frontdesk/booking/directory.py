@@ -43,29 +43,24 @@ class Directory:
         self._keys: TtlCache[str, uuid.UUID] = TtlCache(ttl)
 
     async def number(self, e164: str) -> DialledNumber | None:
-        found = self._numbers.get(e164)
-        if found is not None:
-            return found
-        async with reading(self._sessions) as session:
-            row = await phone_numbers.route(session, e164)
-        if row is None:
-            return None
-        branch = BranchRef(
-            row.branch_id, row.tenant_id, row.calendar_version, row.branch_updated_at
-        )
-        found = DialledNumber(row.tenant_id, row.branch_id, row.retell_api_key, branch)
-        self._numbers.put(e164, found)
-        return found
+        async def load() -> DialledNumber | None:
+            async with reading(self._sessions) as session:
+                row = await phone_numbers.route(session, e164)
+            if row is None:
+                return None
+            branch = BranchRef(
+                row.branch_id, row.tenant_id, row.calendar_version, row.branch_updated_at
+            )
+            return DialledNumber(row.tenant_id, row.branch_id, row.retell_api_key, branch)
+
+        return await self._numbers.get_or_load(e164, load)
 
     async def tenant_of_api_key(self, key: str) -> uuid.UUID | None:
         """The tenant of an unrevoked API key (looked up and cached by digest only)."""
-        digest = api_key_digest(key)
-        tenant_id = self._keys.get(digest)
-        if tenant_id is not None:
-            return tenant_id
-        async with reading(self._sessions) as session:
-            found = await tenants.find_active_api_key(session, key)
-        if found is None:
-            return None
-        self._keys.put(digest, found.tenant_id)
-        return found.tenant_id
+
+        async def load() -> uuid.UUID | None:
+            async with reading(self._sessions) as session:
+                found = await tenants.find_active_api_key(session, key)
+            return found.tenant_id if found is not None else None
+
+        return await self._keys.get_or_load(api_key_digest(key), load)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -56,3 +56,13 @@ class TtlCache(Generic[K, V]):
         if len(self._entries) >= self._size and key not in self._entries:
             self._entries.clear()
         self._entries[key] = (value, self._timer() + self._ttl)
+
+    async def get_or_load(self, key: K, load: Callable[[], Awaitable[V | None]]) -> V | None:
+        """The cached value, or ``load()``'s, cached when found (a miss is asked again next
+        time: a number or key added a moment ago must not stay unknown for ``ttl``)."""
+        found = self.get(key)
+        if found is None:
+            found = await load()
+            if found is not None:
+                self.put(key, found)
+        return found
