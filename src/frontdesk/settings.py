@@ -48,6 +48,15 @@ class Settings(BaseSettings):
         description="Voice function calls in progress per process; more get the apology at once",
     )
 
+    calcom_api_url: str = Field(
+        default="https://api.cal.com",
+        description="Cal.com API base URL (a tenant's own URL, set by `calcom connect`, wins)",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key sealing tenants' provider API keys at rest; unset = stored plain",
+    )
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -18,7 +18,8 @@ EXPECTED_TABLES = {
     "tenant", "branch", "phone_number", "staff", "working_hours", "working_break",
     "staff_absence", "branch_closure", "service", "service_staff", "customer", "appointment",
     "call", "call_appointment", "call_function", "job", "webhook_inbox", "idempotency_record",
-    "api_key", "user_account", "audit_log", "booking_day",
+    "api_key", "user_account", "audit_log", "booking_day", "calendar_mirror_day",
+    "appointment_external_uid",
 }  # fmt: skip
 
 

@@ -23,6 +23,7 @@ from frontdesk.availability.holidays import holidays_of_year
 from frontdesk.db.repositories import catalog as catalog_rows
 from frontdesk.db.repositories.appointments import BusyRow, BusySpan
 from frontdesk.db.repositories.catalog import BranchRef, CatalogRows
+from frontdesk.domain.model import CalendarProvider
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -37,6 +38,8 @@ class ServiceInfo:
     price_cents: int | None
     rules: ServiceRules
     cancellation_policy: dict[str, Any]
+    # The provider's event type for this service (Cal.com mode), None on the built-in calendar.
+    event_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,8 @@ class StaffInfo:
     nicknames: tuple[str, ...]
     weekly: tuple[DaySchedule, ...]
     absences: tuple[Interval, ...]
+    # The provider's id for this person as a host (Cal.com user id), None when not linked.
+    calendar_host: str | None = None
 
     @property
     def name(self) -> str:
@@ -65,10 +70,22 @@ class BranchCatalog:
     services: dict[uuid.UUID, ServiceInfo]
     staff: dict[uuid.UUID, StaffInfo]
     max_buffer: timedelta = field(default=timedelta(0))
+    # Whose calendar this is: our own (``builtin``) or a provider's (``calcom``), with the
+    # provider's branch settings (e.g. the Cal.com team id).
+    provider: CalendarProvider = CalendarProvider.BUILTIN
+    calendar_config: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
         return self.rules.tz
+
+    @property
+    def external(self) -> bool:
+        """True when an outside provider's calendar is the source of free times."""
+        return self.provider is not CalendarProvider.BUILTIN
+
+    def staff_of_host(self, host: str) -> StaffInfo | None:
+        return next((m for m in self.staff.values() if m.calendar_host == host), None)
 
     def calendars(
         self, staff_ids: frozenset[uuid.UUID], busy: Mapping[uuid.UUID, Sequence[Interval]]
@@ -172,6 +189,8 @@ def build_catalog(rows: CatalogRows) -> BranchCatalog:
             ),
             default=timedelta(0),
         ),
+        provider=CalendarProvider(rows.branch.calendar_provider),
+        calendar_config=dict(rows.branch.calendar_config or {}),
     )
 
 
@@ -192,6 +211,7 @@ def _service(row: Any, staff_ids: frozenset[uuid.UUID]) -> ServiceInfo:
             staff_ids=staff_ids,
         ),
         cancellation_policy=dict(row.cancellation_policy or {}),
+        event_type=None if row.calcom_event_type_id is None else str(row.calcom_event_type_id),
     )
 
 
@@ -223,6 +243,7 @@ def _staff(rows: CatalogRows) -> dict[uuid.UUID, StaffInfo]:
             nicknames=tuple(member.nicknames or ()),
             weekly=tuple(sorted(weekly[member.id], key=lambda d: (d.weekday, d.start))),
             absences=tuple(sorted(absences[member.id], key=lambda i: i.start)),
+            calendar_host=None if member.calcom_user_id is None else str(member.calcom_user_id),
         )
         for member in rows.staff
     }

@@ -105,6 +105,9 @@ class Tenant(Timestamped, Base):
     # Retell signs with this key; it must be readable to verify HMACs, so it is not hashed.
     retell_api_key: Mapped[str | None] = mapped_column(String(200))
     calcom_webhook_secret: Mapped[str | None] = mapped_column(String(200))
+    # Sealed by frontdesk.secrets (encrypted when FRONTDESK_SECRET_KEY is set); never logged.
+    calcom_api_key: Mapped[str | None] = mapped_column(String(1000))
+    calcom_api_url: Mapped[str | None] = mapped_column(String(300))
 
 
 class Branch(Timestamped, Base):
@@ -553,3 +556,46 @@ class AuditLog(Base):
     entity_id: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CalendarMirrorDay(Base):
+    """One provider host's free starts for one event type on one local day (the mirror).
+
+    Filled ahead of calls by the refresh job within the provider's rate budget; the voice and
+    REST searches read it instead of calling the provider. ``stale_since`` is set when a webhook
+    or our own write touched the day (refresh at once; until then the day is served with our own
+    bookings subtracted and its age known); ``fetched_at`` is None until the first fetch.
+    """
+
+    __tablename__ = "calendar_mirror_day"
+
+    branch_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("branch.id", ondelete="CASCADE"), primary_key=True
+    )
+    event_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = _tenant_fk()
+    # [[start, end], ...] as UTC ISO-8601 strings, sorted by start.
+    slots: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    refresh_after: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    stale_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(String(500))
+
+
+class AppointmentExternalUid(Base):
+    """Every provider uid an appointment has had: a provider reschedule makes a new uid, and a
+    late webhook or a reconciliation row about an older one must still find the appointment."""
+
+    __tablename__ = "appointment_external_uid"
+    __table_args__ = (UniqueConstraint("tenant_id", "uid"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = _tenant_fk()
+    appointment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("appointment.id", ondelete="CASCADE"), index=True
+    )
+    uid: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
