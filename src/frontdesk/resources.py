@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from frontdesk.calendars.providers import CalendarProviders
 from frontdesk.db.engine import create_engine, create_session_factory
 from frontdesk.db.health import ping
 from frontdesk.domain.clock import Clock
@@ -22,6 +23,8 @@ class Resources:
     sessions: async_sessionmaker[AsyncSession]
     redis: Redis | None
     clock: Clock
+    # Outside calendars (HTTP pool, breaker, rate budget) of this process.
+    calendars: CalendarProviders
 
     async def ping_database(self) -> None:
         """Round-trip one trivial query; raises when the database cannot be reached."""
@@ -34,9 +37,12 @@ async def open_resources(settings: Settings, clock: Clock) -> AsyncIterator[Reso
     the process's one clock (its sessions carry it)."""
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    calendars = CalendarProviders(settings, clock=clock, redis=redis)
+    sessions = create_session_factory(engine, clock)
     try:
-        yield Resources(settings, engine, create_session_factory(engine, clock), redis, clock)
+        yield Resources(settings, engine, sessions, redis, clock, calendars)
     finally:
+        await calendars.aclose()
         if redis is not None:
             await redis.aclose()
         await engine.dispose()

@@ -22,9 +22,22 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from frontdesk.domain.model import CalendarProvider
 from frontdesk.resilience.deadline import Deadline
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderLink:
+    """What is needed to reach a branch's outside calendar."""
+
+    tenant_id: uuid.UUID
+    tenant_slug: str
+    provider: CalendarProvider
+    sealed_key: str | None
+    api_url: str | None
+    config: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ async def embedded_worker(resources: Resources) -> AsyncIterator[Worker | None]:
         grace=EMBEDDED_GRACE_SECONDS,
         settings=resources.settings,
         clock=resources.clock,
+        calendars=resources.calendars,
     )
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop), name="frontdesk-embedded-worker")

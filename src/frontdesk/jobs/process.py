@@ -50,6 +50,7 @@ async def run_worker_process(
                 poll_interval=poll_interval,
                 settings=settings,
                 clock=resources.clock,
+                calendars=resources.calendars,
             )
             await worker.run(stop)
     finally:

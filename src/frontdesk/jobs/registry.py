@@ -22,12 +22,15 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk.jobs.schedule import Periodic
 from frontdesk.settings import Settings
+
+if TYPE_CHECKING:
+    from frontdesk.calendars.providers import CalendarProviders
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,8 @@ class JobContext:
     settings: Settings
     clock: Callable[[], datetime]
     session: AsyncSession | None = None
+    # Outside calendars of the process (None where a worker runs without them, e.g. tests).
+    calendars: CalendarProviders | None = None
 
 
 Handler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]

@@ -30,7 +30,7 @@ import traceback
 from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from time import perf_counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -53,6 +53,9 @@ from frontdesk.observability.metrics import (
     JOBS_SUCCEEDED,
 )
 from frontdesk.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from frontdesk.calendars.providers import CalendarProviders
 
 log = get_logger(__name__)
 
@@ -86,6 +89,7 @@ class Worker:
         backoff_cap: timedelta = DEFAULT_BACKOFF_CAP,
         rng: random.Random | None = None,
         stats_interval: float = 5.0,
+        calendars: CalendarProviders | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -93,6 +97,7 @@ class Worker:
             raise ValueError("lease must be positive")
         self.worker_id = worker_id or default_worker_id()
         self._sessions = sessions
+        self._calendars = calendars
         self._registry = registry
         self._concurrency = concurrency
         self._lease = lease
@@ -382,6 +387,7 @@ class Worker:
             settings=self._settings,
             clock=self._clock,
             session=session,
+            calendars=self._calendars,
         )
 
     async def _record(self, job: ClaimedJob, error: Exception | None) -> str:

@@ -1,0 +1,102 @@
+"""Which calendar a branch uses, and the one place that builds a provider's adapter.
+
+A branch on the built-in calendar has no adapter: our database is its calendar, so a booking
+is complete when its transaction commits and availability comes from the engine. A branch on
+an outside provider gets a ``CalendarPort`` built here from its ``ProviderLink`` (the tenant's
+sealed key, base URL and the branch's provider settings). Adding a provider (CalDAV, Google)
+is a new adapter module and one entry in ``_FACTORIES`` — the use cases do not change.
+
+One instance per process: it owns the HTTP connection pool and the resilience guard (breaker
+and rate budget, in Redis when configured so every process shares them) and caches adapters
+per tenant key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+from redis.asyncio import Redis
+
+from frontdesk.calendars.calcom.adapter import CalcomCalendar
+from frontdesk.calendars.calcom.client import CalcomClient
+from frontdesk.calendars.calcom.transport import Guard
+from frontdesk.calendars.errors import CalendarAuthFailed
+from frontdesk.calendars.port import CalendarPort, ProviderLink
+from frontdesk.domain.clock import Clock
+from frontdesk.domain.model import CalendarProvider
+from frontdesk.resilience.clocks import Monotonic, Sleep
+from frontdesk.secrets import SecretUnreadable, unseal
+from frontdesk.settings import Settings
+
+# Connection limits for all tenants' provider calls of one process.
+HTTP_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=20)
+
+
+class CalendarProviders:
+    """Builds and caches the adapters of a process (see the module docstring)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock,
+        redis: Redis | None = None,
+        http: httpx.AsyncClient | None = None,
+        monotonic: Monotonic = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        guard: Guard | None = None,
+    ) -> None:
+        self.settings = settings
+        self._owns_http = http is None
+        self.http = http or httpx.AsyncClient(limits=HTTP_LIMITS)
+        self.guard = guard or Guard.build(
+            clock=clock, monotonic=monotonic, sleep=sleep, redis=redis
+        )
+        self._ports: dict[tuple[object, ...], CalendarPort] = {}
+
+    def port(self, link: ProviderLink) -> CalendarPort:
+        """The adapter for ``link``; ``CalendarAuthFailed`` when its key cannot be opened."""
+        key = (link.tenant_id, link.provider, link.sealed_key, link.api_url, _frozen(link.config))
+        port = self._ports.get(key)
+        if port is None:
+            factory = _FACTORIES.get(link.provider)
+            if factory is None:
+                raise ValueError(f"{link.provider} has no outside calendar adapter")
+            port = factory(link, self)
+            self._ports[key] = port
+        return port
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self.http.aclose()
+
+
+def _calcom(link: ProviderLink, providers: CalendarProviders) -> CalendarPort:
+    if not link.sealed_key:
+        raise CalendarAuthFailed("no Cal.com API key stored: run `frontdesk calcom connect`")
+    try:
+        api_key = unseal(link.sealed_key, providers.settings.secret_key)
+    except SecretUnreadable as exc:
+        raise CalendarAuthFailed(str(exc)) from exc
+    client = CalcomClient.for_tenant(
+        providers.http,
+        tenant=link.tenant_slug,
+        api_key=api_key,
+        guard=providers.guard,
+        base_url=link.api_url or providers.settings.calcom_api_url,
+    )
+    team = link.config.get("team_id")
+    return CalcomCalendar(client, team_id=int(team) if team is not None else None)
+
+
+_FACTORIES: dict[CalendarProvider, Callable[[ProviderLink, CalendarProviders], CalendarPort]] = {
+    CalendarProvider.CALCOM: _calcom,
+}
+
+
+def _frozen(config: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, repr(v)) for k, v in config.items() if k == "team_id"))
