@@ -73,7 +73,9 @@ def _attach_services(app: FastAPI, resources: Resources) -> None:
     """The use-case objects routers reach through ``api.deps`` (one set per process)."""
     catalogs = CatalogCache()
     clock = resources.clock
-    app.state.booking = BookingService(resources.sessions, catalogs, clock=clock)
+    app.state.booking = BookingService(
+        resources.sessions, catalogs, clock=clock, calendars=resources.calendars
+    )
     app.state.queries = Queries(resources.sessions)
     app.state.idempotency = IdempotencyStore(resources.sessions, clock=clock)
     app.state.directory = Directory(resources.sessions)

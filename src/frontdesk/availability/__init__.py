@@ -5,6 +5,7 @@ Imports nothing from the rest of frontdesk; the booking use cases feed it value 
 
 from frontdesk.availability.engine import alternatives, check_start, closed_day, find_slots
 from frontdesk.availability.holidays import is_holiday
+from frontdesk.availability.mirrored import HostOffer, mirrored_check, mirrored_slots
 from frontdesk.availability.model import (
     BranchRules,
     CheckResult,
@@ -20,6 +21,7 @@ __all__ = [
     "BranchRules",
     "CheckResult",
     "DaySchedule",
+    "HostOffer",
     "Interval",
     "ServiceRules",
     "Slot",
@@ -30,4 +32,6 @@ __all__ = [
     "closed_day",
     "find_slots",
     "is_holiday",
+    "mirrored_check",
+    "mirrored_slots",
 ]

@@ -4,24 +4,24 @@ idempotency key) returns the existing appointment instead of a second one."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from frontdesk import availability
-from frontdesk.booking import customers
-from frontdesk.booking.catalog import BranchCatalog, ServiceInfo, busy_by_staff
+from frontdesk.booking import customers, sync
+from frontdesk.booking.catalog import BranchCatalog, ServiceInfo
 from frontdesk.booking.customers import CustomerInput
-from frontdesk.booking.unit_of_work import UnitOfWork, check_staff, load
+from frontdesk.booking.unit_of_work import UnitOfWork, booked_event, check_staff, load
 from frontdesk.booking.views import AppointmentView, BookingOutcome
 from frontdesk.db.errors import is_overlap_violation
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.tables import Appointment
 from frontdesk.domain import rules
-from frontdesk.domain.events import AppointmentBooked
 from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
+from frontdesk.resilience.deadline import Deadline, current_deadline
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +57,7 @@ async def book(uow: UnitOfWork, request: BookingRequest) -> BookingOutcome:
                     row.idempotency_key == request.idempotency_key
                 )
                 return BookingOutcome(AppointmentView.of(row), True, replayed)
-        check = availability.check_start(
-            catalog.rules,
-            service.rules,
-            catalog.calendars(service.rules.staff_ids, busy_by_staff(busy)),
-            start,
-            now,
-            preferred_staff=request.staff_id,
-        )
+        check = await uow.check_start(session, catalog, service, start, busy, request.staff_id)
         if check.slot is None:
             raise await uow.unavailable(session, catalog, service, start, check, request.staff_id)
         customer = await customers.resolve(session, request.tenant_id, existing, given)
@@ -76,7 +69,8 @@ async def book(uow: UnitOfWork, request: BookingRequest) -> BookingOutcome:
             customer_id=customer.id,
             starts_at=check.slot.start,
             ends_at=check.slot.end,
-            status=AppointmentStatus.CONFIRMED,
+            # On an outside calendar the booking is ours only once the provider holds it.
+            status=AppointmentStatus.PENDING if catalog.external else AppointmentStatus.CONFIRMED,
             source=request.source,
             sync_state=SyncState.LOCAL,
             idempotency_key=request.idempotency_key,
@@ -86,13 +80,42 @@ async def book(uow: UnitOfWork, request: BookingRequest) -> BookingOutcome:
         )
         try:
             await appointment_rows.add(session, row)
-            await uow.publish(session, _booked(row))
+            if catalog.external:
+                await sync.request_sync(session, row, now)
+            else:
+                await uow.publish(session, booked_event(row))
             await uow.touch(session, catalog, (row.starts_at, row.ends_at))
             await session.commit()
         except IntegrityError as exc:
             await session.rollback()
             return await _after_conflict(uow, exc, request, catalog, service, start)
+    if catalog.external:
+        return await _write_through(uow, row, catalog, service, request.staff_id)
     return BookingOutcome(AppointmentView.of(row))
+
+
+async def _write_through(
+    uow: UnitOfWork,
+    row: Appointment,
+    catalog: BranchCatalog,
+    service: ServiceInfo,
+    staff_id: uuid.UUID | None,
+) -> BookingOutcome:
+    """The first attempt at the provider, within what is left of the caller's deadline (a
+    margin kept back to answer). A refusal frees the time and offers alternatives; anything
+    else is the booking as it now stands (synced, or pending with a job to finish it)."""
+    current = current_deadline()
+    deadline = (
+        current.child(margin=sync.ANSWER_MARGIN_S)
+        if current is not None
+        else Deadline.after(sync.INLINE_BUDGET.total_seconds(), time.monotonic)
+    )
+    result = await sync.synchronise(uow, row.tenant_id, row.id, deadline=deadline, inline=True)
+    if result.outcome is sync.Outcome.TAKEN:
+        raise await uow.taken(catalog, service, row.starts_at, staff_id)
+    async with uow.reading() as session:
+        now_row = await load(session, row.tenant_id, row.id)
+    return BookingOutcome(AppointmentView.of(now_row))
 
 
 async def _after_conflict(
@@ -130,15 +153,3 @@ def _same_booking(
         if (row.customer_id, row.service_id, row.starts_at) == (customer_id, service_id, start):
             return row.id
     return None
-
-
-def _booked(row: Appointment) -> AppointmentBooked:
-    return AppointmentBooked(
-        tenant_id=row.tenant_id,
-        appointment_id=row.id,
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
-        staff_id=row.staff_id,
-        service_id=row.service_id,
-        customer_id=row.customer_id,
-    )

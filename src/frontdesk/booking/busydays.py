@@ -22,6 +22,8 @@ from frontdesk.availability import Interval
 from frontdesk.booking.catalog import BranchCatalog, busy_by_staff
 from frontdesk.cache.memory import LruCache
 from frontdesk.db.repositories import appointments as appointment_rows
+from frontdesk.db.repositories import mirror as mirror_rows
+from frontdesk.db.repositories.mirror import MirrorDay
 
 DAY_CACHE_SIZE = 4096
 
@@ -31,11 +33,16 @@ DayKey = tuple[uuid.UUID, date, int]
 # Per day: each staff member's busy intervals, already grown by buffers (the engine's input),
 # so a search after a write builds value objects for one day, not for the whole range.
 DayBusy = dict[uuid.UUID, list[Interval]]
+# Per day (outside calendars only): the provider's free starts per (event type, host). The
+# mirror's refresh bumps the versions of the days whose starts changed, so the same day keys
+# cache it.
+DayMirror = dict[tuple[str, str], MirrorDay]
 
 
 class BusyDays:
     def __init__(self, size: int = DAY_CACHE_SIZE) -> None:
         self._days: LruCache[DayKey, DayBusy] = LruCache(size)
+        self._mirror: LruCache[DayKey, DayMirror] = LruCache(size)
 
     async def days(
         self,
@@ -54,6 +61,31 @@ class BusyDays:
         if missing:
             await self._load(session, catalog, missing)
         return [(key[1], key[2], self._days.get(key) or {}) for key in keys]
+
+    async def mirror(
+        self,
+        session: AsyncSession,
+        catalog: BranchCatalog,
+        first: date,
+        last: date,
+        versions: Mapping[date, int],
+    ) -> dict[date, DayMirror]:
+        """The provider's free starts of each local day of ``first..last`` (empty days when the
+        mirror knows nothing of them), read once per day version."""
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        keys = [(catalog.branch_id, day, versions.get(day, 0)) for day in days]
+        missing = [key for key in keys if self._mirror.get(key) is None]
+        if missing:
+            rows = await mirror_rows.load_days(
+                session, catalog.branch_id, missing[0][1], missing[-1][1]
+            )
+            by_day: dict[date, DayMirror] = {key[1]: {} for key in missing}
+            for row in rows:
+                if row.day in by_day:
+                    by_day[row.day][(row.event_type, row.host)] = row
+            for key in missing:
+                self._mirror.put(key, by_day[key[1]])
+        return {key[1]: self._mirror.get(key) or {} for key in keys}
 
     async def _load(
         self, session: AsyncSession, catalog: BranchCatalog, missing: list[DayKey]

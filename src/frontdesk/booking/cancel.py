@@ -5,9 +5,11 @@ otherwise the appointment is cancelled and the fee recorded."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from frontdesk.booking import sync
 from frontdesk.booking.policy import cancellation_terms
 from frontdesk.booking.unit_of_work import UnitOfWork, check_changeable
 from frontdesk.booking.views import AppointmentView, CancellationOutcome
@@ -47,6 +49,8 @@ async def cancel(
         try:
             await session.flush()
             await uow.publish(session, _cancelled(row, terms.fee_cents))
+            if catalog.external:
+                await sync.request_sync(session, row, now, delay=timedelta(0))
             await uow.touch(session, catalog, (row.starts_at, row.ends_at))
             await session.commit()
         except StaleDataError as exc:

@@ -13,15 +13,16 @@ its version (ADR 0007). Only when the asked-for start is not free are further da
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk import availability
 from frontdesk.booking import options
-from frontdesk.booking.busydays import DayBusy, day_window
+from frontdesk.booking.busydays import DayBusy, DayMirror, day_window
 from frontdesk.booking.catalog import BranchCatalog, ServiceInfo
+from frontdesk.booking.external import day_known, fetched_at, host_offers
 from frontdesk.booking.unit_of_work import UnitOfWork, check_staff, utc
 from frontdesk.booking.views import PeriodCheck, SlotSearch, SlotView, TimeCheck
 from frontdesk.db.repositories import catalog as catalog_rows
@@ -45,6 +46,8 @@ class _Search:
     staff_id: uuid.UUID | None
     versions: dict[date, int]
     now: datetime
+    # Outside calendars: the provider's free starts of each day read so far.
+    mirror: dict[date, DayMirror] = field(default_factory=dict)
 
     @property
     def today(self) -> date:
@@ -55,9 +58,32 @@ class _Search:
         busy_days = await self.uow.busy_days.days(
             self.session, self.catalog, first, last, self.versions
         )
+        if self.catalog.external:
+            self.mirror.update(
+                await self.uow.busy_days.mirror(
+                    self.session, self.catalog, first, last, self.versions
+                )
+            )
         return [
             (day, busy, self._day_slots(day, version, busy)) for day, version, busy in busy_days
         ]
+
+    def known(self, day: date) -> bool:
+        """False when the outside calendar has never been read for ``day`` (always True on
+        the built-in calendar)."""
+        return not self.catalog.external or day_known(
+            self.catalog, self.service, self.mirror.get(day, {})
+        )
+
+    @property
+    def as_of(self) -> datetime | None:
+        """When the oldest provider data used was fetched (None on the built-in calendar)."""
+        if not self.catalog.external:
+            return None
+        return fetched_at(self.catalog, self.service, self.mirror.values())
+
+    def unknown(self) -> tuple[date, ...]:
+        return tuple(sorted(day for day in self.mirror if not self.known(day)))
 
     async def slots(self, first: date, last: date) -> list[SlotView]:
         return [slot for _, _, day_slots in await self.days(first, last) for slot in day_slots]
@@ -71,15 +97,21 @@ class _Search:
         cached = self.uow.slots.get(key)
         if cached is not None:
             return cached
-        found = availability.find_slots(
-            catalog.rules,
-            service.rules,
-            catalog.calendars(service.rules.staff_ids, busy),
-            day,
-            day,
-            self.now,
-            preferred_staff=self.staff_id,
-        )
+        if catalog.external:
+            offers = host_offers(catalog, service, self.mirror.get(day, {}))
+            found = availability.mirrored_slots(
+                service.rules, offers, busy, self.now, preferred_staff=self.staff_id
+            )
+        else:
+            found = availability.find_slots(
+                catalog.rules,
+                service.rules,
+                catalog.calendars(service.rules.staff_ids, busy),
+                day,
+                day,
+                self.now,
+                preferred_staff=self.staff_id,
+            )
         views = [options.slot_view(catalog, service, slot) for slot in found]
         self.uow.slots.put(key, views)
         return views
@@ -95,6 +127,10 @@ class _Search:
 
     def closed(self, day: date) -> tuple[bool, str | None]:
         rules = self.service.rules
+        if self.catalog.external:
+            # The provider's word: known, and no host offers a single start that day.
+            offers = host_offers(self.catalog, self.service, self.mirror.get(day, {}))
+            return self.known(day) and not any(o.starts for o in offers), None
         calendars = self.catalog.calendars(rules.staff_ids, {})
         return availability.closed_day(self.catalog.rules, rules, calendars, day)
 
@@ -139,7 +175,7 @@ async def find_slots(
         search = await _open(uow, session, tenant_id, service_id, staff_id, lo, hi)
         first = first_day or search.today
         slots = await search.slots(first, first + timedelta(days=days - 1))
-    return SlotSearch(first, days, slots)
+    return SlotSearch(first, days, slots, search.as_of, search.unknown())
 
 
 async def check_start(
@@ -163,14 +199,14 @@ async def check_start(
         if day >= today:
             hit = next((s for s in same_day if s.start == start), None)
             if hit is not None:
-                return TimeCheck(start, hit, None, None, [])
+                return TimeCheck(start, hit, None, None, [], as_of=search.as_of)
         reason, holiday = _why_not(search, start, day, busy)
         last_day = today + search.service.rules.horizon
         if reason == "beyond_horizon":
             return TimeCheck(start, None, reason, None, [], last_day)
         nearby = options.near(start, same_day, tz)
         if reason != "closed" and len(nearby) == options.MAX_OPTIONS:
-            return TimeCheck(start, None, reason, None, nearby, last_day)
+            return TimeCheck(start, None, reason, None, nearby, last_day, search.as_of)
         later = await search.slots(first + timedelta(days=1), first + timedelta(OPTION_DAYS - 1))
         free = same_day + later
         if reason == "closed":
@@ -179,20 +215,32 @@ async def check_start(
             )
         else:
             offered = options.near(start, free, tz)
-        return TimeCheck(start, None, reason, holiday, offered, last_day)
+        return TimeCheck(start, None, reason, holiday, offered, last_day, search.as_of)
 
 
 def _why_not(search: _Search, start: datetime, day: date, busy: DayBusy) -> tuple[str, str | None]:
     """The engine's reason for the start (``closed`` when the whole day is), and the holiday."""
     catalog, rules = search.catalog, search.service.rules
-    check = availability.check_start(
-        catalog.rules,
-        rules,
-        catalog.calendars(rules.staff_ids, busy),
-        start,
-        search.now,
-        preferred_staff=search.staff_id,
-    )
+    if catalog.external:
+        if not search.known(day):
+            return "calendar_unknown", None
+        check = availability.mirrored_check(
+            rules,
+            host_offers(catalog, search.service, search.mirror.get(day, {})),
+            busy,
+            start,
+            search.now,
+            preferred_staff=search.staff_id,
+        )
+    else:
+        check = availability.check_start(
+            catalog.rules,
+            rules,
+            catalog.calendars(rules.staff_ids, busy),
+            start,
+            search.now,
+            preferred_staff=search.staff_id,
+        )
     reason = str(check.reason or availability.Unavailable.TAKEN)
     if reason in ("in_past", "too_soon", "beyond_horizon", "staff_cannot_perform"):
         return reason, None

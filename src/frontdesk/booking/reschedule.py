@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from frontdesk import availability
-from frontdesk.booking.catalog import busy_by_staff
+from frontdesk.booking import sync
 from frontdesk.booking.unit_of_work import UnitOfWork, check_changeable, check_staff
 from frontdesk.booking.views import AppointmentView
 from frontdesk.db.errors import is_overlap_violation
@@ -38,13 +37,12 @@ async def reschedule(
         busy = [
             b for b in await uow.busy_on_day(session, catalog, service, start) if b.id != row.id
         ]
-        calendars = catalog.calendars(service.rules.staff_ids, busy_by_staff(busy))
-        check = availability.check_start(
-            catalog.rules, service.rules, calendars, start, now, staff_id or row.staff_id
+        check = await uow.check_start(
+            session, catalog, service, start, busy, staff_id or row.staff_id
         )
         if check.slot is None and staff_id is None:
             # The current staff member is busy then; anyone who offers the service will do.
-            check = availability.check_start(catalog.rules, service.rules, calendars, start, now)
+            check = await uow.check_start(session, catalog, service, start, busy, None)
         if check.slot is None:
             raise await uow.unavailable(
                 session, catalog, service, start, check, None, exclude=row.id
@@ -56,6 +54,8 @@ async def reschedule(
         try:
             await session.flush()
             await uow.publish(session, _rescheduled(row, previous))
+            if catalog.external:
+                await sync.request_sync(session, row, now, delay=timedelta(0))
             await uow.touch(session, catalog, old_span, (row.starts_at, row.ends_at))
             await session.commit()
         except StaleDataError as exc:

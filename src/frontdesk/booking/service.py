@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,6 +34,9 @@ from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.domain.clock import Clock
 from frontdesk.domain.errors import ConcurrentUpdate
 
+if TYPE_CHECKING:
+    from frontdesk.calendars.providers import CalendarProviders
+
 __all__ = ["MAX_SEARCH_DAYS", "BookingRequest", "BookingService"]
 
 
@@ -45,8 +49,9 @@ class BookingService:
         catalogs: CatalogCache | None = None,
         *,
         clock: Clock,
+        calendars: CalendarProviders | None = None,
     ) -> None:
-        self.uow = UnitOfWork(sessions, catalogs, clock=clock)
+        self.uow = UnitOfWork(sessions, catalogs, clock=clock, calendars=calendars)
 
     # -- reading -----------------------------------------------------------------------------
 

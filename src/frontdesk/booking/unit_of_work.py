@@ -10,19 +10,23 @@ instead); the database's no-overlap guard is the final arbiter.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk import availability
-from frontdesk.booking.busydays import BusyDays, day_window, days_touched
+from frontdesk.booking.busydays import BusyDays, DayMirror, day_window, days_touched
 from frontdesk.booking.catalog import BranchCatalog, CatalogCache, ServiceInfo, busy_by_staff
+from frontdesk.booking.external import day_known, host_offers
 from frontdesk.booking.views import SlotView
 from frontdesk.cache.memory import LruCache
 from frontdesk.db.engine import reading
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import catalog as catalog_rows
+from frontdesk.db.repositories import mirror as mirror_rows
 from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.db.tables import Appointment
 from frontdesk.domain import rules
@@ -37,9 +41,12 @@ from frontdesk.domain.errors import (
     UnknownService,
     UnknownStaff,
 )
-from frontdesk.domain.events import DomainEvent
+from frontdesk.domain.events import AppointmentBooked, DomainEvent
 from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentStatus
 from frontdesk.jobs.queue import enqueue
+
+if TYPE_CHECKING:
+    from frontdesk.calendars.providers import CalendarProviders
 
 # One day of one search per entry, kept per process; keyed by day and catalogue versions, so
 # never stale (ADR 0007).
@@ -56,10 +63,14 @@ class UnitOfWork:
         catalogs: CatalogCache | None = None,
         *,
         clock: Clock,
+        calendars: CalendarProviders | None = None,
     ) -> None:
         self.sessions = sessions
         self.catalogs = catalogs or CatalogCache()
         self.clock = clock
+        # Outside calendars (Cal.com): None where none is reachable (tests, some CLI commands);
+        # their bookings then stay ``pending_sync`` for a worker that has them.
+        self.calendars = calendars
         self.slots: LruCache[tuple[object, ...], list[SlotView]] = LruCache(SLOT_CACHE_SIZE)
         self.busy_days = BusyDays()
 
@@ -106,6 +117,42 @@ class UnitOfWork:
         lo, hi = day_bounds(catalog, day, day)
         return await appointment_rows.busy(session, service.rules.staff_ids, lo, hi)
 
+    async def check_start(
+        self,
+        session: AsyncSession,
+        catalog: BranchCatalog,
+        service: ServiceInfo,
+        start: datetime,
+        busy: list[appointment_rows.BusyRow],
+        preferred_staff: uuid.UUID | None,
+    ) -> availability.CheckResult:
+        """The check before a write: the engine over our hours, or (outside calendar) the
+        provider's mirrored starts; ``SlotUnavailable("calendar_unknown")`` when the provider
+        has not been read for that day."""
+        now = self.clock()
+        by_staff = busy_by_staff(busy)
+        if not catalog.external:
+            calendars = catalog.calendars(service.rules.staff_ids, by_staff)
+            return availability.check_start(
+                catalog.rules, service.rules, calendars, start, now, preferred_staff
+            )
+        day = start.astimezone(catalog.tz).date()
+        mirror = await self._mirror_days(session, catalog, day, day)
+        if not day_known(catalog, service, mirror.get(day, {})):
+            raise SlotUnavailable("calendar_unknown")
+        offers = host_offers(catalog, service, mirror.get(day, {}))
+        return availability.mirrored_check(
+            service.rules, offers, by_staff, start, now, preferred_staff
+        )
+
+    async def _mirror_days(
+        self, session: AsyncSession, catalog: BranchCatalog, first: date, last: date
+    ) -> dict[date, DayMirror]:
+        by_day: dict[date, DayMirror] = defaultdict(dict)
+        for row in await mirror_rows.load_days(session, catalog.branch_id, first, last):
+            by_day[row.day][(row.event_type, row.host)] = row
+        return by_day
+
     async def alternatives(
         self,
         session: AsyncSession,
@@ -121,15 +168,30 @@ class UnitOfWork:
         last = first + timedelta(days=ALTERNATIVE_SEARCH_DAYS - 1)
         lo, hi = day_bounds(catalog, first, last)
         busy = await appointment_rows.busy_spans(session, service.rules.staff_ids, lo, hi, exclude)
-        slots = availability.find_slots(
-            catalog.rules,
-            service.rules,
-            catalog.calendars(service.rules.staff_ids, busy_by_staff(busy)),
-            first,
-            last,
-            now,
-            preferred_staff=staff_id,
-        )
+        if catalog.external:
+            mirror = await self._mirror_days(session, catalog, first, last)
+            by_staff = busy_by_staff(busy)
+            slots = [
+                slot
+                for day in sorted(mirror)
+                for slot in availability.mirrored_slots(
+                    service.rules,
+                    host_offers(catalog, service, mirror[day]),
+                    by_staff,
+                    now,
+                    preferred_staff=staff_id,
+                )
+            ]
+        else:
+            slots = availability.find_slots(
+                catalog.rules,
+                service.rules,
+                catalog.calendars(service.rules.staff_ids, busy_by_staff(busy)),
+                first,
+                last,
+                now,
+                preferred_staff=staff_id,
+            )
         picked = availability.alternatives(start, slots, tz=catalog.tz)
         return [Alternative(s.start, s.end, s.staff_id) for s in picked]
 
@@ -168,10 +230,25 @@ class UnitOfWork:
         so the day rows stay locked only briefly)."""
         days = days_touched(catalog, spans)
         await catalog_rows.bump_booking_days(session, catalog.tenant_id, catalog.branch_id, days)
+        if catalog.external:
+            # The provider's free times of these days are about to change: fetch them again.
+            await mirror_rows.mark_stale(session, catalog.branch_id, days, self.clock())
 
     async def publish(self, session: AsyncSession, event: DomainEvent) -> None:
         """The event as a job row in the use case's own transaction (the outbox)."""
         await enqueue(session, event.kind, event.payload(), tenant_id=event.tenant_id)
+
+
+def booked_event(row: Appointment) -> AppointmentBooked:
+    return AppointmentBooked(
+        tenant_id=row.tenant_id,
+        appointment_id=row.id,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        staff_id=row.staff_id,
+        service_id=row.service_id,
+        customer_id=row.customer_id,
+    )
 
 
 def utc(value: datetime) -> datetime:

@@ -28,14 +28,20 @@ class SlotSearch:
     first_day: date
     days: int
     slots: list[SlotView]
+    # Outside calendars: when the provider's free times used were fetched (the oldest), and
+    # the days of which nothing is known yet (never fetched).
+    as_of: datetime | None = None
+    unknown_days: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class TimeCheck:
     """One asked-for start: ``slot`` when it is free; otherwise ``reason`` (``in_past``,
     ``too_soon``, ``beyond_horizon``, ``staff_cannot_perform``, ``outside_hours``, ``taken``,
-    or ``closed`` with ``holiday`` named when that is why), up to three ``options`` instead and
-    ``last_day``, the last local day that can be booked now."""
+    ``closed`` with ``holiday`` named when that is why, or ``calendar_unknown`` when the
+    business's outside calendar has not been read for that day yet), up to three ``options``
+    instead and ``last_day``, the last local day that can be booked now; ``as_of`` when the
+    outside calendar's free times used were fetched."""
 
     requested: datetime
     slot: SlotView | None
@@ -43,6 +49,7 @@ class TimeCheck:
     holiday: str | None
     options: list[SlotView]
     last_day: date | None = None
+    as_of: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +75,7 @@ class AppointmentView:
     branch_id: uuid.UUID
     source: AppointmentSource
     sync_state: SyncState
+    external_uid: str | None
     version: int
     notes: str | None
     cancellation_fee_cents: int | None
@@ -87,6 +95,7 @@ class AppointmentView:
             branch_id=row.branch_id,
             source=row.source,
             sync_state=row.sync_state,
+            external_uid=row.external_uid,
             version=row.version,
             notes=row.notes,
             cancellation_fee_cents=row.cancellation_fee_cents,

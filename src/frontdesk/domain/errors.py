@@ -97,6 +97,12 @@ UNAVAILABLE = {
         "Staff member does not offer this service",
         "The requested staff member does not offer this service.",
     ),
+    # An outside calendar (Cal.com) has not been read for that day yet: not a "no".
+    "calendar_unknown": Reason(
+        503,
+        "Calendar not readable",
+        "The business's calendar could not be read for that day yet; try again shortly.",
+    ),
 }
 _OTHER = Reason(422, "Time not available", "The requested time is not available.")
 

@@ -8,7 +8,9 @@ the call fails), so a slow Cal.com can eat the call's budget but never the answe
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -95,3 +97,22 @@ class Deadline:
             if scope.expired():
                 raise DeadlineExceeded(what, self.remaining()) from exc
             raise
+
+
+# The deadline of the answer being worked on (a voice function sets it): a use case deep below
+# can give an outside call what is left without every layer passing it along.
+_CURRENT: ContextVar[Deadline | None] = ContextVar("frontdesk_deadline", default=None)
+
+
+def current_deadline() -> Deadline | None:
+    return _CURRENT.get()
+
+
+@contextmanager
+def deadline_scope(deadline: Deadline) -> Iterator[Deadline]:
+    """Make ``deadline`` the current one for the code run inside the block."""
+    token = _CURRENT.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _CURRENT.reset(token)

@@ -106,6 +106,18 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Kann ich sonst noch etwas für Sie tun?",
         "Your appointment is booked: {service} {when} with {staff}. Is there anything else?",
     ),
+    "booked_pending": (
+        "Ich habe {service} {when} bei {staff} für Sie notiert. Die Bestätigung aus unserem "
+        "Kalender folgt in Kürze. Kann ich sonst noch etwas für Sie tun?",
+        "I have noted {service} {when} with {staff} for you. The confirmation from our calendar "
+        "follows shortly. Is there anything else?",
+    ),
+    "calendar_unknown": (
+        "Für {when} kann ich gerade nicht in unseren Kalender sehen. "
+        "Darf unser Team Sie zurückrufen, um den Termin zu vereinbaren?",
+        "I can't see our calendar for {when} right now. "
+        "May our team call you back to arrange the appointment?",
+    ),
     "duplicate": (
         "Sie haben {when} bereits einen Termin für {service}. Soll es bei diesem Termin bleiben?",
         "You already have an appointment for {service} {when}. Shall we keep that one?",

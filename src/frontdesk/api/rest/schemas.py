@@ -166,7 +166,13 @@ class AppointmentOut(BaseModel):
     customer_id: uuid.UUID
     branch_id: uuid.UUID
     source: AppointmentSource
-    sync_state: SyncState
+    sync_state: SyncState = Field(
+        description="Where it stands with an outside calendar: local (built-in calendar), "
+        "pending_sync, synced, sync_failed or conflict."
+    )
+    external_uid: str | None = Field(
+        default=None, description="The outside calendar's booking uid (Cal.com), once synced."
+    )
     version: int
     notes: str | None
     cancellation_fee_cents: int | None

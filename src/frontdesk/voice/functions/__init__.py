@@ -20,6 +20,7 @@ from typing import Any
 from frontdesk.booking.service import BookingService
 from frontdesk.domain.errors import DomainError
 from frontdesk.observability.logging import get_logger
+from frontdesk.resilience.deadline import Deadline, deadline_scope
 from frontdesk.voice.functions.book_appointment import book_appointment
 from frontdesk.voice.functions.cancel_appointment import cancel_appointment
 from frontdesk.voice.functions.check_availability import check_availability
@@ -70,9 +71,11 @@ class VoiceFunctions:
         handler = _HANDLERS[name]
         if deadline_at is None:
             deadline_at = asyncio.get_running_loop().time() + self.deadline
+        loop = asyncio.get_running_loop()
         try:
-            async with asyncio.timeout_at(deadline_at):
-                return await handler(self._booking, args, ctx)
+            with deadline_scope(Deadline(deadline_at, loop.time)):
+                async with asyncio.timeout_at(deadline_at):
+                    return await handler(self._booking, args, ctx)
         except Ask as asked:
             return asked.reply
         except TimeoutError:

@@ -11,7 +11,7 @@ from frontdesk.booking.customers import CustomerInput
 from frontdesk.booking.service import BookingService
 from frontdesk.booking.views import BookingOutcome
 from frontdesk.domain.errors import InvalidEmail, InvalidRequest, SlotUnavailable
-from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentSource
+from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentSource, SyncState
 from frontdesk.voice.functions import arguments, wording
 from frontdesk.voice.functions.arguments import Target, arg
 from frontdesk.voice.functions.context import Ask, CallContext, Reply, ask
@@ -31,7 +31,11 @@ async def book_appointment(
     view = outcome.appointment
     if outcome.duplicate and not outcome.replayed:
         return wording.appointment_reply(ctx, "duplicate", view)
-    return wording.appointment_reply(ctx, "booked", view, ((view.id, "booked"),))
+    # On an outside calendar that could not be written just now the booking is noted and a
+    # job finishes it: the caller hears exactly that.
+    wording_key = "booked_pending" if view.sync_state is SyncState.PENDING_SYNC else None
+    links = ((view.id, "booked"),)
+    return wording.appointment_reply(ctx, "booked", view, links, key=wording_key)
 
 
 async def _book(

@@ -28,6 +28,7 @@ REASON_SENTENCES = {
     "outside_hours": "outside_hours",
     "beyond_horizon": "too_far",
     "staff_cannot_perform": "outside_hours",
+    "calendar_unknown": "calendar_unknown",
 }
 
 
@@ -115,7 +116,8 @@ def refused(
     ]
     status = "slot_taken" if exc.code == "slot_taken" else "unavailable"
     if not offered:
-        message = say("slot_taken_none", ctx.language, when=when_of(ctx, local))
+        key = "calendar_unknown" if exc.code == "calendar_unknown" else "slot_taken_none"
+        message = say(key, ctx.language, when=when_of(ctx, local))
         return Reply(
             status, message, {"requested": local.isoformat(), "slots": [], "reason": exc.code}
         )

@@ -1,5 +1,5 @@
-"""Cal.com as a branch's calendar: the tenant's sealed API key, the availability mirror and the
-chain of provider uids an appointment has had.
+"""Cal.com as a branch's calendar: the tenant's sealed provider key and URL, the availability
+mirror and the chain of provider uids an appointment has had.
 
 Revision ID: 0004
 Revises: 0003

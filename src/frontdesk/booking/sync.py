@@ -1,0 +1,278 @@
+"""The booking saga: an appointment on an outside calendar (Cal.com) is written here first,
+then to the provider, and converges whatever fails in between.
+
+Every change of such an appointment commits with ``sync_state = pending_sync`` and an outbox
+job (``calendar.sync``) in the same transaction; the request that made the change may try the
+provider at once within its deadline (``inline``), and the job finishes what that could not.
+``synchronise`` makes the provider match the row — the desired state is the row itself, so a
+job that runs twice, late or after a crash does the right thing:
+
+- active, no provider uid → look our id up first (a create that timed out may have happened;
+  Cal.com has no idempotency key), then create; the host Cal.com assigned is mapped back;
+- active with a uid, pending → the row was moved: look up, then reschedule (a new uid; the
+  chain is kept in ``appointment_external_uid``);
+- cancelled with a uid → cancel (repeating is harmless); without one → cancel what a look-up
+  finds.
+
+A refusal of the time by the provider is ``conflict`` for a person to decide (the local row
+keeps its place); a bad key or a rejected request is ``sync_failed``; an outage leaves
+``pending_sync`` and the job retries. Nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from frontdesk.booking.catalog import BranchCatalog
+from frontdesk.booking.unit_of_work import UnitOfWork, booked_event
+from frontdesk.calendars.errors import (
+    CalendarError,
+    CalendarNotFound,
+    CalendarUnavailable,
+    SlotTaken,
+)
+from frontdesk.calendars.port import Attendee, BookingRequest, CalendarPort, ExternalBooking
+from frontdesk.db.repositories import appointments as appointment_rows
+from frontdesk.db.repositories import providers as provider_rows
+from frontdesk.db.repositories.providers import SyncSubject
+from frontdesk.db.tables import Appointment
+from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentStatus, SyncState
+from frontdesk.jobs.queue import enqueue
+from frontdesk.observability.logging import get_logger
+from frontdesk.resilience.deadline import Deadline
+
+SYNC_JOB = "calendar.sync"
+# The job written with a change waits this long, so the change's own request (which tries the
+# provider at once, within at most this budget) never races it.
+INLINE_BUDGET = timedelta(seconds=8)
+JOB_DELAY = timedelta(seconds=20)
+# Kept back from a caller's deadline for answering after the provider call.
+ANSWER_MARGIN_S = 0.3
+# What a provider call may take when no caller is waiting (the job).
+BACKGROUND_BUDGET_S = 15.0
+
+log = get_logger(__name__)
+
+
+class Outcome(StrEnum):
+    SYNCED = "synced"
+    PENDING = "pending"
+    TAKEN = "taken"
+    CONFLICT = "conflict"
+    FAILED = "failed"
+    NOTHING = "nothing"
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    outcome: Outcome
+    error: CalendarError | None = None
+
+
+async def request_sync(
+    session: AsyncSession, row: Appointment, now: datetime, *, delay: timedelta = JOB_DELAY
+) -> None:
+    """Mark ``row`` for the provider and write the job that makes sure it gets there, in the
+    change's own transaction (the outbox)."""
+    row.sync_state = SyncState.PENDING_SYNC
+    await enqueue(
+        session,
+        SYNC_JOB,
+        {"tenant_id": str(row.tenant_id), "appointment_id": str(row.id)},
+        tenant_id=row.tenant_id,
+        run_after=now + delay,
+    )
+
+
+async def synchronise(
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    appointment_id: uuid.UUID,
+    *,
+    deadline: Deadline,
+    inline: bool = False,
+) -> Result:
+    """Make the provider match the appointment (see the module docstring). ``inline``: the
+    first attempt of a new booking by the request that made it — no look-up is needed, and a
+    refused time releases the row (the caller hears alternatives) instead of a conflict."""
+    async with uow.reading() as session:
+        subject = await provider_rows.sync_subject(session, tenant_id, appointment_id)
+        link = None
+        if subject is not None:
+            link = await provider_rows.link_of_branch(session, subject.appointment.branch_id)
+    if subject is None or link is None or uow.calendars is None:
+        return Result(Outcome.NOTHING)
+    row = subject.appointment
+    if row.sync_state not in (SyncState.PENDING_SYNC, SyncState.SYNC_FAILED):
+        return Result(Outcome.NOTHING)
+    try:
+        port = uow.calendars.port(link)
+        found = await _apply(port, subject, deadline, inline)
+    except SlotTaken as exc:
+        if inline and row.external_uid is None:
+            await _release(uow, row)
+            return Result(Outcome.TAKEN, exc)
+        await _mark(uow, row, SyncState.CONFLICT, f"provider refused the time: {exc.message}")
+        return Result(Outcome.CONFLICT, exc)
+    except CalendarUnavailable as exc:
+        await _note(uow, row, exc)
+        return Result(Outcome.PENDING, exc)
+    except CalendarError as exc:
+        state = SyncState.CONFLICT if isinstance(exc, CalendarNotFound) else SyncState.SYNC_FAILED
+        await _mark(uow, row, state, exc.message)
+        return Result(Outcome.FAILED if state is SyncState.SYNC_FAILED else Outcome.CONFLICT, exc)
+    return await _adopt(uow, row, found)
+
+
+async def _apply(
+    port: CalendarPort, subject: SyncSubject, deadline: Deadline, inline: bool
+) -> ExternalBooking | None:
+    """The provider call(s) for the row's state; the booking it now holds (None: none)."""
+    row = subject.appointment
+    event_type = subject.event_type
+    if event_type is None:
+        raise CalendarNotFound("the service is not linked to a provider event type")
+    active = row.status in ACTIVE_STATUSES
+    if active and row.external_uid is None:
+        if not inline:
+            found = await port.find(
+                row.id, event_type=event_type, around=row.starts_at, deadline=deadline
+            )
+            if found is not None and found.status != "cancelled":
+                return found
+        return await port.create(_request(subject, event_type), deadline=deadline)
+    if active and row.external_uid is not None:
+        found = await port.find(
+            row.id, event_type=event_type, around=row.starts_at, deadline=deadline
+        )
+        if found is not None and found.status != "cancelled" and found.start == row.starts_at:
+            return found
+        return await port.reschedule(
+            row.external_uid, row.starts_at, host=subject.host, deadline=deadline
+        )
+    uid = row.external_uid
+    if uid is None:
+        found = await port.find(
+            row.id, event_type=event_type, around=row.starts_at, deadline=deadline
+        )
+        if found is None or found.status == "cancelled":
+            return None
+        uid = found.uid
+    return await port.cancel(uid, reason=row.cancellation_reason, deadline=deadline)
+
+
+def _request(subject: SyncSubject, event_type: str) -> BookingRequest:
+    row = subject.appointment
+    return BookingRequest(
+        appointment_id=row.id,
+        event_type=event_type,
+        start=row.starts_at,
+        duration_minutes=int((row.ends_at - row.starts_at).total_seconds() // 60),
+        attendee=Attendee(
+            name=subject.customer_name,
+            time_zone=subject.timezone,
+            email=subject.customer_email,
+            phone=subject.customer_phone,
+            language=subject.locale.split("-")[0],
+        ),
+        host=subject.host,
+        call_id=None if row.call_id is None else str(row.call_id),
+        source=str(row.source),
+    )
+
+
+async def _adopt(uow: UnitOfWork, seen: Appointment, found: ExternalBooking | None) -> Result:
+    """Record what the provider now holds: synced, confirmed, its uid and host."""
+    now = uow.clock()
+    async with uow.writing() as session:
+        row, catalog = await _load(uow, session, seen)
+        if row is None or catalog is None or row.version != seen.version:
+            # Changed meanwhile: that change wrote its own job, which will look again.
+            return Result(Outcome.NOTHING)
+        if found is not None and found.uid != row.external_uid:
+            await provider_rows.record_uid(
+                session, row.tenant_id, row.id, found.uid, now, replaces=row.external_uid
+            )
+            row.external_uid = found.uid
+        moved = await _host_moved(session, row, found)
+        if row.status is AppointmentStatus.PENDING:
+            row.status = AppointmentStatus.CONFIRMED
+            await uow.publish(session, booked_event(row))
+        row.sync_state = SyncState.CONFLICT if moved == "unmapped" else SyncState.SYNCED
+        row.sync_error = "provider assigned an unlinked host" if moved == "unmapped" else None
+        row.last_synced_at = now
+        try:
+            await session.flush()
+            await uow.touch(session, catalog, (row.starts_at, row.ends_at))
+            await session.commit()
+        except StaleDataError:
+            return Result(Outcome.NOTHING)
+    return Result(Outcome.CONFLICT if moved == "unmapped" else Outcome.SYNCED)
+
+
+async def _host_moved(
+    session: AsyncSession, row: Appointment, found: ExternalBooking | None
+) -> str | None:
+    """Follow the host the provider assigned (a round-robin team may pick another than we
+    asked for); ``unmapped`` when that host is not one of our linked staff."""
+    if found is None or not found.hosts or row.status not in ACTIVE_STATUSES:
+        return None
+    staff_id = await provider_rows.staff_of_host(session, row.branch_id, found.hosts[0])
+    if staff_id is None:
+        return "unmapped"
+    if staff_id != row.staff_id:
+        log.info("calendar_host_reassigned", appointment_id=str(row.id))
+        row.staff_id = staff_id
+        return "moved"
+    return None
+
+
+async def _release(uow: UnitOfWork, seen: Appointment) -> None:
+    """The provider refused a new booking at once: it never existed; free the time here."""
+    async with uow.writing() as session:
+        row, catalog = await _load(uow, session, seen)
+        if row is None or catalog is None or row.external_uid is not None:
+            return
+        await session.delete(row)
+        await uow.touch(session, catalog, (row.starts_at, row.ends_at))
+        await session.commit()
+
+
+async def _mark(uow: UnitOfWork, seen: Appointment, state: SyncState, error: str) -> None:
+    log.warning("calendar_sync_refused", appointment_id=str(seen.id), state=str(state), error=error)
+    async with uow.writing() as session:
+        row = await appointment_rows.get(session, seen.tenant_id, seen.id)
+        if row is None or row.version != seen.version:
+            return
+        row.sync_state = state
+        row.sync_error = error[:500]
+        await session.commit()
+
+
+async def _note(uow: UnitOfWork, seen: Appointment, exc: CalendarUnavailable) -> None:
+    """An outage: the row stays ``pending_sync``; keep the reason for the business to see."""
+    async with uow.writing() as session:
+        row = await appointment_rows.get(session, seen.tenant_id, seen.id)
+        if row is None or row.version != seen.version or row.sync_error == exc.reason:
+            return
+        row.sync_error = exc.reason
+        try:
+            await session.commit()
+        except StaleDataError:
+            return
+
+
+async def _load(
+    uow: UnitOfWork, session: AsyncSession, seen: Appointment
+) -> tuple[Appointment | None, BranchCatalog | None]:
+    found = await appointment_rows.get_with_branch(session, seen.tenant_id, seen.id)
+    if found is None:
+        return None, None
+    row, ref = found
+    return row, await uow.catalog(session, ref)

@@ -1,0 +1,55 @@
+"""The outbox job that finishes the booking saga: ``calendar.sync`` for one appointment.
+
+Written in the transaction of every change of an appointment on an outside calendar (see
+``booking.sync``); it runs ``synchronise`` until the provider matches the row. An outage is
+retried with the worker's backoff (or when the provider's rate window reopens); a refusal
+ends as ``conflict`` or ``sync_failed`` on the row, for the business to see.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from frontdesk.booking.sync import BACKGROUND_BUDGET_S, SYNC_JOB, Outcome, synchronise
+from frontdesk.booking.unit_of_work import UnitOfWork
+from frontdesk.calendars.errors import CalendarUnavailable
+from frontdesk.jobs.errors import PermanentJobError, TransientJobError
+from frontdesk.jobs.registry import DEFAULT_REGISTRY, JobContext
+from frontdesk.resilience.deadline import Deadline
+
+# One unit of work (and so one catalogue cache) per worker process and session factory.
+_UNITS: dict[int, tuple[object, UnitOfWork]] = {}
+
+
+def _unit(ctx: JobContext) -> UnitOfWork:
+    known = _UNITS.get(id(ctx.sessions))
+    if known is not None and known[0] is ctx.sessions and known[1].calendars is ctx.calendars:
+        return known[1]
+    uow = UnitOfWork(ctx.sessions, clock=ctx.clock, calendars=ctx.calendars)
+    _UNITS[id(ctx.sessions)] = (ctx.sessions, uow)
+    return uow
+
+
+@DEFAULT_REGISTRY.register(SYNC_JOB)
+async def sync_appointment(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Bring the provider in line with the appointment; idempotent (the row is the desired
+    state, and creates look our id up first)."""
+    if ctx.calendars is None:
+        raise TransientJobError("this worker has no calendar providers")
+    try:
+        tenant_id = uuid.UUID(str(payload["tenant_id"]))
+        appointment_id = uuid.UUID(str(payload["appointment_id"]))
+    except (KeyError, ValueError) as exc:
+        raise PermanentJobError(f"bad payload: {exc}") from exc
+    deadline = Deadline.after(BACKGROUND_BUDGET_S, time.monotonic)
+    result = await synchronise(_unit(ctx), tenant_id, appointment_id, deadline=deadline)
+    if result.outcome is Outcome.PENDING:
+        error = result.error
+        retry_in = error.retry_in if isinstance(error, CalendarUnavailable) else None
+        raise TransientJobError(
+            f"calendar unavailable: {getattr(error, 'reason', error)}",
+            retry_after=timedelta(seconds=retry_in) if retry_in else None,
+        )

@@ -1,0 +1,159 @@
+"""How to reach a branch's outside calendar: the tenant's sealed key and URL, the branch's
+provider and settings; and the provider uids an appointment has had."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.calendars.port import ProviderLink
+from frontdesk.db.tables import (
+    Appointment,
+    AppointmentExternalUid,
+    Branch,
+    Customer,
+    Service,
+    Staff,
+    Tenant,
+)
+from frontdesk.domain.model import CalendarProvider
+
+
+async def link_of_branch(session: AsyncSession, branch_id: uuid.UUID) -> ProviderLink | None:
+    """The branch's outside calendar, or None on the built-in calendar."""
+    found = (
+        await session.execute(
+            select(
+                Tenant.id,
+                Tenant.slug,
+                Tenant.calcom_api_key,
+                Tenant.calcom_api_url,
+                Branch.calendar_provider,
+                Branch.calendar_config,
+            )
+            .join(Tenant, Tenant.id == Branch.tenant_id)
+            .where(Branch.id == branch_id)
+        )
+    ).one_or_none()
+    if found is None or CalendarProvider(found.calendar_provider) is CalendarProvider.BUILTIN:
+        return None
+    return ProviderLink(
+        tenant_id=found.id,
+        tenant_slug=found.slug,
+        provider=CalendarProvider(found.calendar_provider),
+        sealed_key=found.calcom_api_key,
+        api_url=found.calcom_api_url,
+        config=dict(found.calendar_config or {}),
+    )
+
+
+async def record_uid(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    appointment_id: uuid.UUID,
+    uid: str,
+    now: datetime,
+    replaces: str | None = None,
+) -> None:
+    """Remember ``uid`` for the appointment (and that it replaced ``replaces``); repeating
+    it changes nothing."""
+    if replaces is not None:
+        await session.execute(
+            update(AppointmentExternalUid)
+            .where(
+                AppointmentExternalUid.tenant_id == tenant_id,
+                AppointmentExternalUid.uid == replaces,
+                AppointmentExternalUid.replaced_at.is_(None),
+            )
+            .values(replaced_at=now)
+        )
+    known = await session.scalar(
+        select(AppointmentExternalUid.id).where(
+            AppointmentExternalUid.tenant_id == tenant_id, AppointmentExternalUid.uid == uid
+        )
+    )
+    if known is None:
+        session.add(
+            AppointmentExternalUid(
+                tenant_id=tenant_id, appointment_id=appointment_id, uid=uid, created_at=now
+            )
+        )
+
+
+async def uids_of(
+    session: AsyncSession, tenant_id: uuid.UUID, appointment_id: uuid.UUID
+) -> list[str]:
+    """The provider uids of an appointment, oldest first."""
+    rows = await session.scalars(
+        select(AppointmentExternalUid.uid)
+        .where(
+            AppointmentExternalUid.tenant_id == tenant_id,
+            AppointmentExternalUid.appointment_id == appointment_id,
+        )
+        .order_by(AppointmentExternalUid.created_at)
+    )
+    return list(rows)
+
+
+async def sync_subject(
+    session: AsyncSession, tenant_id: uuid.UUID, appointment_id: uuid.UUID
+) -> SyncSubject | None:
+    """An appointment with what writing it to the provider needs (one query)."""
+    found = (
+        await session.execute(
+            select(
+                Appointment,
+                Customer.name,
+                Customer.phone_e164,
+                Customer.email,
+                Service.calcom_event_type_id,
+                Staff.calcom_user_id,
+                Branch.timezone,
+                Tenant.locale,
+            )
+            .join(Customer, Customer.id == Appointment.customer_id)
+            .join(Service, Service.id == Appointment.service_id)
+            .join(Staff, Staff.id == Appointment.staff_id)
+            .join(Branch, Branch.id == Appointment.branch_id)
+            .join(Tenant, Tenant.id == Appointment.tenant_id)
+            .where(Appointment.tenant_id == tenant_id, Appointment.id == appointment_id)
+        )
+    ).one_or_none()
+    if found is None:
+        return None
+    row = found[0]
+    return SyncSubject(
+        appointment=row,
+        customer_name=found.name,
+        customer_phone=found.phone_e164,
+        customer_email=found.email,
+        event_type=None if found.calcom_event_type_id is None else str(found.calcom_event_type_id),
+        host=None if found.calcom_user_id is None else str(found.calcom_user_id),
+        timezone=found.timezone,
+        locale=found.locale,
+    )
+
+
+async def staff_of_host(session: AsyncSession, branch_id: uuid.UUID, host: str) -> uuid.UUID | None:
+    """Our staff member linked to the provider host ``host`` in the branch."""
+    if not host.isdigit():
+        return None
+    return await session.scalar(
+        select(Staff.id).where(Staff.branch_id == branch_id, Staff.calcom_user_id == int(host))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSubject:
+    appointment: Appointment
+    customer_name: str
+    customer_phone: str | None
+    customer_email: str | None
+    event_type: str | None
+    host: str | None
+    timezone: str
+    locale: str
