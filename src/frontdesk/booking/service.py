@@ -35,7 +35,7 @@ from frontdesk.domain.clock import Clock
 from frontdesk.domain.errors import ConcurrentUpdate
 
 if TYPE_CHECKING:
-    from frontdesk.calendars.providers import CalendarProviders
+    from frontdesk.calendars.port import CalendarPorts
 
 __all__ = ["MAX_SEARCH_DAYS", "BookingRequest", "BookingService"]
 
@@ -49,7 +49,7 @@ class BookingService:
         catalogs: CatalogCache | None = None,
         *,
         clock: Clock,
-        calendars: CalendarProviders | None = None,
+        calendars: CalendarPorts | None = None,
     ) -> None:
         self.uow = UnitOfWork(sessions, catalogs, clock=clock, calendars=calendars)
 

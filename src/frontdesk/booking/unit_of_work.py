@@ -46,7 +46,7 @@ from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentStatus
 from frontdesk.jobs.queue import enqueue
 
 if TYPE_CHECKING:
-    from frontdesk.calendars.providers import CalendarProviders
+    from frontdesk.calendars.port import CalendarPorts
 
 # One day of one search per entry, kept per process; keyed by day and catalogue versions, so
 # never stale (ADR 0007).
@@ -63,7 +63,7 @@ class UnitOfWork:
         catalogs: CatalogCache | None = None,
         *,
         clock: Clock,
-        calendars: CalendarProviders | None = None,
+        calendars: CalendarPorts | None = None,
     ) -> None:
         self.sessions = sessions
         self.catalogs = catalogs or CatalogCache()

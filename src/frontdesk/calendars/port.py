@@ -140,3 +140,10 @@ class CalendarPort(Protocol):
     ) -> ExternalBooking:
         """Move the booking; the result may carry a new ``uid`` (``previous_uid`` = ``uid``)."""
         ...
+
+
+class CalendarPorts(Protocol):
+    """Where a use case gets the adapter for a branch's outside calendar (the process's
+    ``CalendarProviders``; a fake in tests)."""
+
+    def port(self, link: ProviderLink) -> CalendarPort: ...

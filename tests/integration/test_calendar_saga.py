@@ -1,0 +1,260 @@
+"""The booking saga on an outside calendar (Cal.com mode): availability from the mirror, a
+local row first, the provider written within the caller's deadline, and the outbox job that
+finishes what an outage interrupted — never two bookings at the provider, never a silent loss."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tests.booking_support import ERIKA, HERREN, JONAS, TENANT, request
+from tests.calendar_support import FakeCalendar, FakeProviders, every, link_demo, mirror_day
+from tests.clock_support import NOW, FakeClock, at
+
+from frontdesk import demo
+from frontdesk.booking.service import BookingService
+from frontdesk.booking.sync import SYNC_JOB
+from frontdesk.booking.sync_job import sync_appointment
+from frontdesk.db.repositories import providers as provider_rows
+from frontdesk.db.seed import DemoCredentials
+from frontdesk.db.tables import Appointment, CalendarMirrorDay, Job
+from frontdesk.domain.errors import SlotUnavailable
+from frontdesk.domain.model import AppointmentStatus, SyncState
+from frontdesk.jobs.registry import JobContext
+from frontdesk.settings import Settings
+
+ANNA = demo.demo_id("staff", "anna")
+MIA = demo.demo_id("staff", "mia")
+DAY = at(2, 9).date()
+
+
+@pytest.fixture
+def calendar() -> FakeCalendar:
+    return FakeCalendar()
+
+
+@pytest.fixture
+async def linked(
+    sessions: async_sessionmaker[AsyncSession], demo: DemoCredentials, clock: FakeClock
+) -> None:
+    await link_demo(sessions)
+    # Cal.com offers Herrenhaarschnitt with Jonas 10:00-11:30 and Anna 10:00-10:30 tomorrow.
+    fetched = clock() - timedelta(minutes=3)
+    await mirror_day(
+        sessions, "herrenhaarschnitt", "jonas", DAY, every(at(2, 10), at(2, 11, 30)),
+        minutes=30, fetched_at=fetched,
+    )  # fmt: skip
+    await mirror_day(
+        sessions, "herrenhaarschnitt", "anna", DAY, every(at(2, 10), at(2, 10, 30)),
+        minutes=30, fetched_at=fetched,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def booking(
+    sessions: async_sessionmaker[AsyncSession],
+    linked: None,
+    clock: FakeClock,
+    calendar: FakeCalendar,
+) -> BookingService:
+    return BookingService(sessions, clock=clock, calendars=FakeProviders(calendar))
+
+
+async def _row(
+    sessions: async_sessionmaker[AsyncSession], appointment_id: uuid.UUID
+) -> Appointment:
+    async with sessions() as s:
+        row = await s.get(Appointment, appointment_id)
+        assert row is not None
+        return row
+
+
+async def _run_sync_jobs(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock, calendar: FakeCalendar
+) -> list[str]:
+    """Run every calendar.sync job as the worker would (errors reported, not raised)."""
+    async with sessions() as s:
+        jobs = (await s.execute(select(Job).where(Job.kind == SYNC_JOB))).scalars().all()
+    outcomes = []
+    for job in jobs:
+        ctx = JobContext(
+            job_id=job.id, kind=job.kind, attempt=1, tenant_id=job.tenant_id, sessions=sessions,
+            settings=Settings(), clock=clock, calendars=FakeProviders(calendar),
+        )  # fmt: skip
+        try:
+            await sync_appointment(ctx, job.payload)
+            outcomes.append("ok")
+        except Exception as exc:
+            outcomes.append(type(exc).__name__)
+    return outcomes
+
+
+async def test_free_times_come_from_the_mirror_minus_our_own_bookings(
+    booking: BookingService,
+) -> None:
+    search = await booking.find_slots(TENANT, HERREN, DAY, days=1)
+    starts = [s.start for s in search.slots]
+    assert starts == every(at(2, 10), at(2, 11, 30))
+    # Both offer 10:00: the first host in the catalogue's order is chosen, every time.
+    assert {s.staff_id for s in search.slots if s.start == at(2, 10)} == {ANNA}
+    assert search.as_of == NOW.astimezone(search.as_of.tzinfo) - timedelta(minutes=3)  # type: ignore[union-attr]
+    await booking.book(request(start=at(2, 11), staff_id=JONAS))
+    after = [s.start for s in (await booking.find_slots(TENANT, HERREN, DAY, days=1)).slots]
+    # 10:45 and 11:15 overlap the new 11:00-11:30 booking with Jonas (the only host then).
+    assert at(2, 11) not in after
+    assert at(2, 10, 45) not in after
+    assert at(2, 11, 15) not in after
+    assert at(2, 10, 30) in after
+
+
+async def test_a_staff_wish_offers_only_that_hosts_times(booking: BookingService) -> None:
+    search = await booking.find_slots(TENANT, HERREN, DAY, days=1, staff_id=ANNA)
+    assert [s.start for s in search.slots] == every(at(2, 10), at(2, 10, 30))
+    check = await booking.check_start(TENANT, HERREN, at(2, 11), staff_id=ANNA)
+    assert check.slot is None
+    assert check.reason == "outside_hours"
+
+
+async def test_a_day_never_read_from_the_provider_is_said_so(booking: BookingService) -> None:
+    check = await booking.check_start(TENANT, HERREN, at(3, 10))
+    assert check.slot is None
+    assert check.reason == "calendar_unknown"
+    with pytest.raises(SlotUnavailable) as caught:
+        await booking.book(request(start=at(3, 10)))
+    assert caught.value.code == "calendar_unknown"
+
+
+async def test_booking_is_written_through_with_our_id_and_the_assigned_host(
+    booking: BookingService, sessions: async_sessionmaker[AsyncSession], calendar: FakeCalendar
+) -> None:
+    outcome = await booking.book(request(start=at(2, 10), staff_id=ANNA))
+    view = outcome.appointment
+    assert view.status is AppointmentStatus.CONFIRMED
+    assert view.sync_state is SyncState.SYNCED
+    [held] = calendar.active()
+    assert view.external_uid == held.uid
+    assert held.appointment_id == view.id
+    assert held.event_type == "1002"
+    assert held.hosts == ("11",)
+    assert held.start == at(2, 10)
+    assert calendar.calls == ["create"]
+    async with sessions() as s:
+        kinds = [j.kind for j in (await s.execute(select(Job))).scalars()]
+        assert await provider_rows.uids_of(s, TENANT, view.id) == [held.uid]
+    assert "event.appointment_booked" in kinds
+
+
+async def test_the_provider_assigning_another_host_moves_the_appointment_there(
+    booking: BookingService, calendar: FakeCalendar
+) -> None:
+    calendar.assign_host = "12"  # Cal.com's round robin chose Jonas
+    outcome = await booking.book(request(start=at(2, 10), staff_id=ANNA))
+    assert outcome.appointment.staff_id == JONAS
+    assert outcome.appointment.sync_state is SyncState.SYNCED
+
+
+async def test_a_refusal_frees_the_time_and_offers_alternatives(
+    booking: BookingService, sessions: async_sessionmaker[AsyncSession], calendar: FakeCalendar
+) -> None:
+    calendar.faults["create"] = ["taken"]
+    with pytest.raises(SlotUnavailable) as caught:
+        await booking.book(request(start=at(2, 10), staff_id=JONAS))
+    assert caught.value.code == "slot_taken"
+    assert caught.value.alternatives
+    async with sessions() as s:
+        assert (await s.execute(select(Appointment))).scalars().all() == []
+
+
+async def test_an_outage_keeps_the_booking_pending_and_the_job_finishes_it_once(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: FakeCalendar,
+    clock: FakeClock,
+) -> None:
+    # The create reached Cal.com but the answer was lost (a timeout after sending).
+    calendar.faults["create"] = ["applied_down"]
+    outcome = await booking.book(request(start=at(2, 10), staff_id=JONAS))
+    assert outcome.appointment.sync_state is SyncState.PENDING_SYNC
+    assert outcome.appointment.status is AppointmentStatus.PENDING
+    assert len(calendar.active()) == 1
+    clock.advance(timedelta(seconds=30))
+    assert await _run_sync_jobs(sessions, clock, calendar) == ["ok"]
+    # The job looked the booking up by our id instead of creating it again.
+    assert calendar.calls == ["create", "find"]
+    assert len(calendar.active()) == 1
+    row = await _row(sessions, outcome.appointment.id)
+    assert (row.status, row.sync_state) == (AppointmentStatus.CONFIRMED, SyncState.SYNCED)
+    assert row.external_uid == calendar.active()[0].uid
+    # Run again (a redelivered job): nothing more happens.
+    assert await _run_sync_jobs(sessions, clock, calendar) == ["ok"]
+    assert calendar.calls == ["create", "find"]
+
+
+async def test_while_the_provider_is_down_the_job_retries_and_then_creates(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: FakeCalendar,
+    clock: FakeClock,
+) -> None:
+    calendar.faults["create"] = ["down", "down"]
+    outcome = await booking.book(request(start=at(2, 10), staff_id=JONAS))
+    assert outcome.appointment.sync_state is SyncState.PENDING_SYNC
+    assert await _run_sync_jobs(sessions, clock, calendar) == ["TransientJobError"]
+    row = await _row(sessions, outcome.appointment.id)
+    assert row.sync_state is SyncState.PENDING_SYNC
+    assert row.sync_error == "server_error"
+    assert await _run_sync_jobs(sessions, clock, calendar) == ["ok"]
+    assert len(calendar.active()) == 1
+    assert calendar.calls == ["create", "find", "create", "find", "create"]
+
+
+async def test_a_later_refusal_is_a_conflict_not_a_loss(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: FakeCalendar,
+    clock: FakeClock,
+) -> None:
+    calendar.faults["create"] = ["down", "taken"]
+    outcome = await booking.book(request(start=at(2, 10), staff_id=JONAS))
+    assert await _run_sync_jobs(sessions, clock, calendar) == ["ok"]
+    row = await _row(sessions, outcome.appointment.id)
+    assert row.sync_state is SyncState.CONFLICT
+    assert row.status is AppointmentStatus.PENDING  # still holds its time for a person to decide
+    assert "refused" in (row.sync_error or "")
+
+
+async def test_cancel_and_reschedule_reach_the_provider_and_keep_the_uid_chain(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: FakeCalendar,
+    clock: FakeClock,
+) -> None:
+    view = (await booking.book(request(start=at(2, 10), staff_id=JONAS))).appointment
+    first_uid = view.external_uid
+    moved = await booking.reschedule(TENANT, view.id, at(2, 11))
+    assert moved.sync_state is SyncState.PENDING_SYNC
+    await _run_sync_jobs(sessions, clock, calendar)
+    row = await _row(sessions, view.id)
+    assert row.sync_state is SyncState.SYNCED
+    assert row.external_uid != first_uid
+    assert calendar.bookings[first_uid].status == "cancelled"  # type: ignore[index]
+    assert calendar.bookings[row.external_uid].start == at(2, 11)  # type: ignore[index]
+    async with sessions() as s:
+        assert await provider_rows.uids_of(s, TENANT, view.id) == [first_uid, row.external_uid]
+    await booking.cancel(TENANT, view.id)
+    await _run_sync_jobs(sessions, clock, calendar)
+    assert calendar.active() == []
+    assert (await _row(sessions, view.id)).sync_state is SyncState.SYNCED
+
+
+async def test_our_writes_mark_the_touched_mirror_days_for_refresh(
+    booking: BookingService, sessions: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    await booking.book(request(start=at(2, 10), staff_id=JONAS, customer=ERIKA))
+    async with sessions() as s:
+        rows = (await s.execute(select(CalendarMirrorDay))).scalars().all()
+    assert rows
+    assert all(r.stale_since == clock() and r.refresh_after == clock() for r in rows)
