@@ -101,10 +101,12 @@ def by_day(
         local = start.astimezone(zone)
         end = (start + timedelta(minutes=length)).astimezone(zone)
         days.setdefault(local.date().isoformat(), []).append(
-            {"start": _local_text(local), "end": _local_text(end)}
+            {"start": _local_text(local, time_zone), "end": _local_text(end, time_zone)}
         )
     return days
 
 
-def _local_text(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds")
+def _local_text(moment: datetime, time_zone: str) -> str:
+    text = moment.isoformat(timespec="milliseconds")
+    # In UTC Cal.com writes the instant with a "Z", in any other zone with its offset.
+    return text.replace("+00:00", "Z") if time_zone == "UTC" else text
