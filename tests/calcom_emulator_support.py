@@ -5,6 +5,7 @@ ASGI transport that checks every request and successful answer against the OpenA
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from frontdesk.calendars.calcom.emulator import (
 )
 from frontdesk.calendars.calcom.emulator.context import Context
 from frontdesk.calendars.calcom.emulator.seed import EVENT_TYPE_IDS, TEAM_ID, USER_IDS
+from frontdesk.calendars.calcom.schemas import NewBooking, NewBookingAttendee
 from frontdesk.calendars.calcom.transport import Guard
 from frontdesk.resilience.ratelimit import RateLimit
 from frontdesk.resilience.retry import RetryPolicy
@@ -35,7 +37,20 @@ ANNA, JONAS, MIA = USER_IDS["anna"], USER_IDS["jonas"], USER_IDS["mia"]
 HERREN = EVENT_TYPE_IDS["herrenhaarschnitt"]
 BART = EVENT_TYPE_IDS["bartpflege"]
 DAMEN = EVENT_TYPE_IDS["damenhaarschnitt"]
-__all__ = ["ANNA", "BART", "DAMEN", "HERREN", "JONAS", "KEY", "MIA", "TEAM_ID", "Emulator"]
+OURS = "frontdesk_appointment"
+__all__ = [
+    "ANNA",
+    "BART",
+    "DAMEN",
+    "HERREN",
+    "JONAS",
+    "KEY",
+    "MIA",
+    "OURS",
+    "TEAM_ID",
+    "Emulator",
+    "booking_of",
+]
 
 
 class ValidatingTransport(httpx.AsyncBaseTransport):
@@ -135,3 +150,19 @@ async def running_emulator(
             )
             yield Emulator(state, app, time, transport, http, client, received)
             await app.state.emulator.dispatcher.drain()
+
+
+def booking_of(event_type: int, start: datetime, *, hosts: tuple[int, ...] = ()) -> NewBooking:
+    return NewBooking(
+        event_type_id=event_type,
+        start=start,
+        attendee=NewBookingAttendee(
+            name="Erika Mustermann",
+            time_zone="Europe/Berlin",
+            email="erika@example.com",
+            phone_number="+4915112345678",
+            language="de",
+        ),
+        metadata={OURS: str(uuid.uuid4()), "source": "voice"},
+        rr_host_subset_ids=hosts or None,
+    )

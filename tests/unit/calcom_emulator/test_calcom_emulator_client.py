@@ -3,7 +3,6 @@ is checked against the OpenAPI document by the fixture."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,32 +14,16 @@ from tests.calcom_emulator_support import (
     JONAS,
     KEY,
     MIA,
+    OURS,
     TEAM_ID,
     Emulator,
+    booking_of,
 )
 from tests.clock_support import at
 
-from frontdesk.calendars.calcom.schemas import NewBooking, NewBookingAttendee
 from frontdesk.calendars.errors import CalendarNotFound, CalendarRejected, SlotTaken
 
 DAY = at(8, 0).date()  # Tuesday 8 December, a working day a week after the suite's "now"
-OURS = "frontdesk_appointment"
-
-
-def booking_of(event_type: int, start: datetime, *, hosts: tuple[int, ...] = ()) -> NewBooking:
-    return NewBooking(
-        event_type_id=event_type,
-        start=start,
-        attendee=NewBookingAttendee(
-            name="Erika Mustermann",
-            time_zone="Europe/Berlin",
-            email="erika@example.com",
-            phone_number="+4915112345678",
-            language="de",
-        ),
-        metadata={OURS: str(uuid.uuid4()), "source": "voice"},
-        rr_host_subset_ids=hosts or None,
-    )
 
 
 async def test_connect_sees_the_demo_team_its_members_and_event_types(emulator: Emulator) -> None:
