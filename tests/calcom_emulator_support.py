@@ -26,6 +26,7 @@ from frontdesk.calendars.calcom.emulator import (
     demo_catalogue,
 )
 from frontdesk.calendars.calcom.emulator.context import Context
+from frontdesk.calendars.calcom.emulator.gate import Sleep
 from frontdesk.calendars.calcom.emulator.seed import EVENT_TYPE_IDS, TEAM_ID, USER_IDS
 from frontdesk.calendars.calcom.schemas import NewBooking, NewBookingAttendee
 from frontdesk.calendars.calcom.transport import Guard
@@ -116,7 +117,10 @@ async def running_emulator(
     faults: Faults | None = None,
     webhook_status: int = 200,
     real_sleep: bool = False,
+    sleep: Sleep | None = None,
 ) -> AsyncIterator[Emulator]:
+    """``sleep`` serves the emulator's waits (latency, hangs, webhook reordering): by default
+    the fake time's (no wait), with ``real_sleep`` asyncio's."""
     received: list[httpx.Request] = []
 
     def subscriber(request: httpx.Request) -> httpx.Response:
@@ -129,7 +133,7 @@ async def running_emulator(
             state,
             clock=time.now,
             webhook_http=hooks,
-            sleep=asyncio.sleep if real_sleep else time.sleep,
+            sleep=sleep or (asyncio.sleep if real_sleep else time.sleep),
         )
         transport = ValidatingTransport(app)
         guard = Guard.build(
@@ -166,3 +170,28 @@ def booking_of(event_type: int, start: datetime, *, hosts: tuple[int, ...] = ())
         metadata={OURS: str(uuid.uuid4()), "source": "voice"},
         rr_host_subset_ids=hosts or None,
     )
+
+
+class HeldSleep:
+    """A sleep that waits until the test releases it: ``release_in_order`` wakes the sleepers
+    shortest delay first, letting each run to its next wait, so orderings that depend on
+    delays are tested without real time."""
+
+    def __init__(self) -> None:
+        self._held: list[tuple[float, asyncio.Future[None]]] = []
+
+    async def __call__(self, seconds: float) -> None:
+        woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._held.append((seconds, woken))
+        await woken
+
+    @property
+    def delays(self) -> list[float]:
+        return [seconds for seconds, _ in self._held]
+
+    async def release_in_order(self) -> None:
+        for _, woken in sorted(self._held, key=lambda held: held[0]):
+            woken.set_result(None)
+            for _ in range(20):  # let the woken task finish its send
+                await asyncio.sleep(0)
+        self._held.clear()

@@ -100,7 +100,7 @@ async def test_a_hang_outlasts_our_deadline(time: FakeTime) -> None:
         loop = asyncio.get_running_loop()
         with pytest.raises(CalendarUnavailable) as info:
             await emulator.client.create_booking(
-                booking_of(BART, at(8, 10, 0)), deadline=Deadline.after(0.2, loop.time)
+                booking_of(BART, at(8, 10, 0)), deadline=Deadline.after(0.1, loop.time)
             )
     assert info.value.reason == "timeout"
     assert info.value.maybe_applied

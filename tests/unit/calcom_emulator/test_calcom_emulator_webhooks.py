@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -15,6 +16,7 @@ from tests.calcom_emulator_support import (
     JONAS,
     TEAM_ID,
     Emulator,
+    HeldSleep,
     booking_of,
     running_emulator,
 )
@@ -168,14 +170,19 @@ async def test_dropped_and_duplicated_deliveries(emulator: Emulator) -> None:
 
 
 async def test_reordering_delivers_in_the_order_of_seeded_delays(time: FakeTime) -> None:
-    # Real (tens of milliseconds) sleeps: seed 40 draws 27.5, 52.7 and 1.9 ms of delay, far
-    # enough apart that the third booking's webhook arrives first and the second's last.
-    async with running_emulator(time, real_sleep=True) as emulator:
+    held = HeldSleep()
+    async with running_emulator(time, sleep=held) as emulator:
         await subscribe(emulator, BART)
         await emulator.faults(webhook_reorder_ms=60, seed=40)
         uids = [
             (await emulator.client.create_booking(booking_of(BART, at(8, hour, 0)))).uid
             for hour in (9, 10, 11)
         ]
+        for _ in range(5):  # the delivery tasks start and wait
+            await asyncio.sleep(0)
+        assert emulator.received == []
+        # Seed 40 draws 27.5, 52.7 and 1.9 ms: the third booking's webhook arrives first.
+        assert [round(d * 1000, 1) for d in held.delays] == [27.5, 52.7, 1.9]
+        await held.release_in_order()
         arrived = [envelope(r)["payload"]["uid"] for r in await emulator.delivered()]
     assert arrived == [uids[2], uids[0], uids[1]]
