@@ -100,6 +100,7 @@ async def test_reschedule_and_cancel_fire_their_triggers(emulator: Emulator) -> 
     assert rescheduled["payload"]["rescheduleStartTime"] == "2026-12-08T09:00:00Z"
     assert cancelled["payload"]["status"] == "CANCELLED"
     assert cancelled["payload"]["cancellationReason"] == "Kunde krank"
+    assert cancelled["payload"]["cancelledBy"] == "inhaber@salon-sonnenschein.de"  # the key's user
 
 
 async def test_without_a_secret_the_header_says_so(emulator: Emulator) -> None:
@@ -131,8 +132,20 @@ async def test_a_booking_on_cal_coms_own_page_fires_the_same_webhook(emulator: E
     assert response.status_code == 201
     (request,) = await emulator.delivered()
     assert envelope(request)["payload"]["uid"] == response.json()["uid"]
+    emulator.received.clear()
+    uid = response.json()["uid"]
+    moved = await emulator.http.post(
+        f"/_emulator/bookings/{uid}/reschedule", json={"start": "2026-12-08T11:00:00Z"}
+    )
+    assert moved.status_code == 201
+    new_uid = moved.json()["uid"]
+    cancelled = await emulator.http.post(f"/_emulator/bookings/{new_uid}/cancel", json={})
+    assert cancelled.json()["status"] == "cancelled"
+    rescheduled, gone = (envelope(r) for r in await emulator.delivered())
+    assert rescheduled["payload"]["rescheduleUid"] == uid
+    assert gone["payload"]["cancelledBy"] == "w@x.de"  # the attendee, via the e-mail's link
     state = (await emulator.http.get("/_emulator/state")).json()
-    assert [b["source"] for b in state["bookings"]] == ["page"]
+    assert [b["source"] for b in state["bookings"]] == ["page", "page"]
 
 
 async def test_the_reschedule_quirk_fires_booking_requested_which_nobody_hears(

@@ -54,7 +54,9 @@ def admin_router(ctx: Context) -> APIRouter:
     @router.post("/bookings/{uid}/cancel")
     async def page_cancel(request: Request, uid: str) -> JSONResponse:
         body = inputs.body(await request.body(), inputs.CancelIn)
-        booking = ctx.desk.cancel(uid, body.cancellation_reason, cancelled_by="page")
+        # On Cal.com's page the attendee cancels through the link in their e-mail.
+        attendee = ctx.desk.get(uid).attendee.email
+        booking = ctx.desk.cancel(uid, body.cancellation_reason, cancelled_by=attendee)
         return JSONResponse(render.booking(state.catalogue, booking))
 
     @router.post("/bookings/{uid}/reschedule")
@@ -65,6 +67,7 @@ def admin_router(ctx: Context) -> APIRouter:
             inputs.instant(body.start, "start"),
             reason=body.rescheduling_reason,
             host_subset=body.rr_host_subset_ids,
+            source="page",
         )
         return JSONResponse(render.booking(state.catalogue, booking), 201)
 

@@ -76,7 +76,9 @@ def bookings_router(ctx: Context) -> APIRouter:
     async def cancel(request: Request, uid: str) -> JSONResponse:
         ctx.check(request, family="bookings", auth=False)
         body = inputs.body(await request.body(), inputs.CancelIn)
-        booking = ctx.desk.cancel(uid, body.cancellation_reason)
+        # cancelledBy is the authenticated user's e-mail; an anonymous cancel leaves it empty.
+        by = catalogue.owner.email if request.headers.get("authorization") else None
+        booking = ctx.desk.cancel(uid, body.cancellation_reason, cancelled_by=by)
         applied_but_failed()
         return ok(render.booking(catalogue, booking))
 

@@ -86,6 +86,7 @@ class Desk:
         *,
         reason: str | None = None,
         host_subset: Sequence[int] = (),
+        source: str = "api",
     ) -> Booking:
         """Cancel ``uid`` and create its successor (new uid) in one step, as Cal.com does."""
         old = self.get(uid)
@@ -108,6 +109,7 @@ class Desk:
             rescheduled_from_uid=old.uid,
             rescheduled_to_uid=None,
             cancellation_reason=None,
+            source=source,
         )
         old.status = "cancelled"
         old.rescheduled_to_uid = new.uid
