@@ -1,4 +1,4 @@
-"""The ``frontdesk`` command line: serve, seed the demo, migrate, manage API keys."""
+"""The ``frontdesk`` command line: serve, seed the demo, migrate, manage API keys, dev tools."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from rich.console import Console
 from rich.table import Table
 
 from frontdesk.booking.queries import Queries
+from frontdesk.calendars.calcom.emulator import serve as emulator
+from frontdesk.calendars.calcom.emulator.state import DEFAULT_API_KEY
 from frontdesk.db import migrate
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories import tenants
@@ -43,6 +45,8 @@ db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 apikey_app = typer.Typer(help="Tenant API keys for the REST API.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(apikey_app, name="apikey")
+dev_app = typer.Typer(help="Development tools (never for production).", no_args_is_help=True)
+app.add_typer(dev_app, name="dev")
 
 console = Console()
 
@@ -380,3 +384,28 @@ def _agent_profile(settings: Settings, slug: str) -> voice_agent.AgentProfile:
 async def _load_agent_profile(settings: Settings, slug: str) -> voice_agent.AgentProfile | None:
     async with open_resources(settings, system_clock) as resources:
         return await voice_agent.load_profile(Queries(resources.sessions), slug)
+
+
+@dev_app.command("calcom-emulator")
+def dev_calcom_emulator(
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8055,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    seed: Annotated[str, typer.Option(help="The account to start with.")] = "demo",
+    api_key: Annotated[str, typer.Option(help="The API key it accepts.")] = DEFAULT_API_KEY,
+    webhook_delivery: Annotated[
+        bool, typer.Option(help="POST webhooks to subscribers (off: only recorded).")
+    ] = True,
+) -> None:
+    """Serve a Cal.com API v2 emulator (docs/calcom-emulator.md); prints its key and URL."""
+    try:
+        emulator.serve(
+            host=host,
+            port=port,
+            seed=seed,
+            api_key=api_key,
+            webhook_delivery=webhook_delivery,
+            console=console,
+        )
+    except emulator.UnknownSeed as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(code=2) from exc

@@ -24,6 +24,7 @@ from frontdesk.calendars.calcom.transport import Guard
 from frontdesk.calendars.errors import (
     CalendarAuthFailed,
     CalendarNotFound,
+    CalendarRejected,
     CalendarUnavailable,
     RateLimited,
     SlotTaken,
@@ -423,3 +424,49 @@ async def test_a_slow_cal_com_cannot_outlast_the_callers_deadline() -> None:
             )
     assert info.value.reason == "timeout"
     assert info.value.maybe_applied  # sent, then no answer: look it up before any retry
+
+
+async def test_a_cancel_retried_after_a_lost_answer_is_done_not_refused(
+    server: ContractServer, client: CalcomClient
+) -> None:
+    """Cal.com answers a second cancel with 400 "already been cancelled": after a 5xx whose
+    cancel was applied, the retry must not turn a done cancel into a refusal."""
+    answers = [
+        httpx.Response(500, json=error_body(500, "InternalServerErrorException", "boom")),
+        httpx.Response(
+            400,
+            json=error_body(400, "BadRequestException", "This booking has already been cancelled."),
+        ),
+    ]
+    server.route("POST", "/v2/bookings/bk-9/cancel", lambda r: answers.pop(0))
+    server.route(
+        "GET",
+        "/v2/bookings/bk-9",
+        lambda r: ok(
+            p.booking(
+                "bk-9", "2031-03-04T09:00:00.000Z", "2031-03-04T09:30:00.000Z", status="cancelled"
+            )
+        ),
+    )
+    cancelled = await client.cancel_booking("bk-9", reason="Kunde")
+    assert (cancelled.uid, cancelled.status) == ("bk-9", "cancelled")
+
+
+async def test_cancelling_a_rescheduled_booking_stays_refused(
+    server: ContractServer, client: CalcomClient
+) -> None:
+    server.route(
+        "POST",
+        "/v2/bookings/bk-10/cancel",
+        lambda r: httpx.Response(
+            400,
+            json=error_body(400, "BadRequestException", "This booking has already been cancelled."),
+        ),
+    )
+    moved = p.booking(
+        "bk-10", "2031-03-04T09:00:00.000Z", "2031-03-04T09:30:00.000Z", status="cancelled"
+    )
+    moved["rescheduledToUid"] = "bk-11"
+    server.route("GET", "/v2/bookings/bk-10", lambda r: ok(moved))
+    with pytest.raises(CalendarRejected, match="already been cancelled"):
+        await client.cancel_booking("bk-10")

@@ -39,6 +39,8 @@ from frontdesk.resilience.deadline import Deadline
 PAGE = 100
 # A look-up by metadata reads at most this many pages (each one request of the rate budget).
 LOOKUP_PAGES = 5
+# Cal.com's answer to a second cancel of the same booking (lowercased for matching).
+ALREADY_CANCELLED = "already been cancelled"
 
 _TEAMS = TypeAdapter(tuple[Team, ...])
 _MEMBERSHIPS = TypeAdapter(tuple[Membership, ...])
@@ -227,17 +229,32 @@ class CalcomClient:
     async def cancel_booking(
         self, uid: str, *, reason: str | None = None, deadline: Deadline | None = None
     ) -> Booking:
-        """Cancel; repeating it cannot create anything, so it is retried like a read."""
+        """Cancel; repeating it cannot create anything, so it is retried like a read.
+
+        Cal.com refuses to cancel a booking twice (400 "This booking has already been
+        cancelled.", handleCancelBooking). A retry after a lost answer meets exactly that, so
+        the refusal is checked against the booking: cancelled and not moved elsewhere by a
+        reschedule means done. A booking that was rescheduled lives on under another uid:
+        that refusal stands.
+        """
         body = {"cancellationReason": reason} if reason else {}
-        data = await self._t.call(
-            "cancel_booking",
-            "POST",
-            f"/v2/bookings/{uid}/cancel",
-            family="bookings",
-            idempotent=True,
-            deadline=deadline,
-            body=body,
-        )
+        try:
+            data = await self._t.call(
+                "cancel_booking",
+                "POST",
+                f"/v2/bookings/{uid}/cancel",
+                family="bookings",
+                idempotent=True,
+                deadline=deadline,
+                body=body,
+            )
+        except CalendarRejected as exc:
+            if ALREADY_CANCELLED not in str(exc).lower():
+                raise
+            booking = await self.get_booking(uid, deadline=deadline)
+            if booking.status != "cancelled" or booking.rescheduled_to_uid:
+                raise
+            return booking
         return _one_booking(data)
 
     async def reschedule_booking(
