@@ -81,7 +81,14 @@ async def availability(
         from_date=found.first_day,
         days=found.days,
         slots=[SlotOut.of(s) for s in found.slots],
+        as_of=found.as_of,
+        unknown_days=list(found.unknown_days),
     )
     # Serialised here by pydantic-core in one pass; returning the model would make FastAPI
     # validate all slots again before dumping them (a third of this endpoint's time).
-    return Response(body.model_dump_json(by_alias=True), media_type="application/json")
+    # The built-in calendar is always current: its answers carry no freshness fields.
+    fresh = found.as_of is None and not found.unknown_days
+    dumped = body.model_dump_json(
+        by_alias=True, exclude={"as_of", "unknown_days"} if fresh else None
+    )
+    return Response(dumped, media_type="application/json")

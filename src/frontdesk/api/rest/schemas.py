@@ -112,6 +112,15 @@ class AvailabilityOut(BaseModel):
     from_date: date = Field(serialization_alias="from")
     days: int
     slots: list[SlotOut]
+    as_of: datetime | None = Field(
+        default=None,
+        description="Outside calendar (Cal.com): when the free times shown were read from it "
+        "(the oldest day's); absent on the built-in calendar, which is always current.",
+    )
+    unknown_days: list[date] = Field(
+        default_factory=list,
+        description="Outside calendar: days not read from it yet (no slots shown for them).",
+    )
 
 
 class CustomerIn(BaseModel):
