@@ -1,4 +1,4 @@
-"""The ``frontdesk`` command line: serve, seed the demo, migrate, manage API keys."""
+"""The ``frontdesk`` command line: serve, seed the demo, migrate, manage API keys, Cal.com."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from frontdesk.booking.queries import Queries
+from frontdesk.cli_calcom import calcom_app
 from frontdesk.db import migrate
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories import tenants
@@ -43,6 +44,7 @@ db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 apikey_app = typer.Typer(help="Tenant API keys for the REST API.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(apikey_app, name="apikey")
+app.add_typer(calcom_app, name="calcom")
 
 console = Console()
 
