@@ -32,6 +32,8 @@ class ProgressSteps:
             BarColumn(),
             MofNCompleteColumn(),
             console=console,
+            # The tables say what was done; the bar only shows that it is going on.
+            transient=True,
         )
         self._task = self._bar.add_task("Connecting to Cal.com", total=None)
 
@@ -128,6 +130,7 @@ def _render_webhooks(console: Console, report: ConnectReport) -> None:
     if not report.webhooks:
         table.add_row("—", "", "", "none subscribed")
     console.print(table)
+    console.print(f"Subscriber URL: {report.subscriber_url}", soft_wrap=True)
     if report.removed_webhooks:
         console.print(f"Replaced {report.removed_webhooks} earlier subscription(s).")
     if report.secret_source:
