@@ -30,6 +30,8 @@ from frontdesk.settings import Settings, get_settings
 calcom_app = typer.Typer(
     help="Cal.com: link a tenant's team (staff, services, webhooks) and show the link.",
     no_args_is_help=True,
+    # Locals in tracebacks would print the API key.
+    pretty_exceptions_show_locals=False,
 )
 console = Console()
 # Each Cal.com request has its own deadline (the transport's); this only bounds a hung socket.
@@ -87,10 +89,14 @@ def calcom_connect(
         str | None, typer.Option(help="Branch to link (default: the tenant's first).")
     ] = None,
 ) -> None:
-    """Link TENANT to its Cal.com team: staff ↔ hosts, services ↔ event types (missing ones
-    created here), the branch switched to Cal.com, one webhook per event type. Re-running
-    updates; nothing is duplicated. Exit 1 when Cal.com refuses or cannot be reached, 2 when an
-    option must change."""
+    """Link TENANT's branch to its Cal.com team; running it again updates the link.
+
+    Staff ↔ hosts (e-mail, then name), services ↔ event types (tolerant name); what Cal.com has
+    and frontdesk lacks is created here; the branch's calendar becomes Cal.com, the key is
+    stored sealed, and each linked event type gets a webhook to FRONTDESK_BASE_URL (or
+    --webhook-url). Exit 1 when Cal.com refuses or cannot be reached, 2 when an option must
+    change.
+    """
     settings = _settings()
     request = ConnectRequest(
         tenant=tenant,
@@ -134,9 +140,12 @@ async def _connect(settings: Settings, request: ConnectRequest) -> ConnectReport
 def calcom_status(
     tenant: Annotated[str, typer.Option(help="Tenant slug, e.g. salon-sonnenschein.")],
 ) -> None:
-    """Show TENANT's Cal.com link: team, URL, key and webhook state (never their values),
-    linked services and staff, breaker, appointments not in sync, the availability mirror.
-    Exit 1 when the tenant has no Cal.com link."""
+    """Show TENANT's Cal.com link, its health and what is not in sync yet.
+
+    Team, URL, whether key and webhook secret are stored (never their values), linked services
+    and staff, the circuit breaker (shared through Redis only), appointments not in sync, the
+    availability mirror's age. Exit 1 when the tenant has no Cal.com link.
+    """
     settings = _settings()
     status = asyncio.run(_status(settings, tenant))
     if status is None:
