@@ -334,9 +334,10 @@ async def test_the_team_named_like_the_tenant_is_chosen_else_team_must_be_given(
     assert (await run(sessions, http, clock, team_id=77)).team.id == 77
 
 
-async def test_unknown_tenant_and_branch_are_input_errors(
+async def test_unknown_tenant_and_branch_fail_before_asking_calcom(
     sessions: async_sessionmaker[AsyncSession],
     demo: DemoCredentials,
+    calcom: FakeCalcom,
     http: httpx.AsyncClient,
     clock: FakeClock,
 ) -> None:
@@ -344,6 +345,18 @@ async def test_unknown_tenant_and_branch_are_input_errors(
         await run(sessions, http, clock, branch="Kreuzberg")
     assert failed.value.exit_code == 2
     assert "Mitte" in str(failed.value)
+    request = ConnectRequest(tenant="nope", api_key=SecretStr(KEY), webhook_base_url="https://x")
+    with pytest.raises(ConnectFailed) as unknown:
+        await connect(
+            sessions,
+            make_client(http),
+            request,
+            default_api_url="https://api.cal.com",
+            clock=clock,
+            secret_key=None,
+        )
+    assert (str(unknown.value), unknown.value.exit_code) == ("No tenant with slug 'nope'.", 2)
+    assert calcom.server.requests == []
 
 
 async def test_the_api_key_appears_in_no_log_line(

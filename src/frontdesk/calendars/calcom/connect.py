@@ -22,6 +22,7 @@ import secrets as token
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Protocol
 
 from pydantic import SecretStr
@@ -151,58 +152,19 @@ async def connect(
     """
     steps = progress or _Silent()
     steps.expect(_READ_STEPS)
-    tenant = await _tenant(sessions, request.tenant)
+    # Input mistakes (tenant, branch) fail before anything is asked of Cal.com.
+    tenant, branch_id = await _target(sessions, request.tenant, request.branch)
     base_url = request.api_url or tenant.calcom_api_url or default_api_url
     client = make_client(base_url)
     team, members, event_types = await _read_calcom(
         client, tenant, request.team_id, base_url, steps
     )
-    people = _hosts(event_types, members)
-    remote = [_remote_event_type(et, members) for et in event_types]
+    calcom = _Calcom(team, _hosts(event_types, members), event_types, members)
     async with sessions() as session:
-        branch = await _branch(session, tenant.id, request.branch)
-        staff = await calendar_links.staff_of_branch(session, branch.id)
-        services = await calendar_links.services_of_branch(session, branch.id)
-        plan = plan_links(
-            [LocalPerson(s.id, s.name, s.email, s.calcom_user_id) for s in staff],
-            [
-                LocalService(s.id, s.name, tuple(s.aliases), s.calcom_event_type_id)
-                for s in services
-            ],
-            people,
-            remote,
-        )
-        steps.step("Linked staff and services")
-        previous = dict((branch.calendar_config or {}).get("webhooks") or {})
-        written = await calendar_links.write_link(
-            session,
-            calendar_links.LinkWrite(
-                branch=branch,
-                tenant=await session.get_one(Tenant, tenant.id),
-                staff_links={link.local: link.remote for link in plan.staff_links},
-                service_links={link.local: link.remote for link in plan.service_links},
-                new_staff=[
-                    calendar_links.StaffToCreate(n.user_id, n.first_name, n.last_name, n.email)
-                    for n in plan.new_staff
-                ],
-                new_services=[
-                    calendar_links.ServiceToCreate(n.event_type_id, n.name, n.minutes)
-                    for n in plan.new_services
-                ],
-                hosts=plan.hosts,
-                calendar_config={
-                    "team_id": team.id,
-                    "team_slug": team.slug or "",
-                    "linked_at": clock().isoformat(),
-                    "webhooks": previous,
-                },
-                sealed_api_key=secrets.seal(request.api_key, secret_key),
-                api_url=request.api_url,
-            ),
-        )
+        linked = await _link(session, branch_id, calcom, request, clock(), secret_key)
         await session.commit()
-        names = {s.id: s.name for s in staff} | {s.id: s.name for s in services}
-        branch_name, branch_id = branch.name, branch.id
+    steps.step("Linked staff and services")
+    plan = linked.report.plan
     log.info(
         "calcom_linked",
         tenant=request.tenant,
@@ -210,44 +172,110 @@ async def connect(
         services=len(plan.service_links) + len(plan.new_services),
         staff=len(plan.staff_links) + len(plan.new_staff),
     )
+    return await _subscribe(
+        sessions, client, request, tenant.calcom_webhook_secret, linked, steps, new_secret
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Calcom:
+    """What was read from Cal.com."""
+
+    team: Team
+    people: list[RemotePerson]
+    event_types: tuple[TeamEventType, ...]
+    members: tuple[Membership, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Linked:
+    report: ConnectReport
+    branch_id: uuid.UUID
+    # The branch's subscriptions before this run: {event type id (text): webhook id}.
+    previous: dict[str, int]
+
+
+async def _link(
+    session: AsyncSession,
+    branch_id: uuid.UUID,
+    calcom: _Calcom,
+    request: ConnectRequest,
+    now: datetime,
+    secret_key: SecretStr | None,
+) -> _Linked:
+    """Plan against the branch's rows and write the plan (the caller commits)."""
+    branch = await session.get_one(Branch, branch_id)
+    staff = await calendar_links.staff_of_branch(session, branch.id)
+    services = await calendar_links.services_of_branch(session, branch.id)
+    plan = plan_links(
+        [LocalPerson(s.id, s.name, s.email, s.calcom_user_id) for s in staff],
+        [LocalService(s.id, s.name, tuple(s.aliases), s.calcom_event_type_id) for s in services],
+        calcom.people,
+        [_remote_event_type(et, calcom.members) for et in calcom.event_types],
+    )
+    previous = dict((branch.calendar_config or {}).get("webhooks") or {})
+    team = calcom.team
+    written = await calendar_links.write_link(
+        session,
+        calendar_links.LinkWrite(
+            branch=branch,
+            tenant=await session.get_one(Tenant, branch.tenant_id),
+            staff_links={link.local: link.remote for link in plan.staff_links},
+            service_links={link.local: link.remote for link in plan.service_links},
+            new_staff=[
+                calendar_links.StaffToCreate(n.user_id, n.first_name, n.last_name, n.email)
+                for n in plan.new_staff
+            ],
+            new_services=[
+                calendar_links.ServiceToCreate(n.event_type_id, n.name, n.minutes)
+                for n in plan.new_services
+            ],
+            hosts=plan.hosts,
+            calendar_config={
+                "team_id": team.id,
+                "team_slug": team.slug or "",
+                "linked_at": now.isoformat(),
+                "webhooks": previous,
+            },
+            sealed_api_key=secrets.seal(request.api_key, secret_key),
+            api_url=request.api_url,
+        ),
+    )
     report = ConnectReport(
         tenant=request.tenant,
-        branch=branch_name,
+        branch=branch.name,
         team=team,
         plan=plan,
-        local_names=names,
-        event_types={et.id: et.title for et in event_types},
-        hosts={p.user_id: p.name for p in people},
+        local_names={s.id: s.name for s in staff} | {s.id: s.name for s in services},
+        event_types={et.id: et.title for et in calcom.event_types},
+        hosts={p.user_id: p.name for p in calcom.people},
         hosts_unknown=written.hosts_unknown,
         subscriber_url=request.subscriber_url,
     )
-    return await _subscribe(
-        sessions, client, request, tenant, branch_id, report, previous, steps, new_secret
-    )
+    return _Linked(report, branch.id, previous)
 
 
 # -- reading Cal.com ----------------------------------------------------------------------------
 
 
-async def _tenant(sessions: async_sessionmaker[AsyncSession], slug: str) -> Tenant:
+async def _target(
+    sessions: async_sessionmaker[AsyncSession], slug: str, branch: str | None
+) -> tuple[Tenant, uuid.UUID]:
+    """The tenant and the branch to link: ``branch`` by name, else the tenant's first."""
     async with sessions() as session:
         tenant = await tenants.get_by_slug(session, slug)
-    if tenant is None:
-        raise ConnectFailed(f"No tenant with slug {slug!r}.", exit_code=2)
-    return tenant
-
-
-async def _branch(session: AsyncSession, tenant_id: uuid.UUID, name: str | None) -> Branch:
-    branches = await calendar_links.branches_of_tenant(session, tenant_id)
+        if tenant is None:
+            raise ConnectFailed(f"No tenant with slug {slug!r}.", exit_code=2)
+        branches = await calendar_links.branches_of_tenant(session, tenant.id)
     if not branches:
         raise ConnectFailed("The tenant has no branch to link.", exit_code=2)
-    if name is None:
-        return branches[0]
-    for branch in branches:
-        if branch.name.casefold() == name.strip().casefold():
-            return branch
+    if branch is None:
+        return tenant, branches[0].id
+    for row in branches:
+        if row.name.casefold() == branch.strip().casefold():
+            return tenant, row.id
     known = ", ".join(b.name for b in branches)
-    raise ConnectFailed(f"No branch {name!r}; the tenant's branches: {known}.", exit_code=2)
+    raise ConnectFailed(f"No branch {branch!r}; the tenant's branches: {known}.", exit_code=2)
 
 
 async def _read_calcom(
@@ -357,14 +385,13 @@ async def _subscribe(
     sessions: async_sessionmaker[AsyncSession],
     client: CalcomClient,
     request: ConnectRequest,
-    tenant: Tenant,
-    branch_id: uuid.UUID,
-    report: ConnectReport,
-    previous: dict[str, int],
+    stored_secret: str | None,
+    linked: _Linked,
     steps: Progress,
     new_secret: Callable[[], str],
 ) -> ConnectReport:
     """Subscribe each linked event type (or take the given secret) and save the outcome."""
+    report, branch_id, previous = linked.report, linked.branch_id, linked.previous
     event_type_ids = report.plan.event_type_ids
     if request.webhook_secret is not None:
         kept = {int(et): hook for et, hook in previous.items()}
@@ -374,8 +401,8 @@ async def _subscribe(
     # One secret for all the tenant's subscriptions. An earlier one is kept (we set it on every
     # subscription we create, so it is known to match): rotating it on every run would let
     # deliveries signed with the new one arrive before it is stored, and fail.
-    secret = tenant.calcom_webhook_secret or new_secret()
-    source = "kept" if tenant.calcom_webhook_secret else "new"
+    secret = stored_secret or new_secret()
+    source = "kept" if stored_secret else "new"
     outcomes: list[WebhookOutcome] = []
     refused: str | None = None
     removed = 0
