@@ -196,6 +196,15 @@ def test_rows_linked_earlier_keep_their_link_whatever_their_name() -> None:
     assert plan.hosts == {505: (12,)}
 
 
+def test_a_service_whose_event_type_is_gone_links_again_by_name() -> None:
+    orphan = LocalService(uuid.uuid4(), "Beratung", (), 404)
+    plan = plan_links([], [orphan], [], [event_type(505, "Beratung")])
+    assert [(link.local, link.remote) for link in plan.service_links] == [(orphan.id, 505)]
+    alone = plan_links([], [orphan], [], [event_type(506, "Balayage")])
+    (item,) = [u for u in alone.unmatched if u.side == "service"]
+    assert item.why == "linked to event type 404, which the team no longer has"
+
+
 def test_pairing_prefers_the_best_pair_and_skips_rivals() -> None:
     scores = {("a", "x"): 0.95, ("a", "y"): 0.7, ("b", "y"): 0.92}
     links = pair_by_score(["a", "b"], ["x", "y"], lambda a, b: scores.get((a, b), 0.0), 0.9)

@@ -330,7 +330,9 @@ def _plan_services(
             links.append(Link(known.id, event_type.id, "Cal.com id"))
         else:
             open_types.append(event_type)
-    free = [s for s in services if s.calcom_event_type_id is None]
+    remote_ids = {et.id for et in event_types}
+    # A service whose event type is gone (deleted in Cal.com) may link again by name.
+    free = [s for s in services if s.calcom_event_type_id not in remote_ids]
     named = pair_by_score(free, open_types, _pair_score, SERVICE_THRESHOLD)
     links.extend(
         Link(service.id, event_type.id, "same name" if value == 1.0 else f"name ({value:.2f})")
@@ -357,7 +359,6 @@ def _plan_services(
             new_keys.add(service_key(event_type.title))
             new.append(NewService(event_type.id, event_type.title.strip(), event_type.minutes))
     linked = {link.local for link in links}
-    remote_ids = {et.id for et in event_types}
     for service in services:
         if service.id in linked:
             continue
