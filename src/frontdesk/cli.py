@@ -1,4 +1,5 @@
-"""The ``frontdesk`` command line: serve, seed the demo, migrate, manage API keys, dev tools."""
+"""The ``frontdesk`` command line: serve, seed the demo, migrate, manage API keys, Cal.com,
+dev tools."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from rich.table import Table
 from frontdesk.booking.queries import Queries
 from frontdesk.calendars.calcom.emulator import serve as emulator
 from frontdesk.calendars.calcom.emulator.state import DEFAULT_API_KEY
+from frontdesk.cli_calcom import calcom_app
 from frontdesk.db import migrate
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories import tenants
@@ -47,6 +49,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(apikey_app, name="apikey")
 dev_app = typer.Typer(help="Development tools (never for production).", no_args_is_help=True)
 app.add_typer(dev_app, name="dev")
+app.add_typer(calcom_app, name="calcom")
 
 console = Console()
 

@@ -33,3 +33,13 @@ def test_json_lines_carry_bound_context_and_redact_secrets(
     assert lines[0]["slot"] == "10:00"
     assert lines[1]["event"] == "stdlib line"
     assert lines[1]["request_id"] == "req-42"
+
+
+def test_debug_logging_leaves_out_aiosqlite_statement_parameters() -> None:
+    """aiosqlite logs every statement with its parameters at DEBUG: sealed API keys (plain
+    without FRONTDESK_SECRET_KEY), webhook secrets, callers' phone numbers."""
+    configure_logging("DEBUG", "console")
+    assert logging.getLogger("frontdesk").isEnabledFor(logging.DEBUG)
+    assert not logging.getLogger("aiosqlite").isEnabledFor(logging.DEBUG)
+    configure_logging("WARNING", "console")
+    assert not logging.getLogger("aiosqlite").isEnabledFor(logging.INFO)

@@ -71,6 +71,9 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # aiosqlite's debug lines echo every statement with its parameters: sealed API keys (plain
+    # without FRONTDESK_SECRET_KEY), webhook secrets, callers' phone numbers.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, root.level))
     # uvicorn's access log duplicates our own request line (which carries the request id).
     logging.getLogger("uvicorn.access").disabled = True
     for name in ("uvicorn", "uvicorn.error"):

@@ -1,0 +1,476 @@
+"""``frontdesk calcom connect`` and ``calcom status`` as use cases.
+
+Connect runs in four phases, so no transaction is open while Cal.com is asked:
+
+1. read Cal.com: the key's user (proves the key), the team, its members (the only place hosts'
+   e-mails are) and its event types with their hosts;
+2. in one transaction: read the branch's staff and services, compute the plan
+   (``linking.plan_links``, pure) and write it (``repositories.calendar_links.write_link``):
+   links, local rows for what is missing, services' hosts, the branch switched to Cal.com,
+   the key sealed;
+3. subscribe to every linked event type's bookings (team event-type webhooks);
+4. in a second transaction: the subscriptions and the webhook secret.
+
+A refused subscription (the key's user is not a team admin) does not undo the link: the report
+says how to create one team webhook by hand and connect again with ``--webhook-secret``.
+Nothing here prints or logs the API key; it travels as a ``SecretStr`` and is stored sealed.
+"""
+
+from __future__ import annotations
+
+import secrets as token
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from frontdesk import secrets
+from frontdesk.calendars.calcom.client import CalcomClient
+from frontdesk.calendars.calcom.linking import (
+    LocalPerson,
+    LocalService,
+    Plan,
+    RemoteEventType,
+    RemotePerson,
+    plan_links,
+    service_score,
+)
+from frontdesk.calendars.calcom.schemas import Membership, NewWebhook, Team, TeamEventType
+from frontdesk.calendars.errors import (
+    CalendarAuthFailed,
+    CalendarError,
+    CalendarNotFound,
+    CalendarUnavailable,
+)
+from frontdesk.db.repositories import calendar_links, tenants
+from frontdesk.db.tables import Branch, Tenant
+from frontdesk.domain.clock import Clock
+from frontdesk.observability.logging import get_logger
+
+TRIGGERS = (
+    "BOOKING_CREATED",
+    "BOOKING_CANCELLED",
+    "BOOKING_RESCHEDULED",
+    "BOOKING_REQUESTED",
+    "BOOKING_REJECTED",
+)
+# A team whose name is this close to the tenant's is taken as the tenant's team.
+TEAM_THRESHOLD = 0.9
+# Steps before the webhooks: account, team, members, event types, linking.
+_READ_STEPS = 5
+
+log = get_logger(__name__)
+
+
+class ConnectFailed(Exception):
+    """Connect cannot go on; ``str()`` is the one line to show. ``exit_code``: 1 when Cal.com
+    refused or could not be reached, 2 when the command's input must change."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class Progress(Protocol):
+    def expect(self, total: int) -> None: ...
+
+    def step(self, what: str) -> None: ...
+
+
+class _Silent:
+    def expect(self, total: int) -> None:
+        pass
+
+    def step(self, what: str) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectRequest:
+    tenant: str
+    api_key: SecretStr
+    # The public base URL Cal.com posts to; the tenant's path is appended.
+    webhook_base_url: str
+    api_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    team_id: int | None = None
+    branch: str | None = None
+
+    @property
+    def subscriber_url(self) -> str:
+        return f"{self.webhook_base_url.rstrip('/')}/calcom/webhook/{self.tenant}"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookOutcome:
+    event_type_id: int
+    title: str
+    webhook_id: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectReport:
+    tenant: str
+    branch: str
+    team: Team
+    plan: Plan
+    # Display names: our rows by id, Cal.com's by id.
+    local_names: dict[uuid.UUID, str]
+    event_types: dict[int, str]
+    hosts: dict[int, str]
+    hosts_unknown: tuple[int, ...]
+    subscriber_url: str
+    webhooks: tuple[WebhookOutcome, ...] = ()
+    # Set when Cal.com refused to subscribe us: what to do instead (the manual team webhook).
+    webhook_refused: str | None = None
+    # "given" (--webhook-secret), "kept" (the tenant's earlier one), "new", or None (unchanged).
+    secret_source: str | None = None
+    removed_webhooks: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+async def connect(
+    sessions: async_sessionmaker[AsyncSession],
+    make_client: Callable[[str], CalcomClient],
+    request: ConnectRequest,
+    *,
+    default_api_url: str,
+    clock: Clock,
+    secret_key: SecretStr | None,
+    progress: Progress | None = None,
+    new_secret: Callable[[], str] = lambda: token.token_urlsafe(32),
+) -> ConnectReport:
+    """Link TENANT's branch to its Cal.com team; see the module docstring.
+
+    ``make_client`` builds the client for a base URL: --api-url, else the URL an earlier
+    connect stored for the tenant (so a second run reaches the same Cal.com), else the setting.
+    """
+    steps = progress or _Silent()
+    steps.expect(_READ_STEPS)
+    # Input mistakes (tenant, branch) fail before anything is asked of Cal.com.
+    tenant, branch_id = await _target(sessions, request.tenant, request.branch)
+    base_url = request.api_url or tenant.calcom_api_url or default_api_url
+    client = make_client(base_url)
+    team, members, event_types = await _read_calcom(
+        client, tenant, request.team_id, base_url, steps
+    )
+    calcom = _Calcom(team, _hosts(event_types, members), event_types, members)
+    async with sessions() as session:
+        linked = await _link(session, branch_id, calcom, request, clock(), secret_key)
+        await session.commit()
+    steps.step("Linked staff and services")
+    plan = linked.report.plan
+    log.info(
+        "calcom_linked",
+        tenant=request.tenant,
+        team_id=team.id,
+        services=len(plan.service_links) + len(plan.new_services),
+        staff=len(plan.staff_links) + len(plan.new_staff),
+    )
+    return await _subscribe(
+        sessions, client, request, tenant.calcom_webhook_secret, linked, steps, new_secret
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Calcom:
+    """What was read from Cal.com."""
+
+    team: Team
+    people: list[RemotePerson]
+    event_types: tuple[TeamEventType, ...]
+    members: tuple[Membership, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Linked:
+    report: ConnectReport
+    branch_id: uuid.UUID
+    # The branch's subscriptions before this run: {event type id (text): webhook id}.
+    previous: dict[str, int]
+
+
+async def _link(
+    session: AsyncSession,
+    branch_id: uuid.UUID,
+    calcom: _Calcom,
+    request: ConnectRequest,
+    now: datetime,
+    secret_key: SecretStr | None,
+) -> _Linked:
+    """Plan against the branch's rows and write the plan (the caller commits)."""
+    branch = await session.get_one(Branch, branch_id)
+    staff = await calendar_links.staff_of_branch(session, branch.id)
+    services = await calendar_links.services_of_branch(session, branch.id)
+    plan = plan_links(
+        [LocalPerson(s.id, s.name, s.email, s.calcom_user_id) for s in staff],
+        [LocalService(s.id, s.name, tuple(s.aliases), s.calcom_event_type_id) for s in services],
+        calcom.people,
+        [_remote_event_type(et, calcom.members) for et in calcom.event_types],
+    )
+    previous = dict((branch.calendar_config or {}).get("webhooks") or {})
+    team = calcom.team
+    written = await calendar_links.write_link(
+        session,
+        calendar_links.LinkWrite(
+            branch=branch,
+            tenant=await session.get_one(Tenant, branch.tenant_id),
+            staff_links={link.local: link.remote for link in plan.staff_links},
+            service_links={link.local: link.remote for link in plan.service_links},
+            new_staff=[
+                calendar_links.StaffToCreate(n.user_id, n.first_name, n.last_name, n.email)
+                for n in plan.new_staff
+            ],
+            new_services=[
+                calendar_links.ServiceToCreate(n.event_type_id, n.name, n.minutes)
+                for n in plan.new_services
+            ],
+            hosts=plan.hosts,
+            calendar_config={
+                "team_id": team.id,
+                "team_slug": team.slug or "",
+                "linked_at": now.isoformat(),
+                "webhooks": previous,
+            },
+            sealed_api_key=secrets.seal(request.api_key, secret_key),
+            api_url=request.api_url,
+        ),
+    )
+    report = ConnectReport(
+        tenant=request.tenant,
+        branch=branch.name,
+        team=team,
+        plan=plan,
+        local_names={s.id: s.name for s in staff} | {s.id: s.name for s in services},
+        event_types={et.id: et.title for et in calcom.event_types},
+        hosts={p.user_id: p.name for p in calcom.people},
+        hosts_unknown=written.hosts_unknown,
+        subscriber_url=request.subscriber_url,
+    )
+    return _Linked(report, branch.id, previous)
+
+
+# -- reading Cal.com ----------------------------------------------------------------------------
+
+
+async def _target(
+    sessions: async_sessionmaker[AsyncSession], slug: str, branch: str | None
+) -> tuple[Tenant, uuid.UUID]:
+    """The tenant and the branch to link: ``branch`` by name, else the tenant's first."""
+    async with sessions() as session:
+        tenant = await tenants.get_by_slug(session, slug)
+        if tenant is None:
+            raise ConnectFailed(f"No tenant with slug {slug!r}.", exit_code=2)
+        branches = await calendar_links.branches_of_tenant(session, tenant.id)
+    if not branches:
+        raise ConnectFailed("The tenant has no branch to link.", exit_code=2)
+    if branch is None:
+        return tenant, branches[0].id
+    for row in branches:
+        if row.name.casefold() == branch.strip().casefold():
+            return tenant, row.id
+    known = ", ".join(b.name for b in branches)
+    raise ConnectFailed(f"No branch {branch!r}; the tenant's branches: {known}.", exit_code=2)
+
+
+async def _read_calcom(
+    client: CalcomClient, tenant: Tenant, team_id: int | None, base_url: str, steps: Progress
+) -> tuple[Team, tuple[Membership, ...], tuple[TeamEventType, ...]]:
+    try:
+        await client.me()
+        steps.step("Read the key's account")
+        team = _choose_team(await client.teams(), tenant, team_id)
+        steps.step(f"Chose team {team.name}")
+        members = await client.memberships(team.id)
+        steps.step(f"Read {len(members)} team members")
+        event_types = await client.team_event_types(team.id)
+        steps.step(f"Read {len(event_types)} event types")
+    except CalendarAuthFailed as exc:
+        raise ConnectFailed(f"Cal.com refused the API key ({exc.status}).") from exc
+    except CalendarUnavailable as exc:
+        raise ConnectFailed(f"Cal.com unreachable at {base_url} ({exc.reason}).") from exc
+    except CalendarError as exc:
+        raise ConnectFailed(f"Cal.com refused the request ({exc.status}): {exc.message}") from exc
+    return team, members, event_types
+
+
+def _choose_team(teams: Sequence[Team], tenant: Tenant, team_id: int | None) -> Team:
+    """--team when given; the only team; else the team named like the tenant."""
+    choices = [t for t in teams if not t.is_organization]
+    listing = "; ".join(f"{t.id} ({t.name})" for t in choices) or "none"
+    if team_id is not None:
+        for team in choices:
+            if team.id == team_id:
+                return team
+        raise ConnectFailed(f"No team {team_id} for this key; its teams: {listing}.", exit_code=2)
+    if not choices:
+        raise ConnectFailed(
+            "The key's user belongs to no Cal.com team; frontdesk links a team's event types.",
+            exit_code=2,
+        )
+    if len(choices) == 1:
+        return choices[0]
+    named = [t for t in choices if _team_score(t, tenant) >= TEAM_THRESHOLD]
+    if len(named) == 1:
+        return named[0]
+    raise ConnectFailed(
+        f"Several teams; pass --team with one of: {listing}.",
+        exit_code=2,
+    )
+
+
+def _team_score(team: Team, tenant: Tenant) -> float:
+    ours = (tenant.name, tenant.slug)
+    theirs = (team.name, team.slug or team.name)
+    return max(service_score(a, b) for a in ours for b in theirs)
+
+
+def _hosts(
+    event_types: Sequence[TeamEventType], members: Sequence[Membership]
+) -> list[RemotePerson]:
+    """Every person hosting one of the event types, with name and e-mail from the team's
+    memberships (hosts carry neither reliably), in order of first appearance."""
+    by_user = {m.user_id: m for m in members}
+    people: dict[int, RemotePerson] = {}
+    for event_type in event_types:
+        for user_id, host_name in _host_entries(event_type, members):
+            if user_id in people:
+                continue
+            member = by_user.get(user_id)
+            name = (member.user.name if member else None) or host_name
+            username = member.user.username if member else None
+            email = member.user.email if member else None
+            people[user_id] = RemotePerson(
+                user_id, (name or username or email or str(user_id)).strip(), email
+            )
+    return list(people.values())
+
+
+def _host_entries(
+    event_type: TeamEventType, members: Sequence[Membership]
+) -> list[tuple[int, str | None]]:
+    if event_type.hosts:
+        return [(h.user_id, h.name or h.username) for h in event_type.hosts]
+    if event_type.assign_all_team_members:
+        return [(m.user_id, m.user.name) for m in members if m.accepted]
+    return []
+
+
+def _remote_event_type(event_type: TeamEventType, members: Sequence[Membership]) -> RemoteEventType:
+    hosts = tuple(user_id for user_id, _ in _host_entries(event_type, members))
+    return RemoteEventType(
+        event_type.id, event_type.title, event_type.slug, event_type.length_in_minutes, hosts
+    )
+
+
+# -- webhooks -----------------------------------------------------------------------------------
+
+
+def manual_webhook_help(subscriber_url: str, tenant: str) -> str:
+    """How to subscribe by hand when the key may not (not a team admin)."""
+    return (
+        "Create one team webhook in Cal.com instead: Settings → Teams → your team → Webhooks → "
+        f"New, subscriber URL {subscriber_url}, triggers {', '.join(TRIGGERS)}, a secret of "
+        "your choice; then run `frontdesk calcom connect` again with the same options plus "
+        f"`--webhook-secret <that secret>` (tenant {tenant})."
+    )
+
+
+async def _subscribe(
+    sessions: async_sessionmaker[AsyncSession],
+    client: CalcomClient,
+    request: ConnectRequest,
+    stored_secret: str | None,
+    linked: _Linked,
+    steps: Progress,
+    new_secret: Callable[[], str],
+) -> ConnectReport:
+    """Subscribe each linked event type (or take the given secret) and save the outcome."""
+    report, branch_id, previous = linked.report, linked.branch_id, linked.previous
+    event_type_ids = report.plan.event_type_ids
+    if request.webhook_secret is not None:
+        kept = {int(et): hook for et, hook in previous.items()}
+        await _save(sessions, branch_id, kept, request.webhook_secret.get_secret_value())
+        return replace(report, secret_source="given")
+    steps.expect(_READ_STEPS + len(event_type_ids))
+    # One secret for all the tenant's subscriptions. An earlier one is kept (we set it on every
+    # subscription we create, so it is known to match): rotating it on every run would let
+    # deliveries signed with the new one arrive before it is stored, and fail.
+    secret = stored_secret or new_secret()
+    source = "kept" if stored_secret else "new"
+    outcomes: list[WebhookOutcome] = []
+    refused: str | None = None
+    removed = 0
+    team_id = report.team.id
+    for event_type_id in event_type_ids:
+        title = report.event_types.get(event_type_id, str(event_type_id))
+        steps.step(f"Webhook for {title}")
+        if refused is not None:
+            outcomes.append(WebhookOutcome(event_type_id, title, error="not tried (refused)"))
+            continue
+        try:
+            hook, gone = await _replace_webhook(
+                client, team_id, event_type_id, request.subscriber_url, SecretStr(secret)
+            )
+        except (CalendarAuthFailed, CalendarNotFound) as exc:
+            refused = f"Cal.com refused the subscription ({exc.status}): {exc.message}"
+            outcomes.append(WebhookOutcome(event_type_id, title, error=refused))
+            continue
+        except CalendarError as exc:
+            outcomes.append(WebhookOutcome(event_type_id, title, error=str(exc)))
+            continue
+        removed += gone
+        outcomes.append(WebhookOutcome(event_type_id, title, webhook_id=hook))
+    subscribed = {o.event_type_id: o.webhook_id for o in outcomes if o.webhook_id is not None}
+    # A failed subscription keeps whatever subscription it had before (it may still deliver).
+    kept = {int(et): hook for et, hook in previous.items() if int(et) in event_type_ids}
+    saved = kept | subscribed
+    await _save(sessions, branch_id, saved, secret if subscribed else None)
+    return replace(
+        report,
+        webhooks=tuple(outcomes),
+        webhook_refused=(
+            f"{refused}. {manual_webhook_help(request.subscriber_url, request.tenant)}"
+            if refused
+            else None
+        ),
+        secret_source=source if subscribed else None,
+        removed_webhooks=removed,
+    )
+
+
+async def _replace_webhook(
+    client: CalcomClient, team_id: int, event_type_id: int, url: str, secret: SecretStr
+) -> tuple[int, int]:
+    """Create our subscription, then delete earlier ones to the same URL: created first, so
+    no booking falls between the two (a doubled delivery is dropped by the inbox)."""
+    earlier = [
+        hook.id
+        for hook in await client.event_type_webhooks(team_id, event_type_id)
+        if hook.subscriber_url.rstrip("/") == url.rstrip("/")
+    ]
+    created = await client.create_event_type_webhook(
+        team_id,
+        event_type_id,
+        NewWebhook(subscriber_url=url, triggers=TRIGGERS, active=True, secret=secret),
+    )
+    for hook_id in earlier:
+        if hook_id != created.id:
+            await client.delete_event_type_webhook(team_id, event_type_id, hook_id)
+    return created.id, len([h for h in earlier if h != created.id])
+
+
+async def _save(
+    sessions: async_sessionmaker[AsyncSession],
+    branch_id: uuid.UUID,
+    webhooks: dict[int, int],
+    secret: str | None,
+) -> None:
+    async with sessions() as session:
+        await calendar_links.write_webhooks(session, branch_id, webhooks, secret)
+        await session.commit()
