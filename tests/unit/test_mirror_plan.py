@@ -103,8 +103,7 @@ def test_only_due_days_are_asked_for_in_contiguous_runs() -> None:
     fetches = plan_branch(BRANCH, [MirrorPair("1", "11", 7)], states, TODAY, NOW)
     assert sorted(f.days for f in fetches) == [
         (TODAY + timedelta(days=2), TODAY + timedelta(days=3)),
-        (TODAY + timedelta(days=6),),
-        (TODAY + timedelta(days=7),),  # no row yet
+        (TODAY + timedelta(days=6), TODAY + timedelta(days=7)),  # day 7 has no row yet
     ]
 
 
