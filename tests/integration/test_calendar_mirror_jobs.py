@@ -7,7 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from prometheus_client import REGISTRY
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.clock_support import FakeClock
 from tests.log_support import LogCapture
@@ -30,8 +31,8 @@ from frontdesk.calendars.port import CalendarPort, ProviderLink
 from frontdesk.calendars.providers import CalendarProviders
 from frontdesk.db.repositories import mirror as mirror_repo
 from frontdesk.db.seed import DemoCredentials
-from frontdesk.db.tables import Job
-from frontdesk.domain.model import JobState
+from frontdesk.db.tables import Branch, Job
+from frontdesk.domain.model import CalendarProvider, JobState
 from frontdesk.jobs.handlers import HANDLER_MODULES, default_registry
 from frontdesk.jobs.registry import JobContext
 from frontdesk.jobs.worker import Worker
@@ -175,3 +176,32 @@ async def test_one_tenants_failure_does_not_stop_another(
     assert runs["zweiter-salon"].stopped is None
     assert any(e["event"] == "mirror_refresh_failed" for e in logs)
     assert {r.tenant_id for r in await mirror_rows(calcom)} == {other}
+
+
+async def test_the_periodic_run_sets_the_age_gauge_and_drops_branches_back_on_builtin(
+    calcom: async_sessionmaker[AsyncSession], clock: FakeClock, providers: FakeProviders
+) -> None:
+    jobs = worker(calcom, clock, providers)
+    for _ in range(3):
+        await jobs.schedule_periodic()
+        await jobs.run_until_idle()
+        clock.advance(mirror.RUN_EVERY)
+    # The next run plans over rows fetched 90 s ago at the oldest (the first fill run).
+    await jobs.schedule_periodic()
+    await jobs.run_until_idle()
+    age = REGISTRY.get_sample_value(
+        "frontdesk_mirror_oldest_fetched_age_seconds", {"provider": "calcom"}
+    )
+    assert age == 3 * mirror.RUN_EVERY.total_seconds()
+
+    async with calcom() as session:
+        await session.execute(
+            update(Branch)
+            .where(Branch.id == BRANCH)
+            .values(calendar_provider=CalendarProvider.BUILTIN)
+        )
+        await session.commit()
+    clock.advance(mirror.RUN_EVERY)
+    await jobs.schedule_periodic()
+    await jobs.run_until_idle()
+    assert await mirror_rows(calcom) == []

@@ -265,6 +265,8 @@ class TenantRun:
     days: int = 0
     changed: int = 0
     stopped: str | None = None
+    # The oldest fetched_at of the tenant's mirrored days when the run planned (age gauge).
+    oldest: dict[str, datetime] = field(default_factory=dict)
     ports: dict[uuid.UUID, CalendarPort] = field(default_factory=dict)
 
 
@@ -315,7 +317,7 @@ class MirrorRefresher:
         run = TenantRun(branches[0].tenant_slug)
         fetches: list[Fetch] = []
         for branch in branches:
-            fetches.extend(await self._plan(branch))
+            fetches.extend(await self._plan(run, branch))
         fetches.sort(key=lambda f: f.urgency)
         started = self._monotonic()
         for fetch in fetches:
@@ -338,7 +340,7 @@ class MirrorRefresher:
             )
         return run
 
-    async def _plan(self, branch: BranchLink) -> list[Fetch]:
+    async def _plan(self, run: TenantRun, branch: BranchLink) -> list[Fetch]:
         now = self._clock()
         today = now.astimezone(ZoneInfo(branch.timezone)).date()
         async with reading(self._sessions) as session:
@@ -350,6 +352,7 @@ class MirrorRefresher:
                 await mirror_rows.delete_outside(session, branch.branch_id, keep)
                 await session.commit()
             states = [s for s in states if (s.event_type, s.host) in keep and s.day >= today]
+        _note_oldest(run, str(branch.provider), states)
         return plan_branch(branch, pairs, states, today, now)
 
     async def _gate(self, run: TenantRun, fetch: Fetch, started: float) -> str | None:
@@ -484,18 +487,30 @@ class MirrorRefresher:
             elif run.failures >= MAX_FAILURES_PER_RUN:
                 run.stopped = "failures"
 
-    async def cleanup_and_measure(self) -> None:
-        """Drop rows of branches back on the built-in calendar; set the age gauge."""
+    async def cleanup(self) -> None:
+        """Drop the rows of branches back on the built-in calendar."""
         async with self._sessions() as session:
             await mirror_rows.delete_unmirrored(session)
             await session.commit()
-        now = self._clock()
-        async with reading(self._sessions) as session:
-            oldest = await mirror_rows.oldest_fetched(session)
-        for provider, fetched_at in oldest.items():
-            MIRROR_OLDEST_FETCHED_AGE.labels(provider=str(provider)).set(
-                max(0.0, (now - fetched_at).total_seconds())
-            )
+
+
+def _note_oldest(run: TenantRun, provider: str, states: Sequence[DayState]) -> None:
+    fetched = [s.fetched_at for s in states if s.fetched_at is not None]
+    if fetched:
+        current = run.oldest.get(provider)
+        run.oldest[provider] = min(fetched) if current is None else min(current, *fetched)
+
+
+def measure(runs: Sequence[TenantRun], now: datetime) -> None:
+    """Set the age gauge from a periodic run over every outside branch."""
+    oldest: dict[str, datetime] = {}
+    for run in runs:
+        for provider, fetched_at in run.oldest.items():
+            oldest[provider] = min(fetched_at, oldest.get(provider, fetched_at))
+    for provider, fetched_at in oldest.items():
+        MIRROR_OLDEST_FETCHED_AGE.labels(provider=provider).set(
+            max(0.0, (now - fetched_at).total_seconds())
+        )
 
 
 def _count(branch: BranchLink, outcome: str) -> None:
@@ -547,8 +562,9 @@ async def refresh_mirrors(ctx: JobContext, payload: dict[str, Any]) -> None:
     """Refresh every outside branch's due days. Idempotent: a second run finds them fresh."""
     refresher = refresher_for(ctx)
     if refresher is not None:
-        await refresher.refresh()
-        await refresher.cleanup_and_measure()
+        runs = await refresher.refresh()
+        measure(runs, ctx.clock())
+        await refresher.cleanup()
 
 
 @DEFAULT_REGISTRY.register(BRANCH_KIND)

@@ -378,22 +378,13 @@ async def delete_outside(
 
 
 async def delete_unmirrored(session: AsyncSession) -> int:
-    """Delete the rows of branches that went back to the built-in calendar."""
-    outside = select(Branch.id).where(Branch.calendar_provider != CalendarProvider.BUILTIN)
+    """Delete the rows of branches that went back to the built-in calendar (an index look-up
+    per such branch: the mirror's key starts with ``branch_id``)."""
+    builtin = select(Branch.id).where(Branch.calendar_provider == CalendarProvider.BUILTIN)
     result = await session.execute(
-        delete(CalendarMirrorDay).where(CalendarMirrorDay.branch_id.not_in(outside))
+        delete(CalendarMirrorDay).where(CalendarMirrorDay.branch_id.in_(builtin))
     )
     return _rowcount(result)
-
-
-async def oldest_fetched(session: AsyncSession) -> dict[CalendarProvider, datetime]:
-    """Per provider, the oldest ``fetched_at`` of any mirrored day (the worst age served)."""
-    rows = await session.execute(
-        select(Branch.calendar_provider, func.min(CalendarMirrorDay.fetched_at))
-        .join(Branch, Branch.id == CalendarMirrorDay.branch_id)
-        .group_by(Branch.calendar_provider)
-    )
-    return {CalendarProvider(p): oldest for p, oldest in rows if oldest is not None}
 
 
 def _rowcount(result: Any) -> int:
