@@ -488,7 +488,11 @@ class MirrorRefresher:
                 run.stopped = "failures"
 
     async def cleanup(self) -> None:
-        """Drop the rows of branches back on the built-in calendar."""
+        """Drop the rows of branches back on the built-in calendar; asked by a read first, so
+        the usual run (nothing to drop) never takes SQLite's writer lock."""
+        async with reading(self._sessions) as session:
+            if not await mirror_rows.any_unmirrored(session):
+                return
         async with self._sessions() as session:
             await mirror_rows.delete_unmirrored(session)
             await session.commit()

@@ -377,12 +377,25 @@ async def delete_outside(
     return deleted
 
 
-async def delete_unmirrored(session: AsyncSession) -> int:
-    """Delete the rows of branches that went back to the built-in calendar (an index look-up
+def _builtin_branches() -> Any:
+    return select(Branch.id).where(Branch.calendar_provider == CalendarProvider.BUILTIN)
+
+
+async def any_unmirrored(session: AsyncSession) -> bool:
+    """Whether a branch back on the built-in calendar still has mirror rows (an index look-up
     per such branch: the mirror's key starts with ``branch_id``)."""
-    builtin = select(Branch.id).where(Branch.calendar_provider == CalendarProvider.BUILTIN)
+    found = await session.execute(
+        select(CalendarMirrorDay.branch_id)
+        .where(CalendarMirrorDay.branch_id.in_(_builtin_branches()))
+        .limit(1)
+    )
+    return found.first() is not None
+
+
+async def delete_unmirrored(session: AsyncSession) -> int:
+    """Delete the rows of branches that went back to the built-in calendar."""
     result = await session.execute(
-        delete(CalendarMirrorDay).where(CalendarMirrorDay.branch_id.in_(builtin))
+        delete(CalendarMirrorDay).where(CalendarMirrorDay.branch_id.in_(_builtin_branches()))
     )
     return _rowcount(result)
 
