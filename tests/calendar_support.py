@@ -11,8 +11,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tests.clock_support import START
 
 from frontdesk import demo
 from frontdesk.calendars.errors import CalendarUnavailable, SlotTaken
@@ -23,9 +25,11 @@ from frontdesk.calendars.port import (
     FreeSlot,
     ProviderLink,
 )
+from frontdesk.calendars.providers import CalendarProviders
 from frontdesk.db.tables import Branch, CalendarMirrorDay, Service, Staff, Tenant
 from frontdesk.domain.model import CalendarProvider
 from frontdesk.resilience.deadline import Deadline
+from frontdesk.settings import Settings
 
 # Cal.com ids of the demo's services (event types) and staff (hosts).
 EVENT_TYPES = {
@@ -222,16 +226,14 @@ class FakeCalendar:
         return [b for b in self.bookings.values() if b.status != "cancelled"]
 
 
-class FakeProviders:
-    """Stands in for ``CalendarProviders``: every link gets the same fake calendar."""
+class FakeProviders(CalendarProviders):
+    """The process's providers (guard, budget) with every link answered by one fake calendar."""
 
     def __init__(self, calendar: FakeCalendar) -> None:
+        super().__init__(Settings(), clock=lambda: START, http=httpx.AsyncClient())
         self.calendar = calendar
         self.links: list[ProviderLink] = []
 
     def port(self, link: ProviderLink) -> CalendarPort:
         self.links.append(link)
         return self.calendar
-
-    async def aclose(self) -> None:
-        return None

@@ -23,6 +23,7 @@ from frontdesk.booking.catalog import BranchCatalog, CatalogCache, ServiceInfo, 
 from frontdesk.booking.external import day_known, host_offers
 from frontdesk.booking.views import SlotView
 from frontdesk.cache.memory import LruCache
+from frontdesk.calendars.mirror import request_refresh
 from frontdesk.db.engine import reading
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import catalog as catalog_rows
@@ -231,8 +232,10 @@ class UnitOfWork:
         days = days_touched(catalog, spans)
         await catalog_rows.bump_booking_days(session, catalog.tenant_id, catalog.branch_id, days)
         if catalog.external:
-            # The provider's free times of these days are about to change: fetch them again.
+            # The provider's free times of these days are about to change: fetch them again
+            # (after the day bump above: the refresh locks in the same order).
             await mirror_rows.mark_stale(session, catalog.branch_id, days, self.clock())
+            await request_refresh(session, catalog.tenant_id, catalog.branch_id, self.clock())
 
     async def publish(self, session: AsyncSession, event: DomainEvent) -> None:
         """The event as a job row in the use case's own transaction (the outbox)."""

@@ -18,7 +18,11 @@ from frontdesk.observability.logging import get_logger
 log = get_logger(__name__)
 
 # Modules whose import registers handlers on DEFAULT_REGISTRY (besides this one).
-HANDLER_MODULES: tuple[str, ...] = ("frontdesk.booking.events", "frontdesk.booking.sync_job")
+HANDLER_MODULES: tuple[str, ...] = (
+    "frontdesk.booking.events",
+    "frontdesk.booking.sync_job",
+    "frontdesk.calendars.mirror",
+)
 
 SUCCEEDED_JOBS_KEPT_FOR = timedelta(days=7)
 

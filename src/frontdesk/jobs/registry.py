@@ -30,7 +30,7 @@ from frontdesk.jobs.schedule import Periodic
 from frontdesk.settings import Settings
 
 if TYPE_CHECKING:
-    from frontdesk.calendars.port import CalendarPorts
+    from frontdesk.calendars.providers import CalendarProviders
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ class JobContext:
     clock: Callable[[], datetime]
     session: AsyncSession | None = None
     # Outside calendars of the process (None where a worker runs without them, e.g. tests).
-    calendars: CalendarPorts | None = None
+    calendars: CalendarProviders | None = None
 
 
 Handler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]

@@ -55,7 +55,7 @@ from frontdesk.observability.metrics import (
 from frontdesk.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from frontdesk.calendars.port import CalendarPorts
+    from frontdesk.calendars.providers import CalendarProviders
 
 log = get_logger(__name__)
 
@@ -89,7 +89,7 @@ class Worker:
         backoff_cap: timedelta = DEFAULT_BACKOFF_CAP,
         rng: random.Random | None = None,
         stats_interval: float = 5.0,
-        calendars: CalendarPorts | None = None,
+        calendars: CalendarProviders | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")

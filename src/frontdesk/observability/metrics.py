@@ -95,6 +95,25 @@ RATE_BUDGET_THROTTLED = Counter(
     ["dependency", "outcome"],
 )
 
+# The availability mirror (calendars/mirror.py). No tenant label, as above.
+MIRROR_REQUESTS = Counter(
+    "frontdesk_mirror_refresh_requests_total",
+    "Availability requests the mirror refresh sent, by provider and outcome "
+    "(ok, unavailable, refused, auth_failed).",
+    ["provider", "outcome"],
+)
+MIRROR_DAYS_REFRESHED = Counter(
+    "frontdesk_mirror_days_refreshed_total",
+    "Mirrored days stored from a provider's answer, by whether their slots changed.",
+    ["provider", "changed"],
+)
+MIRROR_OLDEST_FETCHED_AGE = Gauge(
+    "frontdesk_mirror_oldest_fetched_age_seconds",
+    "Age of the oldest mirrored day's slots (now - fetched_at), per provider.",
+    ["provider"],
+    multiprocess_mode="max",
+)
+
 
 def render_metrics() -> tuple[bytes, str]:
     """The exposition body and its content type.

@@ -141,6 +141,11 @@ class RateBudget:
         self._clock = clock
         self._sleep = sleep
 
+    def share(self, dependency: str, rule: RateLimit) -> RateBudget:
+        """Another budget kept in the same store (so seen by the same processes), with its own
+        rule: a share of the provider's allowance reserved for one kind of work."""
+        return RateBudget(dependency, self._store, self._clock, self._sleep, rule)
+
     async def acquire(self, key: str, deadline: Deadline) -> None:
         waited = False
         while True:

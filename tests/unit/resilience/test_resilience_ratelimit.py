@@ -94,3 +94,19 @@ def test_keys_are_named_by_a_digest_not_by_the_secret() -> None:
     assert "secret" not in digest
     assert digest == key_digest("cal_live_secret")
     assert len(digest) == 32
+
+
+async def test_a_shared_budget_keeps_its_own_rule_in_the_same_store(store: RateStore) -> None:
+    t = FakeTime()
+    client = RateBudget("calcom", store, t.now, t.sleep, RULE)
+    share = client.share("calcom_mirror", RateLimit(limit=2, window=60.0))
+    now = Deadline.after(0.0, t.monotonic)
+    await share.acquire("mirror:a", now)
+    await share.acquire("mirror:a", now)
+    with pytest.raises(RateBudgetExhausted):
+        await share.acquire("mirror:a", now)
+    # The client's own keys are untouched by the share's spending.
+    for _ in range(5):
+        await client.acquire("k", Deadline.after(1.0, t.monotonic))
+    t.advance(60.0)
+    await share.acquire("mirror:a", now)
