@@ -107,9 +107,9 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Your appointment is booked: {service} {when} with {staff}. Is there anything else?",
     ),
     "booked_pending": (
-        "Ich habe {service} {when} bei {staff} für Sie notiert. Die Bestätigung aus unserem "
+        "Ich habe {service} {when} bei {staff} für Sie notiert, die Bestätigung aus unserem "
         "Kalender folgt in Kürze. Kann ich sonst noch etwas für Sie tun?",
-        "I have noted {service} {when} with {staff} for you. The confirmation from our calendar "
+        "I have noted {service} {when} with {staff} for you, the confirmation from our calendar "
         "follows shortly. Is there anything else?",
     ),
     "calendar_unknown": (
