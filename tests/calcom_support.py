@@ -56,6 +56,8 @@ class FakeCalcom:
         s.route("GET", "/v2/teams", self._authed(lambda r: ok(self.teams)))
         s.route("GET", f"/v2/teams/{TEAM_ID}/memberships", self._authed(self._members))
         s.route("GET", f"/v2/teams/{TEAM_ID}/event-types", self._authed(self._event_types))
+        # Connect prefetches availability: this team has no free time (an empty answer is one).
+        s.route("GET", "/v2/slots", self._authed(lambda r: ok({})))
         for event_type_id in EVENT_TYPES:
             path = WEBHOOKS.format(event_type_id)
             s.route("GET", path, self._authed(self._list_hooks))

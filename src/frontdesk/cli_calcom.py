@@ -22,6 +22,8 @@ from frontdesk.calendars.calcom.connect import (
 from frontdesk.calendars.calcom.report import ProgressSteps, render_connect, render_status
 from frontdesk.calendars.calcom.status import LinkStatus, link_status
 from frontdesk.calendars.calcom.transport import Guard
+from frontdesk.calendars.mirror import MirrorRefresher, mirror_budget
+from frontdesk.calendars.providers import CalendarProviders
 from frontdesk.domain.clock import system_clock
 from frontdesk.observability.logging import configure_logging
 from frontdesk.resources import Resources, open_resources
@@ -125,7 +127,7 @@ async def _connect(settings: Settings, request: ConnectRequest) -> ConnectReport
             )
 
         with ProgressSteps(console) as steps:
-            return await connect(
+            report = await connect(
                 resources.sessions,
                 make_client,
                 request,
@@ -134,6 +136,33 @@ async def _connect(settings: Settings, request: ConnectRequest) -> ConnectReport
                 secret_key=settings.secret_key,
                 progress=steps,
             )
+        await _prefetch(resources, settings, http, guard, report)
+        return report
+
+
+async def _prefetch(
+    resources: Resources,
+    settings: Settings,
+    http: httpx.AsyncClient,
+    guard: Guard,
+    report: ConnectReport,
+) -> None:
+    """One run of the mirror refresh for the linked branch, so the phone agent can answer for
+    the nearest days at once instead of after the server's next periodic run (30 s). One run
+    stays within the mirror's per-run share; the server's worker fills the rest."""
+    providers = CalendarProviders(settings, clock=resources.clock, http=http, guard=guard)
+    refresher = MirrorRefresher(
+        resources.sessions,
+        providers.port,
+        clock=resources.clock,
+        monotonic=guard.monotonic,
+        budget=mirror_budget(guard.budget),
+    )
+    with console.status("Reading availability from Cal.com"):
+        runs = await refresher.refresh(report.branch_id)
+    days = sum(run.days for run in runs)
+    requests = sum(run.requests for run in runs)
+    console.print(f"Availability mirrored: {days} day(s) from {requests} request(s).")
 
 
 @calcom_app.command("status")

@@ -17,9 +17,10 @@ from tests.services_support import REDIS_URL
 from typer.testing import CliRunner
 
 from frontdesk import cli_calcom, secrets
+from frontdesk.calendars.mirror import MIRROR_REQUESTS_PER_RUN
 from frontdesk.cli import app
 from frontdesk.db.seed import DemoCredentials
-from frontdesk.db.tables import Tenant
+from frontdesk.db.tables import CalendarMirrorDay, Tenant
 from frontdesk.settings import get_settings
 
 SLUG = "salon-sonnenschein"
@@ -188,3 +189,27 @@ async def test_without_a_secret_key_the_key_is_stored_plain_and_still_never_prin
     status = await invoke("calcom", "status", "--tenant", SLUG)
     assert "stored PLAIN" in status.stdout
     assert KEY not in printed(status)
+
+
+@pytest.mark.usefixtures("cli_env")
+async def test_connect_reads_the_nearest_days_availability_at_once(
+    sessions: async_sessionmaker[AsyncSession], calcom: FakeCalcom
+) -> None:
+    """The phone agent can answer for the next days right after connect, not only after the
+    server's next periodic refresh; one run of the mirror's share, no more."""
+    result = await invoke("calcom", "connect", "--tenant", SLUG, "--api-key", KEY)
+    assert result.exit_code == 0, printed(result)
+    assert "Availability mirrored" in result.stdout
+    slots = calcom.requests("GET", "/v2/slots")
+    assert 0 < len(slots) <= MIRROR_REQUESTS_PER_RUN
+    async with sessions() as session:
+        fetched = (
+            (
+                await session.execute(
+                    select(CalendarMirrorDay).where(CalendarMirrorDay.fetched_at.is_not(None))
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert fetched

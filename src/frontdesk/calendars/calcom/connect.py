@@ -119,6 +119,7 @@ class ConnectReport:
     branch: str
     team: Team
     plan: Plan
+    branch_id: uuid.UUID
     # Display names: our rows by id, Cal.com's by id.
     local_names: dict[uuid.UUID, str]
     event_types: dict[int, str]
@@ -246,6 +247,7 @@ async def _link(
         branch=branch.name,
         team=team,
         plan=plan,
+        branch_id=branch.id,
         local_names={s.id: s.name for s in staff} | {s.id: s.name for s in services},
         event_types={et.id: et.title for et in calcom.event_types},
         hosts={p.user_id: p.name for p in calcom.people},
