@@ -9,14 +9,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
 from frontdesk.booking import customers, sync
 from frontdesk.booking.catalog import BranchCatalog, ServiceInfo
 from frontdesk.booking.customers import CustomerInput
 from frontdesk.booking.unit_of_work import UnitOfWork, booked_event, check_staff, load
 from frontdesk.booking.views import AppointmentView, BookingOutcome
-from frontdesk.db.errors import is_overlap_violation
+from frontdesk.db.errors import WriteRefused
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.tables import Appointment
 from frontdesk.domain import rules
@@ -79,16 +77,16 @@ async def book(uow: UnitOfWork, request: BookingRequest) -> BookingOutcome:
             call_id=request.call_id,
         )
         try:
-            await appointment_rows.add(session, row)
-            if catalog.external:
-                await sync.request_sync(session, row, now)
-            else:
-                await uow.publish(session, booked_event(row))
-            await uow.touch(session, catalog, (row.starts_at, row.ends_at))
-            await session.commit()
-        except IntegrityError as exc:
-            await session.rollback()
-            return await _after_conflict(uow, exc, request, catalog, service, start)
+            async with uow.guarded(session):
+                await appointment_rows.add(session, row)
+                if catalog.external:
+                    await sync.request_sync(session, row, now)
+                else:
+                    await uow.publish(session, booked_event(row))
+                await uow.touch(session, catalog, (row.starts_at, row.ends_at))
+                await session.commit()
+        except WriteRefused as refused:
+            return await _after_conflict(uow, refused, request, catalog, service, start)
     if catalog.external:
         return await _write_through(uow, row, catalog, service, request.staff_id)
     return BookingOutcome(AppointmentView.of(row))
@@ -120,7 +118,7 @@ async def _write_through(
 
 async def _after_conflict(
     uow: UnitOfWork,
-    exc: IntegrityError,
+    refused: WriteRefused,
     request: BookingRequest,
     catalog: BranchCatalog,
     service: ServiceInfo,
@@ -138,8 +136,8 @@ async def _after_conflict(
             )
         if earlier is not None:
             return BookingOutcome(AppointmentView.of(earlier), duplicate=True, replayed=True)
-    if not is_overlap_violation(exc):
-        raise exc
+    if refused.kind != "overlap":
+        raise refused
     raise await uow.taken(catalog, service, start, request.staff_id)
 
 

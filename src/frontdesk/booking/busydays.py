@@ -16,11 +16,10 @@ import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from frontdesk.availability import Interval
 from frontdesk.booking.catalog import BranchCatalog, busy_by_staff
 from frontdesk.cache.memory import LruCache
+from frontdesk.db.engine import DbSession
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import mirror as mirror_rows
 from frontdesk.db.repositories.mirror import MirrorDay
@@ -46,7 +45,7 @@ class BusyDays:
 
     async def days(
         self,
-        session: AsyncSession,
+        session: DbSession,
         catalog: BranchCatalog,
         first: date,
         last: date,
@@ -64,7 +63,7 @@ class BusyDays:
 
     async def mirror(
         self,
-        session: AsyncSession,
+        session: DbSession,
         catalog: BranchCatalog,
         first: date,
         last: date,
@@ -88,7 +87,7 @@ class BusyDays:
         return {key[1]: self._mirror.get(key) or {} for key in keys}
 
     async def _load(
-        self, session: AsyncSession, catalog: BranchCatalog, missing: list[DayKey]
+        self, session: DbSession, catalog: BranchCatalog, missing: list[DayKey]
     ) -> None:
         lo, _ = day_window(catalog, missing[0][1])
         _, hi = day_window(catalog, missing[-1][1])

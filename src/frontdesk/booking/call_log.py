@@ -19,10 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from frontdesk import untrusted
-from frontdesk.db.engine import one_statement, reading
+from frontdesk.db.engine import SessionFactory, one_statement, reading
 from frontdesk.db.errors import is_refused_row
 from frontdesk.db.health import ping_session
 from frontdesk.db.repositories import calls as call_rows
@@ -83,7 +81,7 @@ def _function_row(entry: FunctionEntry) -> dict[str, Any]:
 class CallLog:
     """Writes the ``call``, ``call_function`` and ``call_appointment`` rows."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: SessionFactory) -> None:
         self._sessions = sessions
         # Retell call id → (our call id, tenant): calls never change tenant, so this is safe.
         self._known: dict[str, tuple[uuid.UUID, uuid.UUID]] = {}

@@ -7,12 +7,11 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy.orm.exc import StaleDataError
-
 from frontdesk.booking import sync
 from frontdesk.booking.policy import cancellation_terms
 from frontdesk.booking.unit_of_work import UnitOfWork, check_changeable
 from frontdesk.booking.views import AppointmentView, CancellationOutcome
+from frontdesk.db.errors import WriteRefused
 from frontdesk.db.tables import Appointment
 from frontdesk.domain.errors import ConcurrentUpdate, FeeNotAccepted, TooLateToCancel
 from frontdesk.domain.events import AppointmentCancelled
@@ -47,14 +46,14 @@ async def cancel(
         row.cancellation_reason = reason
         row.cancellation_fee_cents = terms.fee_cents
         try:
-            await session.flush()
+            await uow.flush(session)
             await uow.publish(session, _cancelled(row, terms.fee_cents))
             if catalog.external:
                 await sync.request_sync(session, row, now, delay=timedelta(0))
             await uow.touch(session, catalog, (row.starts_at, row.ends_at))
-            await session.commit()
-        except StaleDataError as exc:
-            raise ConcurrentUpdate("the appointment was changed meanwhile") from exc
+            await uow.commit(session)
+        except WriteRefused as refused:
+            raise ConcurrentUpdate("the appointment was changed meanwhile") from refused
     return CancellationOutcome(AppointmentView.of(row), terms.fee_cents)
 
 

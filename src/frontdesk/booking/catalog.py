@@ -16,10 +16,9 @@ from datetime import datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from frontdesk.availability import BranchRules, DaySchedule, Interval, ServiceRules, StaffCalendar
 from frontdesk.availability.holidays import holidays_of_year
+from frontdesk.db.engine import DbSession
 from frontdesk.db.repositories import catalog as catalog_rows
 from frontdesk.db.repositories.appointments import BusyRow, BusySpan
 from frontdesk.db.repositories.catalog import BranchRef, CatalogRows
@@ -132,7 +131,7 @@ class CatalogCache:
         self._entries: dict[uuid.UUID, _Entry] = {}
         self._max_age = max_age
 
-    async def get(self, session: AsyncSession, ref: BranchRef, now: datetime) -> BranchCatalog:
+    async def get(self, session: DbSession, ref: BranchRef, now: datetime) -> BranchCatalog:
         entry = self._entries.get(ref.branch_id)
         # An entry at least as new as the caller's reference is current for it: a caller holding
         # an older reference (the voice router keeps one for 30 s) must not reload an old state

@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from frontdesk.db.engine import DbSession
 from frontdesk.db.repositories import customers as customer_rows
 from frontdesk.db.tables import Customer
 from frontdesk.domain import rules
@@ -50,7 +49,7 @@ def to_e164(raw: str, region: str) -> str:
     raise InvalidPhone(f"{raw!r} is not a valid phone number")
 
 
-async def find(session: AsyncSession, tenant_id: uuid.UUID, phone: str | None) -> Customer | None:
+async def find(session: DbSession, tenant_id: uuid.UUID, phone: str | None) -> Customer | None:
     if phone is None:
         return None
     return await customer_rows.by_phone(session, tenant_id, phone)
@@ -68,7 +67,7 @@ def note_for(given: CustomerInput, existing: Customer | None, notes: str | None)
 
 
 async def resolve(
-    session: AsyncSession, tenant_id: uuid.UUID, existing: Customer | None, given: CustomerInput
+    session: DbSession, tenant_id: uuid.UUID, existing: Customer | None, given: CustomerInput
 ) -> Customer:
     """The existing customer (name and email kept up to date unless the input says the booking
     may be for someone else) or a new one.

@@ -9,10 +9,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from frontdesk.cache.memory import TtlCache
-from frontdesk.db.engine import reading
+from frontdesk.db.engine import SessionFactory, reading
 from frontdesk.db.repositories import phone_numbers, tenants
 from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.security import api_key_digest
@@ -35,9 +33,7 @@ class DialledNumber:
 class Directory:
     """Dialled numbers and API keys → tenants, one short-lived cache each."""
 
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], ttl: float = CACHE_TTL_S
-    ) -> None:
+    def __init__(self, sessions: SessionFactory, ttl: float = CACHE_TTL_S) -> None:
         self._sessions = sessions
         self._numbers: TtlCache[str, DialledNumber] = TtlCache(ttl)
         self._keys: TtlCache[str, uuid.UUID] = TtlCache(ttl)

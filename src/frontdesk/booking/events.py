@@ -10,8 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from frontdesk.db.engine import DbSession
 from frontdesk.db.repositories import audit
 from frontdesk.domain.events import EVENT_KINDS
 from frontdesk.jobs.registry import DEFAULT_REGISTRY, JobContext
@@ -36,7 +35,7 @@ async def audit_event(ctx: JobContext, payload: dict[str, Any]) -> None:
         await _record(session, ctx, payload)
 
 
-async def _record(session: AsyncSession, ctx: JobContext, payload: dict[str, Any]) -> None:
+async def _record(session: DbSession, ctx: JobContext, payload: dict[str, Any]) -> None:
     await audit.record_once(
         session,
         entry_id=uuid.uuid5(_AUDIT_NAMESPACE, f"job:{ctx.job_id}"),

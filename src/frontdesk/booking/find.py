@@ -16,8 +16,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from frontdesk import availability
 from frontdesk.booking import options
 from frontdesk.booking.busydays import DayBusy, DayMirror, day_window
@@ -25,6 +23,7 @@ from frontdesk.booking.catalog import BranchCatalog, ServiceInfo
 from frontdesk.booking.external import day_known, fetched_at, host_offers
 from frontdesk.booking.unit_of_work import UnitOfWork, check_staff, utc
 from frontdesk.booking.views import PeriodCheck, SlotSearch, SlotView, TimeCheck
+from frontdesk.db.engine import DbSession
 from frontdesk.db.repositories import catalog as catalog_rows
 from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.domain.errors import InvalidRequest, UnknownService
@@ -39,7 +38,7 @@ class _Search:
     """One open read of a branch for one service: catalogue, day versions, the moment."""
 
     uow: UnitOfWork
-    session: AsyncSession
+    session: DbSession
     ref: BranchRef
     catalog: BranchCatalog
     service: ServiceInfo
@@ -137,7 +136,7 @@ class _Search:
 
 async def _open(
     uow: UnitOfWork,
-    session: AsyncSession,
+    session: DbSession,
     tenant_id: uuid.UUID,
     service_id: uuid.UUID,
     staff_id: uuid.UUID | None,

@@ -16,8 +16,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from frontdesk.db.engine import SessionFactory
 from frontdesk.db.repositories import idempotency as records
 from frontdesk.domain.clock import Clock
 from frontdesk.domain.model import IdempotencyState
@@ -48,7 +47,7 @@ def request_fingerprint(method: str, path: str, body: Any) -> str:
 
 
 class IdempotencyStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
 

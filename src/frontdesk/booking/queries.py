@@ -11,10 +11,8 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from frontdesk.booking.views import AppointmentView, TenantOutline
-from frontdesk.db.engine import reading
+from frontdesk.db.engine import SessionFactory, reading
 from frontdesk.db.repositories import appointments, calls, catalog, customers, tenants
 from frontdesk.db.tables import Call, Customer, Service, Staff
 from frontdesk.domain.model import AppointmentStatus
@@ -22,7 +20,7 @@ from frontdesk.domain.paging import Cursor, Page
 
 
 class Queries:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: SessionFactory) -> None:
         self._sessions = sessions
 
     async def services(self, tenant_id: uuid.UUID) -> list[tuple[Service, list[uuid.UUID]]]:

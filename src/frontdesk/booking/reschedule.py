@@ -5,13 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
-
 from frontdesk.booking import sync
 from frontdesk.booking.unit_of_work import UnitOfWork, check_changeable, check_staff
 from frontdesk.booking.views import AppointmentView
-from frontdesk.db.errors import is_overlap_violation
+from frontdesk.db.errors import WriteRefused
 from frontdesk.db.tables import Appointment
 from frontdesk.domain import rules
 from frontdesk.domain.errors import ConcurrentUpdate
@@ -52,19 +49,18 @@ async def reschedule(
         row.starts_at, row.ends_at = check.slot.start, check.slot.end
         row.staff_id = check.slot.staff_id
         try:
-            await session.flush()
+            await uow.flush(session)
             await uow.publish(session, _rescheduled(row, previous))
             if catalog.external:
                 await sync.request_sync(session, row, now, delay=timedelta(0))
             await uow.touch(session, catalog, old_span, (row.starts_at, row.ends_at))
-            await session.commit()
-        except StaleDataError as exc:
-            raise ConcurrentUpdate("the appointment was changed meanwhile") from exc
-        except IntegrityError as exc:
-            await session.rollback()
-            if not is_overlap_violation(exc):
+            await uow.commit(session)
+        except WriteRefused as refused:
+            if refused.kind == "stale":
+                raise ConcurrentUpdate("the appointment was changed meanwhile") from refused
+            if refused.kind != "overlap":
                 raise
-            raise await uow.taken(catalog, service, start, exclude=row.id) from exc
+            raise await uow.taken(catalog, service, start, exclude=row.id) from refused
     return AppointmentView.of(row)
 
 

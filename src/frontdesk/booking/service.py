@@ -11,9 +11,6 @@ import uuid
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
-
 from frontdesk.booking import callers, find
 from frontdesk.booking.book import BookingRequest, book
 from frontdesk.booking.cancel import cancel
@@ -30,6 +27,8 @@ from frontdesk.booking.views import (
     SlotSearch,
     TimeCheck,
 )
+from frontdesk.db.engine import SessionFactory
+from frontdesk.db.errors import WriteRefused
 from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.domain.clock import Clock
 from frontdesk.domain.errors import ConcurrentUpdate
@@ -45,7 +44,7 @@ class BookingService:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: SessionFactory,
         catalogs: CatalogCache | None = None,
         *,
         clock: Clock,
@@ -156,7 +155,7 @@ class BookingService:
                 raise ConcurrentUpdate(f"the appointment is at version {row.version}")
             row.notes = notes
             try:
-                await session.commit()
-            except StaleDataError as exc:
-                raise ConcurrentUpdate("the appointment was changed meanwhile") from exc
+                await self.uow.commit(session)
+            except WriteRefused as refused:
+                raise ConcurrentUpdate("the appointment was changed meanwhile") from refused
         return AppointmentView.of(row)

@@ -26,9 +26,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
-
 from frontdesk.booking.catalog import BranchCatalog
 from frontdesk.booking.unit_of_work import UnitOfWork, booked_event
 from frontdesk.calendars.errors import (
@@ -38,6 +35,8 @@ from frontdesk.calendars.errors import (
     SlotTaken,
 )
 from frontdesk.calendars.port import Attendee, BookingRequest, CalendarPort, ExternalBooking
+from frontdesk.db.engine import DbSession
+from frontdesk.db.errors import WriteRefused
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import providers as provider_rows
 from frontdesk.db.repositories.providers import SyncSubject
@@ -76,7 +75,7 @@ class Result:
 
 
 async def request_sync(
-    session: AsyncSession, row: Appointment, now: datetime, *, delay: timedelta = JOB_DELAY
+    session: DbSession, row: Appointment, now: datetime, *, delay: timedelta = JOB_DELAY
 ) -> None:
     """Mark ``row`` for the provider and write the job that makes sure it gets there, in the
     change's own transaction (the outbox)."""
@@ -208,16 +207,20 @@ async def _adopt(uow: UnitOfWork, seen: Appointment, found: ExternalBooking | No
         row.sync_error = "provider assigned an unlinked host" if moved == "unmapped" else None
         row.last_synced_at = now
         try:
-            await session.flush()
+            await uow.flush(session)
             await uow.touch(session, catalog, (row.starts_at, row.ends_at))
-            await session.commit()
-        except StaleDataError:
-            return Result(Outcome.NOTHING)
+            await uow.commit(session)
+        except WriteRefused as refused:
+            if refused.kind == "stale":
+                return Result(Outcome.NOTHING)
+            # The host Cal.com chose is busy here (our own booking): a person must decide.
+            await _mark(uow, seen, SyncState.CONFLICT, f"provider booking clashes here: {refused}")
+            return Result(Outcome.CONFLICT)
     return Result(Outcome.CONFLICT if moved == "unmapped" else Outcome.SYNCED)
 
 
 async def _host_moved(
-    session: AsyncSession, row: Appointment, found: ExternalBooking | None
+    session: DbSession, row: Appointment, found: ExternalBooking | None
 ) -> str | None:
     """Follow the host the provider assigned (a round-robin team may pick another than we
     asked for); ``unmapped`` when that host is not one of our linked staff."""
@@ -239,9 +242,9 @@ async def _release(uow: UnitOfWork, seen: Appointment) -> None:
         row, catalog = await _load(uow, session, seen)
         if row is None or catalog is None or row.external_uid is not None:
             return
-        await session.delete(row)
+        await appointment_rows.delete(session, row)
         await uow.touch(session, catalog, (row.starts_at, row.ends_at))
-        await session.commit()
+        await uow.commit(session)
 
 
 async def _mark(uow: UnitOfWork, seen: Appointment, state: SyncState, error: str) -> None:
@@ -252,7 +255,10 @@ async def _mark(uow: UnitOfWork, seen: Appointment, state: SyncState, error: str
             return
         row.sync_state = state
         row.sync_error = error[:500]
-        await session.commit()
+        try:
+            await uow.commit(session)
+        except WriteRefused:
+            return
 
 
 async def _note(uow: UnitOfWork, seen: Appointment, exc: CalendarUnavailable) -> None:
@@ -263,13 +269,13 @@ async def _note(uow: UnitOfWork, seen: Appointment, exc: CalendarUnavailable) ->
             return
         row.sync_error = exc.reason
         try:
-            await session.commit()
-        except StaleDataError:
+            await uow.commit(session)
+        except WriteRefused:
             return
 
 
 async def _load(
-    uow: UnitOfWork, session: AsyncSession, seen: Appointment
+    uow: UnitOfWork, session: DbSession, seen: Appointment
 ) -> tuple[Appointment | None, BranchCatalog | None]:
     found = await appointment_rows.get_with_branch(session, seen.tenant_id, seen.id)
     if found is None:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk import availability
 from frontdesk.booking.busydays import BusyDays, DayMirror, day_window, days_touched
@@ -24,7 +23,8 @@ from frontdesk.booking.external import day_known, host_offers
 from frontdesk.booking.views import SlotView
 from frontdesk.cache.memory import LruCache
 from frontdesk.calendars.mirror import request_refresh
-from frontdesk.db.engine import reading
+from frontdesk.db.engine import DbSession, SessionFactory, reading
+from frontdesk.db.errors import WriteRefused, refusals
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import catalog as catalog_rows
 from frontdesk.db.repositories import mirror as mirror_rows
@@ -60,7 +60,7 @@ class UnitOfWork:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: SessionFactory,
         catalogs: CatalogCache | None = None,
         *,
         clock: Clock,
@@ -75,19 +75,40 @@ class UnitOfWork:
         self.slots: LruCache[tuple[object, ...], list[SlotView]] = LruCache(SLOT_CACHE_SIZE)
         self.busy_days = BusyDays()
 
-    def writing(self) -> AsyncSession:
-        """A session for one transaction; the use case commits explicitly."""
+    def writing(self) -> DbSession:
+        """A session for one transaction; the use case commits explicitly (``commit``)."""
         return self.sessions()
 
-    def reading(self) -> AbstractAsyncContextManager[AsyncSession]:
+    @asynccontextmanager
+    async def guarded(self, session: DbSession) -> AsyncIterator[None]:
+        """Writes inside the block: when the database says no (overlap, unique key, stale
+        version) the transaction is rolled back and ``WriteRefused`` raised."""
+        try:
+            async with refusals():
+                yield
+        except WriteRefused:
+            await session.rollback()
+            raise
+
+    async def flush(self, session: DbSession) -> None:
+        """Write what is pending without committing (refusals as in ``guarded``)."""
+        async with self.guarded(session):
+            await session.flush()
+
+    async def commit(self, session: DbSession) -> None:
+        """Commit the use case's transaction (refusals as in ``guarded``)."""
+        async with self.guarded(session):
+            await session.commit()
+
+    def reading(self) -> AbstractAsyncContextManager[DbSession]:
         """A read-only session (no transaction round trips, never the writer lock)."""
         return reading(self.sessions)
 
-    async def catalog(self, session: AsyncSession, ref: BranchRef) -> BranchCatalog:
+    async def catalog(self, session: DbSession, ref: BranchRef) -> BranchCatalog:
         return await self.catalogs.get(session, ref, self.clock())
 
     async def catalog_for_service(
-        self, session: AsyncSession, tenant_id: uuid.UUID, service_id: uuid.UUID
+        self, session: DbSession, tenant_id: uuid.UUID, service_id: uuid.UUID
     ) -> tuple[BranchCatalog, ServiceInfo]:
         ref = await catalog_rows.branch_of_service(session, tenant_id, service_id)
         if ref is None:
@@ -96,7 +117,7 @@ class UnitOfWork:
         return catalog, catalog.services[service_id]
 
     async def load_for_change(
-        self, session: AsyncSession, tenant_id: uuid.UUID, appointment_id: uuid.UUID
+        self, session: DbSession, tenant_id: uuid.UUID, appointment_id: uuid.UUID
     ) -> tuple[Appointment, BranchCatalog, ServiceInfo]:
         """The appointment with its branch's current catalogue and its service (one query when
         the catalogue is cached)."""
@@ -111,7 +132,7 @@ class UnitOfWork:
         return row, catalog, service
 
     async def busy_on_day(
-        self, session: AsyncSession, catalog: BranchCatalog, service: ServiceInfo, start: datetime
+        self, session: DbSession, catalog: BranchCatalog, service: ServiceInfo, start: datetime
     ) -> list[appointment_rows.BusyRow]:
         """Active appointments of the service's staff on the local day of ``start``."""
         day = start.astimezone(catalog.tz).date()
@@ -120,7 +141,7 @@ class UnitOfWork:
 
     async def check_start(
         self,
-        session: AsyncSession,
+        session: DbSession,
         catalog: BranchCatalog,
         service: ServiceInfo,
         start: datetime,
@@ -147,7 +168,7 @@ class UnitOfWork:
         )
 
     async def _mirror_days(
-        self, session: AsyncSession, catalog: BranchCatalog, first: date, last: date
+        self, session: DbSession, catalog: BranchCatalog, first: date, last: date
     ) -> dict[date, DayMirror]:
         by_day: dict[date, DayMirror] = defaultdict(dict)
         for row in await mirror_rows.load_days(session, catalog.branch_id, first, last):
@@ -156,7 +177,7 @@ class UnitOfWork:
 
     async def alternatives(
         self,
-        session: AsyncSession,
+        session: DbSession,
         catalog: BranchCatalog,
         service: ServiceInfo,
         start: datetime,
@@ -198,7 +219,7 @@ class UnitOfWork:
 
     async def unavailable(
         self,
-        session: AsyncSession,
+        session: DbSession,
         catalog: BranchCatalog,
         service: ServiceInfo,
         start: datetime,
@@ -225,7 +246,7 @@ class UnitOfWork:
         return SlotUnavailable("slot_taken", options)
 
     async def touch(
-        self, session: AsyncSession, catalog: BranchCatalog, *spans: tuple[datetime, datetime]
+        self, session: DbSession, catalog: BranchCatalog, *spans: tuple[datetime, datetime]
     ) -> None:
         """Bump the versions of the days these appointment times touch (last, before commit,
         so the day rows stay locked only briefly)."""
@@ -237,7 +258,7 @@ class UnitOfWork:
             await mirror_rows.mark_stale(session, catalog.branch_id, days, self.clock())
             await request_refresh(session, catalog.tenant_id, catalog.branch_id, self.clock())
 
-    async def publish(self, session: AsyncSession, event: DomainEvent) -> None:
+    async def publish(self, session: DbSession, event: DomainEvent) -> None:
         """The event as a job row in the use case's own transaction (the outbox)."""
         await enqueue(session, event.kind, event.payload(), tenant_id=event.tenant_id)
 
@@ -279,9 +300,7 @@ def check_changeable(row: Appointment, now: datetime, expected_version: int | No
         raise ConcurrentUpdate(f"the appointment is at version {row.version}")
 
 
-async def load(
-    session: AsyncSession, tenant_id: uuid.UUID, appointment_id: uuid.UUID
-) -> Appointment:
+async def load(session: DbSession, tenant_id: uuid.UUID, appointment_id: uuid.UUID) -> Appointment:
     row = await appointment_rows.get(session, tenant_id, appointment_id)
     if row is None:
         raise AppointmentNotFound(f"no appointment {appointment_id}")

@@ -134,3 +134,9 @@ async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
             execution_options=_PG_AUTOCOMMIT if dialect == "postgresql" else READ_ONLY
         )
         yield session
+
+
+# What the layers above hold without speaking SQLAlchemy: an open session (a handle passed to
+# repositories and committed through the unit of work) and the factory that opens them.
+DbSession = AsyncSession
+SessionFactory = async_sessionmaker[AsyncSession]

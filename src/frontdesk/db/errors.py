@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Literal
+
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
 _PG_EXCLUSION_VIOLATION = "23P01"
@@ -26,3 +31,24 @@ def is_refused_row(exc: BaseException) -> bool:
     """True when the database refused the data itself (a constraint, a value out of range),
     as opposed to being unreachable or slow: retrying the same rows cannot help."""
     return isinstance(exc, IntegrityError | DataError)
+
+
+class WriteRefused(Exception):
+    """The database refused a write for a reason the use cases decide on: ``overlap`` (two
+    appointments of one staff member), ``unique`` (another unique key, e.g. an idempotency key
+    written by a racing request) or ``stale`` (the row changed since it was read)."""
+
+    def __init__(self, kind: Literal["overlap", "unique", "stale"]) -> None:
+        super().__init__(f"write refused: {kind}")
+        self.kind = kind
+
+
+@asynccontextmanager
+async def refusals() -> AsyncIterator[None]:
+    """Translate SQLAlchemy's refusals inside the block into ``WriteRefused``."""
+    try:
+        yield
+    except StaleDataError as exc:
+        raise WriteRefused("stale") from exc
+    except IntegrityError as exc:
+        raise WriteRefused("overlap" if is_overlap_violation(exc) else "unique") from exc

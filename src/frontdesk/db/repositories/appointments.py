@@ -173,6 +173,11 @@ async def by_idempotency_key(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def delete(session: AsyncSession, appointment: Appointment) -> None:
+    """Remove an appointment that never existed for the business (a provider refused it)."""
+    await session.delete(appointment)
+
+
 async def add(session: AsyncSession, appointment: Appointment) -> Appointment:
     session.add(appointment)
     await session.flush()
