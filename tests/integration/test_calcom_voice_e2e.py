@@ -192,3 +192,26 @@ async def test_a_day_calcom_was_never_read_for_is_the_truth_and_a_call_back(
     assert check["status"] == "unavailable", check
     assert "nicht in unseren Kalender sehen" in check["message"]
     assert "zurückrufen" in check["message"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"service": "Herrenhaarschnitt", "date": "morgen", "time": "10 Uhr"},
+        {"service": "Herrenhaarschnitt", "date": "morgen"},
+    ],
+    ids=["time", "day"],
+)
+async def test_with_nothing_read_from_calcom_yet_the_agent_never_says_nothing_is_free(
+    calcom_mode: CalcomMode, args: dict[str, str]
+) -> None:
+    """Right after connecting, before any availability arrived: not "nichts frei" (a guess)
+    but the truth and a call-back."""
+    async with calcom_mode.sessions() as s:
+        await s.execute(delete(CalendarMirrorDay))
+        await s.execute(update(BookingDay).values(version=BookingDay.version + 1))
+        await s.commit()
+    check = await calcom_mode.retell.fn("check_availability", args)
+    assert check["status"] == "unavailable", check
+    assert check["reason"] == "calendar_unknown"
+    assert "zurückrufen" in check["message"]

@@ -273,6 +273,9 @@ async def find_in_period(
     inside = [s for s in free if options.within(s, first, last, earliest, latest, tz)]
     if inside:
         return PeriodCheck(True, options.spread(inside))
+    period_days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    if not any(search.known(day) for day in period_days):
+        return PeriodCheck(False, [], unknown=True)
     closed, holiday = search.closed(first) if first == last else (False, None)
     if closed:
         later = [s for s in free if s.start.astimezone(tz).date() > first]

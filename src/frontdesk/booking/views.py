@@ -61,6 +61,8 @@ class PeriodCheck:
     options: list[SlotView]
     closed: bool = False
     holiday: str | None = None
+    # Outside calendar: none of the period's days has been read from it yet.
+    unknown: bool = False
 
 
 @dataclass(frozen=True, slots=True)

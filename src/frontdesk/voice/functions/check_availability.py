@@ -53,6 +53,8 @@ def _time_reply(ctx: CallContext, service: ServiceInfo, check: TimeCheck, pinned
         message = say("beyond_horizon", lang, last=last)
         return Reply("no_availability", message, {"requested": requested, "slots": []})
     if not check.options:
+        if check.reason == "calendar_unknown":
+            return wording.calendar_unknown(ctx, wording.when_of(ctx, local), requested)
         return wording.nothing_free(ctx, service, requested)
     if check.reason == "closed":
         return wording.closed_reply(
@@ -77,6 +79,9 @@ def _period_reply(
         options = wording.options_of(ctx, period.options, first if first == last else None)
         message = say("options", lang, service=service.name, options=options)
         return wording.slots_reply(ctx, "options", message, requested, period.options, pinned)
+    if period.unknown:
+        spoken = replies.day_text(first, ctx.today, lang)
+        return wording.calendar_unknown(ctx, spoken, requested)
     if not period.options:
         return wording.nothing_free(ctx, service, requested)
     if period.closed:

@@ -71,6 +71,15 @@ def nothing_free(ctx: CallContext, service: ServiceInfo, requested: str) -> Repl
     return Reply("no_availability", message, {"requested": requested, "slots": []})
 
 
+def calendar_unknown(ctx: CallContext, when: str, requested: str) -> Reply:
+    """The business's outside calendar has not been read for what was asked: the truth, and a
+    call-back offered — never "nothing free", which would be a guess."""
+    message = say("calendar_unknown", ctx.language, when=when)
+    return Reply(
+        "unavailable", message, {"requested": requested, "slots": [], "reason": "calendar_unknown"}
+    )
+
+
 def closed_reply(
     ctx: CallContext,
     day: date,
