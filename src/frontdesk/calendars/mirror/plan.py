@@ -11,6 +11,8 @@ A failed request's days wait ``BACKOFF_FIRST`` doubling to ``BACKOFF_CAP``, the 
 kept in the row's error text. The provider's answer is filed by each slot's own local day.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
