@@ -13,7 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.clock_support import FakeClock
 
 from frontdesk import demo
-from frontdesk.calendars.mirror import MIRROR_BUDGET_DEPENDENCY, MIRROR_RATE, MirrorRefresher
+from frontdesk.calendars.mirror.refresher import (
+    MIRROR_BUDGET_DEPENDENCY,
+    MIRROR_RATE,
+    MirrorRefresher,
+)
 from frontdesk.calendars.port import (
     BookingRequest,
     CalendarPort,

@@ -29,16 +29,15 @@ from tests.mirror_support import (
 )
 
 from frontdesk import demo
-from frontdesk.calendars import mirror
 from frontdesk.calendars.errors import CalendarAuthFailed, CalendarUnavailable
-from frontdesk.calendars.mirror import (
-    BACKOFF_FIRST,
-    DAYS_PER_REQUEST,
+from frontdesk.calendars.mirror import refresher as mirror_refresher
+from frontdesk.calendars.mirror import request_refresh
+from frontdesk.calendars.mirror.jobs import BRANCH_KIND, RUN_EVERY
+from frontdesk.calendars.mirror.plan import BACKOFF_FIRST, DAYS_PER_REQUEST, NEAR_REFRESH
+from frontdesk.calendars.mirror.refresher import (
+    MAX_FAILURES_PER_RUN,
     MIRROR_RATE,
     MIRROR_REQUESTS_PER_RUN,
-    NEAR_REFRESH,
-    RUN_EVERY,
-    request_refresh,
 )
 from frontdesk.calendars.port import ProviderLink
 from frontdesk.db.repositories import mirror as mirror_repo
@@ -222,7 +221,7 @@ async def test_a_failed_request_keeps_the_old_slots_with_error_and_age_and_backs
     clock.advance(NEAR_REFRESH)
     run = (await refresher(calcom, clock, port).refresh())[0]
     # Three hosts of the failing event type in a row: the run stops there.
-    assert run.failures == mirror.MAX_FAILURES_PER_RUN
+    assert run.failures == MAX_FAILURES_PER_RUN
 
     async with calcom() as session:
         days = await mirror_repo.load_days(session, BRANCH, today, near)
@@ -279,7 +278,7 @@ async def test_a_slow_provider_is_asked_at_most_three_times_per_run(
             "slow", reason="timeout", maybe_applied=False
         )
     run = (await refresher(calcom, clock, port).refresh())[0]
-    assert len(port.calls) == mirror.MAX_FAILURES_PER_RUN
+    assert len(port.calls) == MAX_FAILURES_PER_RUN
     assert run.stopped == "failures"
 
 
@@ -289,7 +288,7 @@ async def test_a_bad_key_is_one_warning_per_run_without_the_key(
     port = FakePort(clock)
     for event_type in EVENT_TYPES.values():
         port.failing[str(event_type)] = CalendarAuthFailed("Invalid API key", status=401)
-    with logs_of(mirror) as logs:
+    with logs_of(mirror_refresher) as logs:
         runs = await refresher(calcom, clock, port).refresh()
     assert len(port.calls) == 1
     assert runs[0].stopped == "auth_failed"
@@ -370,6 +369,6 @@ async def test_request_refresh_enqueues_one_branch_job_per_ten_seconds(
     assert later is not None
     async with calcom() as session:
         job = (await session.execute(select(Job).where(Job.id == first))).scalar_one()
-    assert job.kind == mirror.BRANCH_KIND
+    assert job.kind == BRANCH_KIND
     assert job.payload == {"branch_id": str(BRANCH)}
     assert job.run_after == clock.now + timedelta(seconds=10)

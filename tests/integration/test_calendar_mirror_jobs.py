@@ -24,9 +24,11 @@ from tests.mirror_support import (
 )
 
 from frontdesk import demo
-from frontdesk.calendars import mirror
 from frontdesk.calendars.calcom.transport import Guard
-from frontdesk.calendars.mirror import REFRESH_KIND, request_refresh
+from frontdesk.calendars.mirror import jobs as mirror_jobs
+from frontdesk.calendars.mirror import refresher as mirror_refresher
+from frontdesk.calendars.mirror import request_refresh
+from frontdesk.calendars.mirror.jobs import REFRESH_KIND
 from frontdesk.calendars.port import CalendarPort, ProviderLink
 from frontdesk.calendars.providers import CalendarProviders
 from frontdesk.db.repositories import mirror as mirror_repo
@@ -84,9 +86,9 @@ def worker(
 def test_the_mirror_module_is_registered() -> None:
     assert "frontdesk.calendars.mirror" in HANDLER_MODULES
     registry = default_registry()
-    assert {mirror.REFRESH_KIND, mirror.BRANCH_KIND} <= set(registry.kinds())
+    assert {mirror_jobs.REFRESH_KIND, mirror_jobs.BRANCH_KIND} <= set(registry.kinds())
     periodic = {p.kind: p.every for p in registry.periodic()}
-    assert periodic[REFRESH_KIND] == mirror.RUN_EVERY
+    assert periodic[REFRESH_KIND] == mirror_jobs.RUN_EVERY
 
 
 async def test_the_periodic_run_fills_the_mirror_through_the_worker(
@@ -96,7 +98,7 @@ async def test_the_periodic_run_fills_the_mirror_through_the_worker(
     for _ in range(3):
         await jobs.schedule_periodic()
         await jobs.run_until_idle()
-        clock.advance(mirror.RUN_EVERY)
+        clock.advance(mirror_jobs.RUN_EVERY)
     rows = await mirror_rows(calcom)
     assert len(rows) == len(PAIRS) * (demo.HORIZON_DAYS + 1)
     assert providers.links[0].tenant_id == demo.demo_id()
@@ -112,14 +114,14 @@ async def test_a_marked_day_is_refreshed_by_the_branch_job(
     for _ in range(3):
         await jobs.schedule_periodic()
         await jobs.run_until_idle()
-        clock.advance(mirror.RUN_EVERY)
+        clock.advance(mirror_jobs.RUN_EVERY)
     tomorrow = local_today(clock) + timedelta(days=1)
     async with calcom() as session:
         await mirror_repo.mark_stale(session, BRANCH, [tomorrow], clock.now)
         await request_refresh(session, demo.demo_id(), BRANCH, clock.now)
         await session.commit()
     providers.fake.calls.clear()
-    clock.advance(timedelta(seconds=mirror.REQUEST_BUCKET_SECONDS))
+    clock.advance(timedelta(seconds=mirror_jobs.REQUEST_BUCKET_SECONDS))
     assert await jobs.run_until_idle() == 1
     assert len(providers.fake.calls) == len(PAIRS)
     rows = [r for r in await mirror_rows(calcom) if r.day == tomorrow]
@@ -140,9 +142,9 @@ async def test_without_calendar_providers_the_handlers_do_nothing(
         calendars=None,
     )
     payload: dict[str, Any] = {}
-    with logs_of(mirror) as logs:
-        await mirror.refresh_mirrors(ctx, payload)
-        await mirror.refresh_branch(ctx, {"branch_id": str(BRANCH)})
+    with logs_of(mirror_jobs) as logs:
+        await mirror_jobs.refresh_mirrors(ctx, payload)
+        await mirror_jobs.refresh_branch(ctx, {"branch_id": str(BRANCH)})
     assert await mirror_rows(calcom) == []
     assert [e["event"] for e in logs] == ["mirror_refresh_skipped"] * 2
     # And through the worker: the periodic job succeeds without touching anything.
@@ -166,10 +168,10 @@ async def test_one_tenants_failure_does_not_stop_another(
             raise RuntimeError("adapter bug")
         return port
 
-    refresher = mirror.MirrorRefresher(
+    refresher = mirror_refresher.MirrorRefresher(
         calcom, ports, clock=clock, monotonic=FakeMonotonic(clock), budget=None
     )
-    with logs_of(mirror) as logs:
+    with logs_of(mirror_refresher) as logs:
         runs = {run.tenant_slug: run for run in await refresher.refresh()}
     assert runs[demo.TENANT_SLUG].stopped == "error"
     assert runs["zweiter-salon"].requests > 0
@@ -185,14 +187,14 @@ async def test_the_periodic_run_sets_the_age_gauge_and_drops_branches_back_on_bu
     for _ in range(3):
         await jobs.schedule_periodic()
         await jobs.run_until_idle()
-        clock.advance(mirror.RUN_EVERY)
+        clock.advance(mirror_jobs.RUN_EVERY)
     # The next run plans over rows fetched 90 s ago at the oldest (the first fill run).
     await jobs.schedule_periodic()
     await jobs.run_until_idle()
     age = REGISTRY.get_sample_value(
         "frontdesk_mirror_oldest_fetched_age_seconds", {"provider": "calcom"}
     )
-    assert age == 3 * mirror.RUN_EVERY.total_seconds()
+    assert age == 3 * mirror_jobs.RUN_EVERY.total_seconds()
 
     async with calcom() as session:
         await session.execute(
@@ -201,7 +203,7 @@ async def test_the_periodic_run_sets_the_age_gauge_and_drops_branches_back_on_bu
             .values(calendar_provider=CalendarProvider.BUILTIN)
         )
         await session.commit()
-    clock.advance(mirror.RUN_EVERY)
+    clock.advance(mirror_jobs.RUN_EVERY)
     await jobs.schedule_periodic()
     await jobs.run_until_idle()
     assert await mirror_rows(calcom) == []

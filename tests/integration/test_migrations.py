@@ -49,7 +49,7 @@ async def test_upgrade_downgrade_upgrade(fresh_database_url: str) -> None:
 
 
 async def test_migrated_schema_matches_the_models(fresh_database_url: str) -> None:
-    """Nothing in tables.py is missing from the migrations (the prior system's first failure)."""
+    """Nothing in db/tables/ is missing from the migrations (the prior system's first failure)."""
     engine = create_engine(fresh_database_url)
     try:
         await upgrade_engine(engine)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from frontdesk.calendars.errors import CalendarUnavailable
-from frontdesk.calendars.mirror import (
+from frontdesk.calendars.mirror.plan import (
     BACKOFF_CAP,
     BACKOFF_FIRST,
     DAYS_PER_REQUEST,

@@ -17,6 +17,9 @@ Guarantees and their mechanics:
 
 Time for ``run_after`` and leases comes from the injected ``clock`` (tests drive it); waits and
 durations use the event loop's monotonic clock.
+
+This module is the loop: claim, run, shut down. Claiming, heartbeats and releases are in
+``lease``, what a run's end writes and logs in ``outcome``, the queue gauges in ``stats``.
 """
 
 from __future__ import annotations
@@ -26,8 +29,7 @@ import os
 import random
 import secrets
 import socket
-import traceback
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from datetime import datetime, timedelta
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
@@ -35,23 +37,17 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from frontdesk.db.engine import READ_ONLY, reading
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories.jobs import ClaimedJob
 from frontdesk.domain.clock import Clock
-from frontdesk.jobs.backoff import backoff_delay
-from frontdesk.jobs.errors import PermanentJobError, TransientJobError
+from frontdesk.jobs.errors import TransientJobError
+from frontdesk.jobs.lease import Leases
+from frontdesk.jobs.outcome import Outcomes
 from frontdesk.jobs.registry import HandlerRegistry, JobContext
 from frontdesk.jobs.schedule import Periodic, enqueue_due_periods
+from frontdesk.jobs.stats import update_gauges
 from frontdesk.observability.logging import get_logger
-from frontdesk.observability.metrics import (
-    JOB_DURATION,
-    JOB_OLDEST_DUE_AGE,
-    JOB_QUEUE_DEPTH,
-    JOBS_DEAD,
-    JOBS_FAILED,
-    JOBS_SUCCEEDED,
-)
+from frontdesk.observability.metrics import JOB_DURATION, JOBS_SUCCEEDED
 from frontdesk.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -100,23 +96,27 @@ class Worker:
         self._calendars = calendars
         self._registry = registry
         self._concurrency = concurrency
-        self._lease = lease
         self._poll_interval = poll_interval
         self._clock = clock
         self._periodic = registry.periodic() if periodic is None else periodic
         self._settings = settings or get_settings()
         self._grace = grace
-        self._backoff_base = backoff_base
-        self._backoff_cap = backoff_cap
-        self._rng = rng or random.Random()
         self._stats_interval = stats_interval
+        self._leases = Leases(sessions, self.worker_id, lease, clock)
+        self._outcomes = Outcomes(
+            sessions,
+            self.worker_id,
+            clock,
+            backoff_base=backoff_base,
+            backoff_cap=backoff_cap,
+            rng=rng or random.Random(),
+        )
         # Each task runs one job, or several transactional ones together (``_run_together``).
         self._inflight: dict[asyncio.Task[None], tuple[ClaimedJob, ...]] = {}
         self._running = 0
         self._slot_freed = asyncio.Event()
         self._scheduled_periods: dict[str, datetime] = {}
         self._finished = 0
-        self._next_expired_check: datetime | None = None
 
     @property
     def in_flight(self) -> int:
@@ -137,7 +137,7 @@ class Worker:
                         await self.update_gauges()
                         next_stats = loop.time() + self._stats_interval
                     if free > 0:
-                        claimed = await self._claim(free)
+                        claimed = await self._leases.claim(free)
                 except Exception:
                     # The database may be restarting; keep the worker alive and poll again.
                     log.exception("worker poll failed", worker_id=self.worker_id)
@@ -156,7 +156,7 @@ class Worker:
         finished_before = self._finished
         while True:
             free = self._concurrency - self._running
-            claimed = await self._claim(free) if free > 0 else []
+            claimed = await self._leases.claim(free) if free > 0 else []
             self._start(claimed)
             if not self._inflight:
                 return self._finished - finished_before
@@ -182,44 +182,7 @@ class Worker:
 
     async def update_gauges(self) -> None:
         """Set the queue-depth and oldest-due-age gauges from the table."""
-        now = self._clock()
-        async with reading(self._sessions) as session:
-            stats = await job_rows.due_stats(session, now)
-        JOB_QUEUE_DEPTH.set(stats.depth)
-        age = (now - stats.oldest_due).total_seconds() if stats.oldest_due else 0.0
-        JOB_OLDEST_DUE_AGE.set(max(age, 0.0))
-
-    async def _claim(self, limit: int) -> list[ClaimedJob]:
-        now = self._clock()
-        if not await self._any_due(now):
-            return []
-        # Expired leases are looked for at most every third of a lease: a dead worker's jobs
-        # then wait at most about 1.3 leases, and a busy worker's claim is one statement.
-        include_expired = self._next_expired_check is None or now >= self._next_expired_check
-        async with self._sessions() as session:
-            claimed = await job_rows.claim_jobs(
-                session,
-                worker_id=self.worker_id,
-                now=now,
-                lease=self._lease,
-                limit=limit,
-                include_expired=include_expired,
-            )
-            await session.commit()
-        if include_expired:
-            self._next_expired_check = now + self._lease / 3
-        return claimed
-
-    async def _any_due(self, now: datetime) -> bool:
-        """On SQLite, a deferred read first, so an idle poller never takes the write lock.
-
-        PostgreSQL needs no such check: a claim that finds nothing locks nothing.
-        """
-        async with self._sessions() as session:
-            if session.get_bind().dialect.name != "sqlite":
-                return True
-            await session.connection(execution_options=READ_ONLY)
-            return await job_rows.any_due(session, now)
+        await update_gauges(self._sessions, self._clock())
 
     def _start(self, claimed: list[ClaimedJob]) -> None:
         """Run what one claim returned: transactional jobs together in one transaction (one
@@ -279,13 +242,11 @@ class Worker:
         """Transactional jobs in one transaction; if any fails or lost its lease, nothing of
         the attempt is kept and each job runs again on its own, so no job pays for another."""
         started = perf_counter()
-        heartbeats = [asyncio.create_task(self._heartbeat(job)) for job in jobs]
+        heartbeats = [asyncio.create_task(self._leases.keep(job)) for job in jobs]
         try:
             together = await self._run_together(jobs)
         except asyncio.CancelledError:
-            for job in jobs:
-                released = await self._release(job)
-                self._log_run(job, started, "released" if released else "lease_lost")
+            await self._give_back(jobs, started)
             raise
         finally:
             for heartbeat in heartbeats:
@@ -297,7 +258,7 @@ class Worker:
         for job in jobs:
             JOB_DURATION.labels(job.kind).observe(perf_counter() - started)
             JOBS_SUCCEEDED.labels(job.kind).inc()
-            self._log_run(job, started, "succeeded")
+            self._outcomes.log_run(job, started, "succeeded")
 
     async def _run_together(self, jobs: list[ClaimedJob]) -> bool:
         error, committed = await self._in_one_transaction(jobs)
@@ -308,27 +269,26 @@ class Worker:
     async def _execute(self, job: ClaimedJob) -> None:
         with structlog.contextvars.bound_contextvars(job_id=job.id, kind=job.kind):
             started = perf_counter()
-            heartbeat = asyncio.create_task(self._heartbeat(job))
+            heartbeat = asyncio.create_task(self._leases.keep(job))
             try:
                 error, recorded = await self._call_handler(job)
             except asyncio.CancelledError:
                 heartbeat.cancel()
-                released = await self._release(job)
-                self._log_run(job, started, "released" if released else "lease_lost")
+                await self._give_back((job,), started)
                 raise
             finally:
                 heartbeat.cancel()
             JOB_DURATION.labels(job.kind).observe(perf_counter() - started)
             if recorded is not None:
-                self._log_run(job, started, recorded)
+                self._outcomes.log_run(job, started, recorded)
                 return
             try:
-                outcome = await self._record(job, error)
+                outcome = await self._outcomes.record(job, error)
             except Exception:
                 # The lease will expire and another run will record it (handlers are idempotent).
                 log.exception("job outcome not recorded", job_id=job.id, kind=job.kind)
                 outcome = "unrecorded"
-            self._log_run(job, started, outcome, error)
+            self._outcomes.log_run(job, started, outcome, error)
 
     async def _call_handler(self, job: ClaimedJob) -> tuple[Exception | None, str | None]:
         """Run the handler: its error (``None``: it succeeded), and the outcome when the run
@@ -390,65 +350,11 @@ class Worker:
             calendars=self._calendars,
         )
 
-    async def _record(self, job: ClaimedJob, error: Exception | None) -> str:
-        """Write the run's outcome (fenced by our lease); the outcome's name for the log."""
-        now = self._clock()
-        async with self._sessions() as session:
-            if error is None:
-                held = await job_rows.complete_job(session, job.id, self.worker_id, now)
-                outcome, counter = "succeeded", JOBS_SUCCEEDED
-            elif isinstance(error, PermanentJobError) or job.attempts >= job.max_attempts:
-                held = await job_rows.mark_dead(
-                    session, job.id, self.worker_id, now, _describe(error)
-                )
-                outcome, counter = "dead", JOBS_DEAD
-            else:
-                run_after = now + self.retry_delay(job.attempts, error)
-                held = await job_rows.reschedule_job(
-                    session, job.id, self.worker_id, run_after, _describe(error)
-                )
-                outcome, counter = "retry", JOBS_FAILED
-            await session.commit()
-        if not held:
-            return "lease_lost"
-        counter.labels(job.kind).inc()
-        return outcome
-
-    def retry_delay(self, attempt: int, error: Exception) -> timedelta:
-        """The handler's own ``retry_after`` when given, else backoff with jitter."""
-        if isinstance(error, TransientJobError) and error.retry_after is not None:
-            return error.retry_after
-        return backoff_delay(attempt, self._backoff_base, self._backoff_cap, self._rng)
-
-    async def _release(self, job: ClaimedJob) -> bool:
-        try:
-            async with self._sessions() as session:
-                released = await job_rows.release_job(
-                    session, job.id, self.worker_id, self._clock()
-                )
-                await session.commit()
-        except Exception:
-            log.exception("job not released; its lease will expire", job_id=job.id)
-            return False
-        return released
-
-    async def _heartbeat(self, job: ClaimedJob) -> None:
-        """Extend the lease every third of its length while the handler runs."""
-        interval = self._lease.total_seconds() / 3
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                async with self._sessions() as session:
-                    held = await job_rows.extend_lease(
-                        session, job.id, self.worker_id, self._clock() + self._lease
-                    )
-                    await session.commit()
-            except Exception:
-                log.warning("lease not extended", job_id=job.id, exc_info=True)
-                continue
-            if not held:
-                log.warning("lease lost to another worker", job_id=job.id, kind=job.kind)
-                return
+    async def _give_back(self, jobs: Iterable[ClaimedJob], started: float) -> None:
+        """Release cancelled jobs, so another worker runs them at once, and log each run."""
+        for job in jobs:
+            released = await self._leases.release(job)
+            self._outcomes.log_run(job, started, "released" if released else "lease_lost")
 
     async def _shutdown(self) -> None:
         """Let in-flight jobs finish within the grace period; cancel and release the rest."""
@@ -460,29 +366,3 @@ class Worker:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
-
-    def _log_run(
-        self, job: ClaimedJob, started: float, outcome: str, error: Exception | None = None
-    ) -> None:
-        fields = {
-            "job_id": job.id,
-            "kind": job.kind,
-            "attempt": job.attempts,
-            "duration_ms": round((perf_counter() - started) * 1000, 2),
-            "outcome": outcome,
-            "worker_id": self.worker_id,
-        }
-        if error is None:
-            log.info("job run", **fields)
-        elif isinstance(error, TransientJobError | PermanentJobError):
-            log.warning("job run", error=str(error), **fields)
-        else:
-            # Unexpected exceptions carry their traceback: they are bugs or unmarked I/O errors.
-            log.warning("job run", exc_info=error, **fields)
-
-
-def _describe(error: Exception) -> str:
-    """The text kept in ``last_error``: the message, plus the traceback for unexpected errors."""
-    if isinstance(error, TransientJobError | PermanentJobError):
-        return f"{type(error).__name__}: {error}"
-    return "".join(traceback.format_exception(error)).strip()

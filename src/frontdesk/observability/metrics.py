@@ -95,7 +95,7 @@ RATE_BUDGET_THROTTLED = Counter(
     ["dependency", "outcome"],
 )
 
-# The availability mirror (calendars/mirror.py). No tenant label, as above.
+# The availability mirror (calendars/mirror/refresher.py). No tenant label, as above.
 MIRROR_REQUESTS = Counter(
     "frontdesk_mirror_refresh_requests_total",
     "Availability requests the mirror refresh sent, by provider and outcome "

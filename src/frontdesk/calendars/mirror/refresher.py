@@ -1,21 +1,5 @@
-"""The availability mirror's filling side: Cal.com's free slots copied ahead of calls.
-
-A voice search must answer in tens of milliseconds; Cal.com answers ``/v2/slots`` in 300 to
-1,500 ms. So searches never ask the provider: they read ``calendar_mirror_day`` rows (one per
-branch, event type, host and local day), which the jobs here keep filled:
-
-- ``calendar.mirror_refresh`` runs every 30 s over every branch on an outside calendar, each
-  tenant on its own (one tenant's failure never stops another);
-- ``calendar.mirror_refresh_branch`` refreshes one branch soon after ``mark_stale`` marked
-  days of it (enqueued by ``request_refresh`` in the marking transaction).
-
-What is mirrored: each active service with a provider event type × each active staff member
-with a provider user id who performs it, for the branch's local days today .. today + the
-longest horizon of the pair's services. One request per pair and contiguous run of due days
-(at most ``DAYS_PER_REQUEST``), most urgent first: days marked stale, then days never fetched,
-then by ``refresh_after``, nearer days first. A day is due again after a time that grows with
-its distance (``NEAR_REFRESH``, ``MID_REFRESH``, ``FAR_REFRESH``): callers mostly ask for the
-next days, and a slot taken far ahead is caught by the provider's refusal at booking time.
+"""The mirror's refresher: asks the provider for the planned days within the mirror's rate
+share and stores what it answers.
 
 The rate budget: Cal.com allows 120 requests per minute per API key and then blocks the key
 for 60 s. The client keeps every process below 110 per 61 s; the mirror takes a smaller share
@@ -25,9 +9,9 @@ sliding log of at most ``MIRROR_RATE`` (60 per 60 s) per tenant across all runs 
 the client's 110.
 
 Failures keep the old slots (the search serves them with their age, now − ``fetched_at``),
-record the error and back off (``BACKOFF_FIRST`` doubling to ``BACKOFF_CAP``, the attempt
-count kept in the error text). An open breaker, an exhausted budget or a 429 end the tenant's
-run at once; a bad key ends it with one warning per run. Nothing here is on a call's path.
+record the error and back off (``plan.backoff``). An open breaker, an exhausted budget or a
+429 end the tenant's run at once; a bad key ends it with one warning per run. Nothing here is
+on a call's path.
 
 Versions: the day's ``booking_day`` version is bumped, in the transaction that stores the
 slots, only for days whose slots changed (or were unknown), so every process re-reads exactly
@@ -37,26 +21,32 @@ those days.
 from __future__ import annotations
 
 import asyncio
-import re
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk.calendars.errors import CalendarAuthFailed, CalendarError, CalendarUnavailable
-from frontdesk.calendars.port import CalendarPort, FreeSlot, ProviderLink
+from frontdesk.calendars.mirror.plan import (
+    Fetch,
+    backoff,
+    by_local_day,
+    failure_text,
+    local_window,
+    outside,
+    plan_branch,
+    refresh_due,
+)
+from frontdesk.calendars.port import CalendarPort, ProviderLink
 from frontdesk.db.engine import reading
 from frontdesk.db.repositories import catalog as catalog_rows
 from frontdesk.db.repositories import mirror as mirror_rows
-from frontdesk.db.repositories.mirror import BranchLink, DayState, MirrorPair, Slots
+from frontdesk.db.repositories.mirror import BranchLink, DayState, Slots
 from frontdesk.domain.clock import Clock
-from frontdesk.jobs.queue import enqueue
-from frontdesk.jobs.registry import DEFAULT_REGISTRY, JobContext
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import (
     MIRROR_DAYS_REFRESHED,
@@ -69,19 +59,6 @@ from frontdesk.resilience.ratelimit import RateBudget, RateBudgetExhausted, Rate
 
 log = get_logger(__name__)
 
-REFRESH_KIND = "calendar.mirror_refresh"
-BRANCH_KIND = "calendar.mirror_refresh_branch"
-RUN_EVERY = timedelta(seconds=30)
-
-# Freshness tiers by distance from today (branch zone): days 0-2, 3-13, the rest.
-NEAR_DAYS = 3
-MID_DAYS = 14
-NEAR_REFRESH = timedelta(minutes=2)
-MID_REFRESH = timedelta(minutes=10)
-FAR_REFRESH = timedelta(minutes=60)
-
-# Longer ranges make Cal.com's answer slow; 14 days keeps one request well under a second.
-DAYS_PER_REQUEST = 14
 # The mirror's share of a tenant's Cal.com allowance (see the module docstring): with a run
 # every 30 s, 30 per run is 60 per minute at worst, and the sliding log holds that bound
 # for any 60 s however runs (periodic, on demand, several workers) fall.
@@ -98,161 +75,8 @@ RUN_SECONDS = 25.0
 MAX_FAILURES_PER_RUN = 3
 # Reasons that say every further request of the run would fail the same way, unsent or blocked.
 STOP_REASONS = frozenset({"breaker_open", "rate_budget", "rate_limited"})
-BACKOFF_FIRST = timedelta(seconds=30)
-BACKOFF_CAP = timedelta(minutes=5)
 # At most this many tenants refresh at once in one process (each runs its requests in turn).
 TENANTS_AT_ONCE = 4
-# On-demand refreshes of a branch are coalesced per bucket and start when it ends, so every
-# mark is followed by a run that starts after it.
-REQUEST_BUCKET_SECONDS = 10
-
-_ATTEMPT = re.compile(r"^\[attempt (\d+)\]")
-
-
-# --- planning (pure) ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Fetch:
-    """One request to plan: a pair's contiguous run of due days."""
-
-    branch: BranchLink
-    event_type: str
-    host: str
-    days: tuple[date, ...]
-    today: date
-    # Each day's refresh_after when planned (None: no row yet), to notice marks in flight.
-    seen: Mapping[date, datetime | None]
-    attempts: int
-    urgency: tuple[int, float, int]
-
-
-def refresh_due(offset: int, now: datetime) -> datetime:
-    """When a day ``offset`` days from today is due again after a successful fetch."""
-    if offset < NEAR_DAYS:
-        return now + NEAR_REFRESH
-    if offset < MID_DAYS:
-        return now + MID_REFRESH
-    return now + FAR_REFRESH
-
-
-def backoff(attempt: int) -> timedelta:
-    """Wait after the ``attempt``-th failure in a row: 30 s, 60 s, 2 min, 4 min, then 5 min."""
-    doublings = min(max(0, attempt - 1), 10)
-    return min(BACKOFF_CAP, BACKOFF_FIRST * (1 << doublings))
-
-
-def attempts_of(error: str | None) -> int:
-    """Failures in a row recorded in a row's error text (0 when it has none)."""
-    match = _ATTEMPT.match(error or "")
-    return int(match.group(1)) if match else 0
-
-
-def failure_text(attempt: int, exc: CalendarError) -> str:
-    reason = getattr(exc, "reason", None) or type(exc).__name__
-    return f"[attempt {attempt}] {reason}: {exc.message}"
-
-
-def _urgency(state: DayState | None, offset: int) -> tuple[int, float, int]:
-    if state is not None and state.stale_since is not None:
-        return (0, 0.0, offset)
-    if state is None or state.fetched_at is None:
-        return (1, 0.0, offset)
-    return (2, state.refresh_after.timestamp(), offset)
-
-
-def _runs(days: Sequence[date]) -> Iterator[tuple[date, ...]]:
-    """Contiguous runs of ``days`` (sorted), each at most ``DAYS_PER_REQUEST`` long."""
-    for _, group in groupby(enumerate(days), key=lambda item: item[1].toordinal() - item[0]):
-        run = tuple(day for _, day in group)
-        for i in range(0, len(run), DAYS_PER_REQUEST):
-            yield run[i : i + DAYS_PER_REQUEST]
-
-
-def plan_branch(
-    branch: BranchLink,
-    pairs: Sequence[MirrorPair],
-    states: Sequence[DayState],
-    today: date,
-    now: datetime,
-) -> list[Fetch]:
-    """The requests that would bring the branch's mirror up to date, most urgent first."""
-    known = {(s.event_type, s.host, s.day): s for s in states}
-    fetches: list[Fetch] = []
-    for pair in pairs:
-        window = [today + timedelta(days=i) for i in range(pair.horizon_days + 1)]
-        due = [
-            day
-            for day in window
-            if (state := known.get((pair.event_type, pair.host, day))) is None
-            or state.refresh_after <= now
-        ]
-        for days in _runs(due):
-            of_days = [known.get((pair.event_type, pair.host, day)) for day in days]
-            fetches.append(
-                Fetch(
-                    branch=branch,
-                    event_type=pair.event_type,
-                    host=pair.host,
-                    days=days,
-                    today=today,
-                    seen={
-                        day: None if s is None else s.refresh_after
-                        for day, s in zip(days, of_days, strict=True)
-                    },
-                    attempts=max(attempts_of(s.error) if s else 0 for s in of_days),
-                    urgency=min(
-                        _urgency(s, (day - today).days)
-                        for day, s in zip(days, of_days, strict=True)
-                    ),
-                )
-            )
-    return sorted(fetches, key=lambda f: f.urgency)
-
-
-def outside(
-    pairs: Sequence[MirrorPair], states: Sequence[DayState], today: date
-) -> dict[tuple[str, str], tuple[date, date]] | None:
-    """Each kept pair's window of days, or None when no row lies outside them (nothing to
-    delete: the common case, decided without a write)."""
-    keep = {(p.event_type, p.host): (today, today + timedelta(days=p.horizon_days)) for p in pairs}
-    for state in states:
-        window = keep.get((state.event_type, state.host))
-        if window is None or not window[0] <= state.day <= window[1]:
-            return keep
-    return None
-
-
-def local_window(days: Sequence[date], zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """UTC instants from the first day's local midnight to the midnight after the last day
-    (23, 24 or 25 hours per day around a DST change)."""
-    start = datetime.combine(days[0], time(0), zone).astimezone(UTC)
-    end = datetime.combine(days[-1] + timedelta(days=1), time(0), zone).astimezone(UTC)
-    return start, end
-
-
-def by_local_day(
-    found: Mapping[date, Sequence[FreeSlot]], days: Sequence[date], zone: ZoneInfo
-) -> dict[date, Slots]:
-    """The slots of each requested day, keyed by the slot's own local day in the branch zone
-    (the provider's keys can be UTC days or another zone's); every day present, empty when
-    none (a fully booked or closed day is knowledge too)."""
-    result: dict[date, Slots] = {day: [] for day in days}
-    seen: set[tuple[str, str]] = set()
-    for slot in sorted((s for slots in found.values() for s in slots), key=lambda s: s.start):
-        day = slot.start.astimezone(zone).date()
-        pair = (_utc_text(slot.start), _utc_text(slot.end))
-        if day in result and pair not in seen:
-            seen.add(pair)
-            result[day].append(list(pair))
-    return result
-
-
-def _utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
-
-
-# --- running -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -524,56 +348,3 @@ def _count(branch: BranchLink, outcome: str) -> None:
 def mirror_budget(budget: RateBudget) -> RateBudget:
     """The mirror's share, kept in the same store as the client's budget ``budget``."""
     return budget.share(MIRROR_BUDGET_DEPENDENCY, MIRROR_RATE)
-
-
-# --- jobs --------------------------------------------------------------------------------------
-
-
-async def request_refresh(
-    session: AsyncSession, tenant_id: uuid.UUID, branch_id: uuid.UUID, now: datetime
-) -> int | None:
-    """Ask for a refresh of the branch's stale days, in the caller's transaction (call it with
-    ``mark_stale``). Requests within one 10 s bucket become one job, run when the bucket ends."""
-    bucket = int(now.timestamp()) // REQUEST_BUCKET_SECONDS
-    return await enqueue(
-        session,
-        BRANCH_KIND,
-        {"branch_id": str(branch_id)},
-        run_after=datetime.fromtimestamp((bucket + 1) * REQUEST_BUCKET_SECONDS, UTC),
-        dedupe_key=f"mirror:{branch_id}:{bucket}",
-        tenant_id=tenant_id,
-        max_attempts=3,
-    )
-
-
-def refresher_for(ctx: JobContext) -> MirrorRefresher | None:
-    """The refresher of a job run, or None when the worker has no outside calendars."""
-    calendars = ctx.calendars
-    if calendars is None:
-        log.warning("mirror_refresh_skipped", kind=ctx.kind, reason="no calendar providers")
-        return None
-    return MirrorRefresher(
-        ctx.sessions,
-        calendars.port,
-        clock=ctx.clock,
-        monotonic=calendars.guard.monotonic,
-        budget=mirror_budget(calendars.guard.budget),
-    )
-
-
-@DEFAULT_REGISTRY.register(REFRESH_KIND, every=RUN_EVERY)
-async def refresh_mirrors(ctx: JobContext, payload: dict[str, Any]) -> None:
-    """Refresh every outside branch's due days. Idempotent: a second run finds them fresh."""
-    refresher = refresher_for(ctx)
-    if refresher is not None:
-        runs = await refresher.refresh()
-        measure(runs, ctx.clock())
-        await refresher.cleanup()
-
-
-@DEFAULT_REGISTRY.register(BRANCH_KIND)
-async def refresh_branch(ctx: JobContext, payload: dict[str, Any]) -> None:
-    """Refresh one branch's due days (stale ones first) after ``request_refresh``."""
-    refresher = refresher_for(ctx)
-    if refresher is not None:
-        await refresher.refresh(uuid.UUID(str(payload["branch_id"])))
