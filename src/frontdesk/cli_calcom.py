@@ -22,7 +22,7 @@ from frontdesk.calendars.calcom.connect import (
 from frontdesk.calendars.calcom.report import ProgressSteps, render_connect, render_status
 from frontdesk.calendars.calcom.status import LinkStatus, link_status
 from frontdesk.calendars.calcom.transport import Guard
-from frontdesk.calendars.mirror import MirrorRefresher, mirror_budget
+from frontdesk.calendars.mirror.refresher import MirrorRefresher, mirror_budget
 from frontdesk.calendars.providers import CalendarProviders
 from frontdesk.domain.clock import system_clock
 from frontdesk.observability.logging import configure_logging

@@ -17,7 +17,7 @@ from tests.services_support import REDIS_URL
 from typer.testing import CliRunner
 
 from frontdesk import cli_calcom, secrets
-from frontdesk.calendars.mirror import MIRROR_REQUESTS_PER_RUN
+from frontdesk.calendars.mirror.refresher import MIRROR_REQUESTS_PER_RUN
 from frontdesk.cli import app
 from frontdesk.db.seed import DemoCredentials
 from frontdesk.db.tables import CalendarMirrorDay, Tenant

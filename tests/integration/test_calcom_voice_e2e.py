@@ -30,7 +30,7 @@ from tests.voice_support import RetellClient, retell_client, seed
 from frontdesk.booking.sync import SYNC_JOB
 from frontdesk.booking.sync_job import sync_appointment
 from frontdesk.calendars.calcom.connect import ConnectRequest, connect
-from frontdesk.calendars.mirror import MirrorRefresher
+from frontdesk.calendars.mirror.refresher import MirrorRefresher
 from frontdesk.calendars.providers import CalendarProviders
 from frontdesk.db.tables import Appointment, BookingDay, CalendarMirrorDay, Job
 from frontdesk.domain.model import AppointmentStatus, SyncState
