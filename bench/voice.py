@@ -586,8 +586,9 @@ def main_calcom(args: argparse.Namespace) -> str:
         f"Machine: {load_before} before the run, {load_after} after the rate steps.",
         "",
     )
+    rate = f" --rate {args.rate:.0f}" if args.rate != TARGET_RATE else ""
     command = (
-        f".venv/bin/python bench/voice.py --calendar calcom --seconds {args.seconds:.0f} "
+        f".venv/bin/python bench/voice.py --calendar calcom{rate} --seconds {args.seconds:.0f} "
         f"--steps {args.steps} --step-seconds {args.step_seconds:.0f} "
         f"--calcom-latency-ms {low},{high}"
     )
