@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from frontdesk.booking import customers, sync
 from frontdesk.booking.catalog import BranchCatalog, ServiceInfo
@@ -86,7 +86,11 @@ async def book(uow: UnitOfWork, request: BookingRequest) -> BookingOutcome:
                 await uow.publish(session, booked_event(row))
             await uow.touch(session, catalog, (row.starts_at, row.ends_at))
             await session.commit()
-        except IntegrityError as exc:
+        except (IntegrityError, OperationalError) as exc:
+            # OperationalError: only the deadlock of two simultaneous overlapping inserts is a
+            # conflict; anything else (a lost connection) is raised as it was.
+            if not isinstance(exc, IntegrityError) and not is_overlap_violation(exc):
+                raise
             await session.rollback()
             return await _after_conflict(uow, exc, request, catalog, service, start)
     if catalog.external:
@@ -120,7 +124,7 @@ async def _write_through(
 
 async def _after_conflict(
     uow: UnitOfWork,
-    exc: IntegrityError,
+    exc: IntegrityError | OperationalError,
     request: BookingRequest,
     catalog: BranchCatalog,
     service: ServiceInfo,
