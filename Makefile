@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv run test test-any-date lint typecheck bench clean
+.PHONY: venv run run-calcom test test-any-date lint typecheck bench clean
 
 venv: $(STAMP)
 
@@ -17,6 +17,11 @@ $(STAMP): pyproject.toml
 ## run: the demo server on the embedded default (SQLite file ./frontdesk.db, no other service)
 run: venv
 	$(BIN)/frontdesk serve
+
+## run-calcom: Cal.com mode end to end: the emulator, the demo linked to it, and the server
+## (frontdesk on :8000, the emulator on :8055; development only)
+run-calcom: venv
+	$(BIN)/frontdesk dev calcom-demo
 
 ## test: lint, type check and the whole test suite
 test: venv

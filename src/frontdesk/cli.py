@@ -17,7 +17,9 @@ from retell import Retell, RetellError
 from rich.console import Console
 from rich.table import Table
 
+from frontdesk import dev_calcom_demo as calcom_demo
 from frontdesk.booking.queries import Queries
+from frontdesk.calendars.calcom.connect import ConnectFailed
 from frontdesk.calendars.calcom.emulator import serve as emulator
 from frontdesk.calendars.calcom.emulator.state import DEFAULT_API_KEY
 from frontdesk.cli_calcom import calcom_app
@@ -412,3 +414,21 @@ def dev_calcom_emulator(
     except emulator.UnknownSeed as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(code=2) from exc
+
+
+@dev_app.command("calcom-demo")
+def dev_calcom_demo(
+    port: Annotated[int, typer.Option(help="frontdesk's TCP port.")] = 8000,
+    emulator_port: Annotated[int, typer.Option(help="The Cal.com emulator's TCP port.")] = 8055,
+) -> None:
+    """Cal.com mode end to end: the emulator, the demo seeded afresh and linked to it, and
+    frontdesk with its job worker, in one process on 127.0.0.1 until Ctrl-C."""
+    settings = _settings()
+    try:
+        calcom_demo.run(settings, port=port, emulator_port=emulator_port, console=console)
+    except calcom_demo.EmulatorDidNotStart as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(code=1) from exc
+    except ConnectFailed as exc:
+        console.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(code=exc.exit_code) from exc

@@ -6,8 +6,10 @@ import asyncio
 import uuid
 from datetime import timedelta
 
+import psycopg
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.booking_support import BART, ERIKA, FAERBEN, HERREN, JONAS, TENANT, request
 from tests.clock_support import NOW, at
@@ -15,6 +17,7 @@ from tests.clock_support import NOW, at
 from frontdesk import demo
 from frontdesk.booking.customers import CustomerInput
 from frontdesk.booking.service import BookingService
+from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.tables import Appointment, Customer, Job
 from frontdesk.domain.errors import (
     AlreadyCancelled,
@@ -280,3 +283,27 @@ async def test_loading_a_catalogue_builds_this_and_next_years_holidays(
     hits = holidays_of_year.cache_info().hits
     holidays_of_year(NOW.year + 1, "BE", "DE")
     assert holidays_of_year.cache_info().hits == hits + 1
+
+
+async def test_a_deadlock_with_a_concurrent_booking_is_a_taken_slot(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PostgreSQL may resolve two simultaneous overlapping inserts with a deadlock inside the
+    exclusion check instead of an exclusion violation (seen in bench/voice.py): the caller must
+    hear "taken" with alternatives, not an internal error. (The winner is not committed yet
+    when the loser's insert fails, so the slot still looks free to the checks before it.)"""
+    deadlock = psycopg.errors.DeadlockDetected(
+        "deadlock detected\nCONTEXT:  while checking exclusion constraint on tuple (15,32) in "
+        'relation "appointment"'
+    )
+
+    async def lost_the_race(session: AsyncSession, row: Appointment) -> Appointment:
+        raise OperationalError("INSERT INTO appointment …", {}, deadlock)
+
+    monkeypatch.setattr(appointment_rows, "add", lost_the_race)
+    with pytest.raises(SlotUnavailable) as caught:
+        await booking.book(request(service=BART, start=at(1, 10)))
+    assert caught.value.code == "slot_taken"
+    assert await _count(sessions, Appointment) == 0

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tests.factories import World, appointment, make_world
 
 from frontdesk.db.errors import is_overlap_violation
@@ -177,3 +178,28 @@ async def test_core_insert_without_the_orm_is_guarded_too(
                 )
             )
         assert is_overlap_violation(caught.value)
+
+
+async def test_a_deadlock_in_the_overlap_check_is_recognised_as_an_overlap(
+    sessions: async_sessionmaker[AsyncSession], world: World, db: AsyncEngine
+) -> None:
+    """Two transactions that each hold a row the other's new row overlaps deadlock inside the
+    exclusion check (PostgreSQL checks after inserting); seen under load in bench/voice.py. The
+    loser's error means "another booking holds this time", like the exclusion violation."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer: no concurrent inserts, no deadlock")
+    async with sessions() as first, sessions() as second:
+        first.add(appointment(world, TEN, TEN + H))
+        await first.flush()
+        second.add(appointment(world, TEN + 2 * H, TEN + 3 * H))
+        await second.flush()
+        first.add(appointment(world, TEN + 2 * H, TEN + 3 * H))
+        waiting = asyncio.create_task(first.flush())  # waits for the second transaction
+        await asyncio.sleep(0.2)
+        second.add(appointment(world, TEN, TEN + H))
+        crossing = asyncio.create_task(second.flush())  # waits for the first: a deadlock
+        results = await asyncio.gather(waiting, crossing, return_exceptions=True)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert len(errors) >= 1, results
+    assert all(isinstance(e, OperationalError) for e in errors), errors
+    assert all(is_overlap_violation(e) for e in errors), [str(e) for e in errors]

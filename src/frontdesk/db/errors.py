@@ -6,23 +6,32 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Literal
 
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
 _PG_EXCLUSION_VIOLATION = "23P01"
+_PG_DEADLOCK = "40P01"
+# PostgreSQL checks an exclusion constraint after inserting the row: two transactions that insert
+# overlapping rows at the same moment wait for each other there, and one is aborted as a deadlock
+# whose CONTEXT names the check. That loser lost the race for the time, as with 23P01.
+_EXCLUSION_CHECK = "while checking exclusion constraint"
 
 
 def is_overlap_violation(exc: BaseException) -> bool:
     """True when ``exc`` is the database refusing two overlapping appointments of one staff.
 
-    PostgreSQL raises an exclusion violation (SQLSTATE 23P01) from the ``EXCLUDE`` constraint;
-    SQLite raises an IntegrityError whose message is the trigger's ``RAISE(ABORT, …)`` text.
+    PostgreSQL raises an exclusion violation (SQLSTATE 23P01) from the ``EXCLUDE`` constraint,
+    or a deadlock inside that check when the other row is not committed yet (an
+    ``OperationalError``); SQLite raises an IntegrityError whose message is the trigger's
+    ``RAISE(ABORT, …)`` text.
     """
     if not isinstance(exc, DBAPIError):
         return False
     sqlstate = getattr(exc.orig, "sqlstate", None)
     if sqlstate == _PG_EXCLUSION_VIOLATION:
+        return True
+    if sqlstate == _PG_DEADLOCK and _EXCLUSION_CHECK in str(exc.orig):
         return True
     return isinstance(exc, IntegrityError) and OVERLAP_CONSTRAINT in str(exc.orig)
 
@@ -52,3 +61,9 @@ async def refusals() -> AsyncIterator[None]:
         raise WriteRefused("stale") from exc
     except IntegrityError as exc:
         raise WriteRefused("overlap" if is_overlap_violation(exc) else "unique") from exc
+    except OperationalError as exc:
+        # Only the deadlock inside the exclusion check is a refusal (a lost race for the time);
+        # anything else operational (a dropped connection) is an outage and passes unchanged.
+        if is_overlap_violation(exc):
+            raise WriteRefused("overlap") from exc
+        raise
