@@ -184,7 +184,13 @@ async def _known(
     if facts.state.final:
         await _cancel(uow, session, row, _cancel_reason(facts))
         return Result.CANCELLED
-    if facts.state is BookingState.ACCEPTED and row.status is AppointmentStatus.PENDING:
+    if (
+        facts.state is BookingState.ACCEPTED
+        and row.status is AppointmentStatus.PENDING
+        and row.source is AppointmentSource.CALCOM
+    ):
+        # Ours are confirmed by the saga when Cal.com has them; this is a page booking that
+        # needed confirmation and got it.
         return await _confirm(uow, session, row)
     return Result.UNCHANGED
 
