@@ -5,6 +5,7 @@ state, and a clash is a visible conflict, never an automatic cancellation."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from datetime import datetime, timedelta
@@ -29,9 +30,11 @@ from frontdesk.db.tables import (
     AppointmentExternalUid,
     CalendarMirrorDay,
     Customer,
+    Job,
     WebhookInbox,
 )
 from frontdesk.domain.model import AppointmentSource, AppointmentStatus, InboxStatus, SyncState
+from frontdesk.jobs.errors import TransientJobError
 from frontdesk.jobs.registry import JobContext
 from frontdesk.settings import Settings
 
@@ -381,3 +384,42 @@ async def test_the_job_processes_once_and_a_second_run_changes_nothing(
     assert stored.processed_at == clock()
     assert stored.tenant_id == TENANT
     assert uuid.UUID(str(job.payload["inbox_id"])) == receipt.inbox_id
+
+
+async def test_two_deliveries_of_one_booking_processed_at_once_make_one_appointment(
+    sessions: async_sessionmaker[AsyncSession],
+    inbox: CalendarInbox,
+    linked: None,
+    clock: FakeClock,
+) -> None:
+    """Two subscriptions deliver the same booking (other bytes: another createdAt) and two
+    workers run both jobs at once: the database's unique uid lets one win, the other's job
+    runs again and finds the booking."""
+    for _ in range(2):
+        body = envelope("BOOKING_CREATED", booking("page-1", at(2, 10), phone="+4917612345678"))
+        await inbox.receive(SLUG, body, sign(SECRET, body))
+    jobs = await inbox_jobs(sessions)
+    assert len(jobs) == 2
+
+    def context(job: Job) -> JobContext:
+        return JobContext(
+            job_id=job.id, kind=job.kind, attempt=1, tenant_id=job.tenant_id, sessions=sessions,
+            settings=Settings(), clock=clock, calendars=None,
+        )  # fmt: skip
+
+    outcomes = await asyncio.gather(
+        *(process_webhook(context(job), job.payload) for job in jobs), return_exceptions=True
+    )
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if outcome is not None:
+            assert isinstance(outcome, TransientJobError), outcome
+            await process_webhook(context(job), job.payload)
+    [row] = await _appointments(sessions)
+    assert row.external_uid == "page-1"
+    async with sessions() as s:
+        statuses = list(await s.scalars(select(WebhookInbox.status)))
+        customers = await s.scalar(
+            select(func.count()).where(Customer.phone_e164 == "+4917612345678")
+        )
+    assert statuses == [InboxStatus.PROCESSED, InboxStatus.PROCESSED]
+    assert customers == 1

@@ -299,7 +299,9 @@ async def _create(
         log.warning("calcom_booking_unmapped", tenant_id=str(tenant_id), host=facts.host)
         return Result.UNMAPPED
     now = uow.clock()
-    customer = await _customer(session, tenant_id, catalog.phone_region, facts.attendee)
+    async with uow.guarded(session):
+        # A customer created meanwhile by another writer is a unique refusal: run again.
+        customer = await _customer(session, tenant_id, catalog.phone_region, facts.attendee)
     row = Appointment(
         tenant_id=tenant_id,
         branch_id=catalog.branch_id,

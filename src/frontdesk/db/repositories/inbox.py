@@ -22,7 +22,7 @@ from frontdesk.db.tables import (
     WebhookInbox,
 )
 from frontdesk.db.upsert import insert_on_conflict
-from frontdesk.domain.model import InboxStatus
+from frontdesk.domain.model import ACTIVE_STATUSES, InboxStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +174,7 @@ async def overlapping(
     rows = await session.scalars(
         select(Appointment).where(
             Appointment.staff_id == staff_id,
-            Appointment.status.in_(("pending", "confirmed")),
+            Appointment.status.in_(ACTIVE_STATUSES),
             Appointment.starts_at < end,
             Appointment.ends_at > start,
         )
