@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -22,6 +23,8 @@ from frontdesk.booking.calendar_events import Result, process
 from frontdesk.booking.calendar_inbox import CalendarInbox
 from frontdesk.booking.calendar_inbox_job import process_webhook
 from frontdesk.booking.service import BookingService
+from frontdesk.booking.sync import SYNC_JOB
+from frontdesk.booking.sync_job import sync_appointment
 from frontdesk.booking.unit_of_work import UnitOfWork
 from frontdesk.calendars.calcom.webhook import sign
 from frontdesk.db.seed import DemoCredentials
@@ -36,6 +39,7 @@ from frontdesk.db.tables import (
 from frontdesk.domain.model import AppointmentSource, AppointmentStatus, InboxStatus, SyncState
 from frontdesk.jobs.errors import TransientJobError
 from frontdesk.jobs.registry import JobContext
+from frontdesk.resilience.deadline import Deadline
 from frontdesk.settings import Settings
 
 DAY = at(2, 9).date()
@@ -401,19 +405,12 @@ async def test_two_deliveries_of_one_booking_processed_at_once_make_one_appointm
     jobs = await inbox_jobs(sessions)
     assert len(jobs) == 2
 
-    def context(job: Job) -> JobContext:
-        return JobContext(
-            job_id=job.id, kind=job.kind, attempt=1, tenant_id=job.tenant_id, sessions=sessions,
-            settings=Settings(), clock=clock, calendars=None,
-        )  # fmt: skip
-
-    outcomes = await asyncio.gather(
-        *(process_webhook(context(job), job.payload) for job in jobs), return_exceptions=True
-    )
+    runs = (process_webhook(_context(sessions, job), job.payload) for job in jobs)
+    outcomes = await asyncio.gather(*runs, return_exceptions=True)
     for job, outcome in zip(jobs, outcomes, strict=True):
         if outcome is not None:
             assert isinstance(outcome, TransientJobError), outcome
-            await process_webhook(context(job), job.payload)
+            await process_webhook(_context(sessions, job), job.payload)
     [row] = await _appointments(sessions)
     assert row.external_uid == "page-1"
     async with sessions() as s:
@@ -423,3 +420,44 @@ async def test_two_deliveries_of_one_booking_processed_at_once_make_one_appointm
         )
     assert statuses == [InboxStatus.PROCESSED, InboxStatus.PROCESSED]
     assert customers == 1
+
+
+async def test_a_move_on_calcom_of_a_booking_we_cancelled_gets_the_moved_one_cancelled_there(
+    sessions: async_sessionmaker[AsyncSession],
+    deliver: Deliver,
+    ours: BookingService,
+    calendar: FakeCalendar,
+) -> None:
+    """The caller cancels by phone while the customer moves the booking on Cal.com's page: our
+    cancel is owed, so the moved booking is the one the saga cancels at Cal.com."""
+    row = await _book_ours(ours, at(2, 10))
+    assert row.external_uid is not None
+    await ours.cancel(TENANT, row.id)
+    moved = await calendar.reschedule(
+        row.external_uid, at(2, 11), deadline=Deadline.after(5.0, time.monotonic)
+    )
+    payload = booking(moved.uid, at(2, 11), ours=row.id, previous=row.external_uid)
+    assert await deliver("BOOKING_RESCHEDULED", payload) is Result.OWED
+    [after] = await _appointments(sessions)
+    assert (after.status, after.sync_state) == (
+        AppointmentStatus.CANCELLED,
+        SyncState.PENDING_SYNC,
+    )
+    assert after.external_uid == moved.uid
+    for job in await _jobs(sessions, SYNC_JOB):
+        await sync_appointment(_context(sessions, job, FakeProviders(calendar)), job.payload)
+    assert calendar.active() == []
+
+
+def _context(
+    sessions: async_sessionmaker[AsyncSession], job: Job, calendars: FakeProviders | None = None
+) -> JobContext:
+    return JobContext(
+        job_id=job.id, kind=job.kind, attempt=1, tenant_id=job.tenant_id, sessions=sessions,
+        settings=Settings(), clock=FakeClock(), calendars=calendars,
+    )  # fmt: skip
+
+
+async def _jobs(sessions: async_sessionmaker[AsyncSession], kind: str) -> list[Job]:
+    async with sessions() as s:
+        return list(await s.scalars(select(Job).where(Job.kind == kind)))

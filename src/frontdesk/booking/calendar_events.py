@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from frontdesk.booking import customers
+from frontdesk.booking import customers, sync
 from frontdesk.booking.catalog import BranchCatalog
 from frontdesk.booking.customers import CustomerInput
 from frontdesk.booking.unit_of_work import UnitOfWork, booked_event
@@ -244,12 +244,10 @@ async def _move(
     """A reschedule of a booking we hold under its old uid: the appointment follows."""
     now = uow.clock()
     previous = facts.previous_uid
+    if row.status not in ACTIVE_STATUSES:
+        return await _moved_after_cancel(session, row, facts, now)
     if _owed(row):
         return Result.OWED
-    if row.status not in ACTIVE_STATUSES:
-        # Cancelled here: keep the new uid in the chain so no later event brings it back.
-        await provider_rows.record_uid(session, row.tenant_id, row.id, facts.uid, now, previous)
-        return Result.UNCHANGED
     catalog = await _catalog_of(uow, session, row)
     staff_id = await _staff(session, row.branch_id, facts.host)
     before = (row.starts_at, row.ends_at)
@@ -267,6 +265,22 @@ async def _move(
     await uow.publish(session, _rescheduled(row, before[0]))
     await uow.touch(session, catalog, before, (row.starts_at, row.ends_at))
     return Result.MOVED
+
+
+async def _moved_after_cancel(
+    session: DbSession, row: Appointment, facts: BookingFacts, now: datetime
+) -> Result:
+    """Cal.com moved a booking we hold as cancelled. The new uid joins the chain (no later
+    event brings the booking back here); if the cancel was ours, Cal.com still holds the moved
+    booking, so the saga is asked to cancel that uid (ours wins for what we still owe)."""
+    await provider_rows.record_uid(
+        session, row.tenant_id, row.id, facts.uid, now, facts.previous_uid
+    )
+    if row.source is AppointmentSource.CALCOM or row.external_uid != facts.previous_uid:
+        return Result.UNCHANGED
+    row.external_uid = facts.uid
+    await sync.request_sync(session, row, now, delay=timedelta(0))
+    return Result.OWED
 
 
 def _rescheduled(row: Appointment, previous_start: datetime) -> AppointmentRescheduled:
