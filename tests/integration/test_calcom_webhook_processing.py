@@ -343,6 +343,29 @@ async def test_a_calcom_booking_clashing_with_ours_is_a_conflict_and_nothing_is_
     assert stored.status is InboxStatus.PROCESSED
     assert stored.error is not None
     assert stored.error.startswith("conflict")
+    # The customer cancels the clashing booking on Cal.com: the clash is gone.
+    gone = booking("page-clash", at(2, 10, 15), status="CANCELLED")
+    assert await deliver("BOOKING_CANCELLED", gone) is Result.CREATED
+    resolved = next(r for r in await _appointments(sessions) if r.id == row.id)
+    assert (resolved.sync_state, resolved.sync_error) == (SyncState.SYNCED, None)
+    assert [r.id for r in await _active(sessions)] == [row.id]
+
+
+async def test_a_clash_with_a_booking_we_still_owe_calcom_keeps_it_owed(
+    sessions: async_sessionmaker[AsyncSession],
+    deliver: Deliver,
+    ours: BookingService,
+    calendar: FakeCalendar,
+) -> None:
+    calendar.faults["create"] = ["down"]
+    outcome = await ours.book(request(start=at(2, 10), staff_id=JONAS))
+    assert await deliver("BOOKING_CREATED", booking("page-clash", at(2, 10))) is Result.CONFLICT
+    [row] = await _appointments(sessions)
+    assert row.id == outcome.appointment.id
+    # The saga still writes it (Cal.com's refusal then makes it a conflict there).
+    assert row.sync_state is SyncState.PENDING_SYNC
+    assert row.sync_error is not None
+    assert "page-clash" in row.sync_error
 
 
 async def test_a_move_on_calcom_into_our_booking_is_a_conflict_on_both(

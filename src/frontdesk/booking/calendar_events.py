@@ -334,6 +334,7 @@ async def _create(
     if facts.state.final:
         # Heard of only as cancelled: stored cancelled, so its late CREATED finds it.
         row.cancelled_at, row.cancellation_reason = now, _cancel_reason(facts)
+        await _clash_gone(session, tenant_id, facts.uid)
     session.add(row)
     await _flush_or_clash(uow, session, staff_id, catalog, moved=None)
     await provider_rows.record_uid(session, tenant_id, row.id, facts.uid, now)
@@ -342,6 +343,20 @@ async def _create(
         await uow.publish(session, booked_event(row))
     await uow.touch(session, catalog, (row.starts_at, row.ends_at))
     return Result.CREATED
+
+
+def clash_note(uid: str) -> str:
+    """How a clash names the Cal.com booking in ``sync_error`` (found again by its cancel)."""
+    return f"Cal.com booking {uid}"
+
+
+async def _clash_gone(session: DbSession, tenant_id: uuid.UUID, uid: str) -> None:
+    """The Cal.com booking a clash was recorded for is cancelled: the appointments it hit are
+    in sync again (those we still owe a change stay ``pending_sync``)."""
+    for row in await inbox_rows.clashing_with(session, tenant_id, clash_note(uid) + " at "):
+        if row.sync_state is SyncState.CONFLICT:
+            row.sync_state = SyncState.SYNCED
+        row.sync_error = None
 
 
 def _status(state: BookingState) -> AppointmentStatus:
@@ -453,14 +468,14 @@ async def _conflict(uow: UnitOfWork, subject: _Subject, facts: BookingFacts, cla
     """Record the clash where the business sees it: every appointment the booking's time hits
     (and the moved one) is ``conflict`` with the Cal.com uid; nothing is cancelled."""
     now = uow.clock()
-    note = f"Cal.com booking {facts.uid} at {facts.start.isoformat()} clashes with this appointment"
+    note = f"{clash_note(facts.uid)} at {facts.start.isoformat()} clashes with this appointment"
     async with uow.writing() as session:
         row = await inbox_rows.get(session, subject.inbox_id)
         if row is None or row.status is not InboxStatus.RECEIVED:
             return
         hit = list(await inbox_rows.overlapping(session, clash.staff_id, facts.start, facts.end))
         for appointment in hit:
-            appointment.sync_state, appointment.sync_error = SyncState.CONFLICT, note
+            _mark_clash(appointment, note)
         if clash.moved is not None:
             await _moved_into_clash(session, subject.tenant_id, clash.moved, facts, now)
         await uow.touch(session, clash.catalog, (facts.start, facts.end))
@@ -472,6 +487,15 @@ async def _conflict(uow: UnitOfWork, subject: _Subject, facts: BookingFacts, cla
         uid=facts.uid,
         appointments=[str(a.id) for a in hit],
     )
+
+
+def _mark_clash(row: Appointment, note: str) -> None:
+    """``conflict`` with the note; a row we still owe Cal.com a change of keeps
+    ``pending_sync`` (the saga skips other states, so the change would never be written; Cal.com
+    refusing it makes it a conflict there) and gets the note only."""
+    if row.sync_state is not SyncState.PENDING_SYNC:
+        row.sync_state = SyncState.CONFLICT
+    row.sync_error = note
 
 
 async def _moved_into_clash(

@@ -180,3 +180,18 @@ async def overlapping(
         )
     )
     return list(rows)
+
+
+async def clashing_with(
+    session: AsyncSession, tenant_id: uuid.UUID, note_prefix: str
+) -> Sequence[Appointment]:
+    """Active appointments whose ``sync_error`` starts with ``note_prefix`` (a recorded clash)."""
+    pattern = note_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = await session.scalars(
+        select(Appointment).where(
+            Appointment.tenant_id == tenant_id,
+            Appointment.status.in_(ACTIVE_STATUSES),
+            Appointment.sync_error.like(f"{pattern}%", escape="\\"),
+        )
+    )
+    return list(rows)
