@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from frontdesk.booking import customers, sync
+from frontdesk.booking import calendar_clashes, customers, sync
 from frontdesk.booking.catalog import BranchCatalog
 from frontdesk.booking.customers import CustomerInput
 from frontdesk.booking.unit_of_work import UnitOfWork, booked_event
@@ -75,16 +75,6 @@ class Result(StrEnum):
     UNREADABLE = "unreadable"
 
 
-class _Clash(Exception):
-    """The no-overlap rule refused the booking's time for ``staff_id``."""
-
-    def __init__(
-        self, staff_id: uuid.UUID, catalog: BranchCatalog, moved: uuid.UUID | None
-    ) -> None:
-        super().__init__("the provider's booking clashes here")
-        self.staff_id, self.catalog, self.moved = staff_id, catalog, moved
-
-
 @dataclass(frozen=True, slots=True)
 class _Subject:
     """The inbox row's identity, kept across the rollback of a clash."""
@@ -109,8 +99,8 @@ async def process(uow: UnitOfWork, inbox_id: uuid.UUID) -> Result | None:
             return _done(subject, Result.UNREADABLE, uow.clock())
         try:
             result = await _apply(uow, session, subject.tenant_id, facts)
-        except _Clash as clash:
-            await _conflict(uow, subject, facts, clash)
+        except calendar_clashes.Clash as clash:
+            await calendar_clashes.record(uow, subject.inbox_id, subject.tenant_id, facts, clash)
             return _done(subject, Result.CONFLICT, uow.clock())
         await _finish(uow, session, row, result, None)
     return _done(subject, result, uow.clock())
@@ -260,7 +250,7 @@ async def _move(
     if staff_id is None:
         row.sync_state = SyncState.CONFLICT
         row.sync_error = f"moved on Cal.com to a host not linked here (uid {facts.uid})"
-    await _flush_or_clash(uow, session, row.staff_id, catalog, moved=row.id)
+    await calendar_clashes.flush_or_clash(uow, session, row.staff_id, catalog, moved=row.id)
     await provider_rows.record_uid(session, row.tenant_id, row.id, facts.uid, now, previous)
     await uow.publish(session, _rescheduled(row, before[0]))
     await uow.touch(session, catalog, before, (row.starts_at, row.ends_at))
@@ -334,29 +324,15 @@ async def _create(
     if facts.state.final:
         # Heard of only as cancelled: stored cancelled, so its late CREATED finds it.
         row.cancelled_at, row.cancellation_reason = now, _cancel_reason(facts)
-        await _clash_gone(session, tenant_id, facts.uid)
+        await calendar_clashes.gone(session, tenant_id, facts.uid)
     session.add(row)
-    await _flush_or_clash(uow, session, staff_id, catalog, moved=None)
+    await calendar_clashes.flush_or_clash(uow, session, staff_id, catalog, moved=None)
     await provider_rows.record_uid(session, tenant_id, row.id, facts.uid, now)
     await _supersede(uow, session, row, facts)
     if row.status in ACTIVE_STATUSES:
         await uow.publish(session, booked_event(row))
     await uow.touch(session, catalog, (row.starts_at, row.ends_at))
     return Result.CREATED
-
-
-def clash_note(uid: str) -> str:
-    """How a clash names the Cal.com booking in ``sync_error`` (found again by its cancel)."""
-    return f"Cal.com booking {uid}"
-
-
-async def _clash_gone(session: DbSession, tenant_id: uuid.UUID, uid: str) -> None:
-    """The Cal.com booking a clash was recorded for is cancelled: the appointments it hit are
-    in sync again (those we still owe a change stay ``pending_sync``)."""
-    for row in await inbox_rows.clashing_with(session, tenant_id, clash_note(uid) + " at "):
-        if row.sync_state is SyncState.CONFLICT:
-            row.sync_state = SyncState.SYNCED
-        row.sync_error = None
 
 
 def _status(state: BookingState) -> AppointmentStatus:
@@ -389,21 +365,6 @@ def _synced(row: Appointment, now: datetime) -> None:
     row.sync_state = SyncState.SYNCED
     row.sync_error = None
     row.last_synced_at = now
-
-
-async def _flush_or_clash(
-    uow: UnitOfWork,
-    session: DbSession,
-    staff_id: uuid.UUID,
-    catalog: BranchCatalog,
-    moved: uuid.UUID | None,
-) -> None:
-    try:
-        await uow.flush(session)
-    except WriteRefused as refused:
-        if refused.kind != "overlap":
-            raise
-        raise _Clash(staff_id, catalog, moved) from refused
 
 
 async def _staff(session: DbSession, branch_id: uuid.UUID, host: str | None) -> uuid.UUID | None:
@@ -459,60 +420,3 @@ def _name(attendee: Attendee | None, email: str | None) -> str:
             except InvalidRequest:
                 continue
     return UNNAMED
-
-
-# -- a clash -----------------------------------------------------------------------------------
-
-
-async def _conflict(uow: UnitOfWork, subject: _Subject, facts: BookingFacts, clash: _Clash) -> None:
-    """Record the clash where the business sees it: every appointment the booking's time hits
-    (and the moved one) is ``conflict`` with the Cal.com uid; nothing is cancelled."""
-    now = uow.clock()
-    note = f"{clash_note(facts.uid)} at {facts.start.isoformat()} clashes with this appointment"
-    async with uow.writing() as session:
-        row = await inbox_rows.get(session, subject.inbox_id)
-        if row is None or row.status is not InboxStatus.RECEIVED:
-            return
-        hit = list(await inbox_rows.overlapping(session, clash.staff_id, facts.start, facts.end))
-        for appointment in hit:
-            _mark_clash(appointment, note)
-        if clash.moved is not None:
-            await _moved_into_clash(session, subject.tenant_id, clash.moved, facts, now)
-        await uow.touch(session, clash.catalog, (facts.start, facts.end))
-        inbox_rows.finish(row, InboxStatus.PROCESSED, now, f"conflict: {note}")
-        await uow.commit(session)
-    log.warning(
-        "calcom_booking_conflict",
-        tenant_id=str(subject.tenant_id),
-        uid=facts.uid,
-        appointments=[str(a.id) for a in hit],
-    )
-
-
-def _mark_clash(row: Appointment, note: str) -> None:
-    """``conflict`` with the note; a row we still owe Cal.com a change of keeps
-    ``pending_sync`` (the saga skips other states, so the change would never be written; Cal.com
-    refusing it makes it a conflict there) and gets the note only."""
-    if row.sync_state is not SyncState.PENDING_SYNC:
-        row.sync_state = SyncState.CONFLICT
-    row.sync_error = note
-
-
-async def _moved_into_clash(
-    session: DbSession,
-    tenant_id: uuid.UUID,
-    appointment_id: uuid.UUID,
-    facts: BookingFacts,
-    now: datetime,
-) -> None:
-    """The appointment keeps its old time (a person decides) but takes the new uid, so later
-    events about the booking find it."""
-    row = await appointment_rows.get(session, tenant_id, appointment_id)
-    if row is None:
-        return
-    row.sync_state = SyncState.CONFLICT
-    row.sync_error = (
-        f"moved on Cal.com to {facts.start.isoformat()} (uid {facts.uid}), which clashes here"
-    )
-    row.external_uid = facts.uid
-    await provider_rows.record_uid(session, tenant_id, row.id, facts.uid, now, facts.previous_uid)
