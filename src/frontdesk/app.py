@@ -8,11 +8,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from frontdesk.api import health
+from frontdesk.api.calcom_webhook import router as calcom_webhook_router
 from frontdesk.api.errors import install_problem_handlers
 from frontdesk.api.limits import BodyLimitMiddleware
 from frontdesk.api.methods import OptionsMiddleware
 from frontdesk.api.rest.router import router as rest_router
 from frontdesk.api.voice import router as voice_router
+from frontdesk.booking.calendar_inbox import CalendarInbox
 from frontdesk.booking.call_log import CallLog
 from frontdesk.booking.catalog import CatalogCache
 from frontdesk.booking.directory import Directory
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.include_router(health.router)
     app.include_router(rest_router)
     app.include_router(voice_router)
+    app.include_router(calcom_webhook_router)
     return app
 
 
@@ -79,6 +82,7 @@ def _attach_services(app: FastAPI, resources: Resources) -> None:
     app.state.queries = Queries(resources.sessions)
     app.state.idempotency = IdempotencyStore(resources.sessions, clock=clock)
     app.state.directory = Directory(resources.sessions)
+    app.state.calendar_inbox = CalendarInbox(resources.sessions, clock)
     fallback_key = resources.settings.retell_api_key
     app.state.voice = VoiceGateway(
         app.state.booking,

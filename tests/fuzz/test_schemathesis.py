@@ -1,11 +1,11 @@
 """The standing fuzz stage (issue 11): schemathesis against the ASGI app, on each database.
 
-Every operation of the OpenAPI document — the REST API with the demo's key, and the three
-voice endpoints with bodies signed the way Retell signs them — gets generated valid and invalid
-requests. The checks: no 5xx, only documented status codes, documented content types, and
-responses that match their schemas. Bounded for CI (a fixed number of examples per operation,
-about a minute for both databases) and reproducible (``derandomize``: the same requests on every
-run; no example database).
+Every operation of the OpenAPI document — the REST API with the demo's key, the three voice
+endpoints with bodies signed the way Retell signs them, and Cal.com's webhook with bodies signed
+the way Cal.com signs them — gets generated valid and invalid requests. The checks: no 5xx, only
+documented status codes, documented content types, and responses that match their schemas.
+Bounded for CI (a fixed number of examples per operation, about a minute for both databases)
+and reproducible (``derandomize``: the same requests on every run; no example database).
 """
 
 from __future__ import annotations
@@ -26,20 +26,22 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.app_support import DEMO_KEY, settings_for
 from tests.clock_support import NOW, FakeClock
 
 from frontdesk import demo
 from frontdesk.app import create_app
+from frontdesk.calendars.calcom import webhook
 from frontdesk.db.engine import create_session_factory
 from frontdesk.db.seed import seed_demo
-from frontdesk.db.tables import Base
+from frontdesk.db.tables import Base, Tenant
 from frontdesk.voice.functions import FUNCTION_NAMES
 from frontdesk.voice.signature import sign
 
 RETELL_KEY = "fuzz-retell-key"
+CALCOM_SECRET = "fuzz-calcom-secret"
 EXAMPLES_PER_OPERATION = 25
 CHECKS = [
     not_a_server_error,
@@ -54,6 +56,12 @@ async def fuzz_app(engine: AsyncEngine) -> AsyncIterator[FastAPI]:
     """The app on the demo salon; schemathesis runs its lifespan in a thread of its own."""
     async with create_session_factory(engine, FakeClock())() as session:
         await seed_demo(session, api_key=DEMO_KEY, password="demo-password")
+        await session.execute(
+            update(Tenant)
+            .where(Tenant.id == demo.demo_id())
+            .values(calcom_webhook_secret=CALCOM_SECRET)
+        )
+        await session.commit()
     app = create_app(settings_for(engine, retell_api_key=RETELL_KEY), clock=lambda: NOW)
     yield app
     schemathesis.python.asgi.shutdown_lifespans()
@@ -87,9 +95,23 @@ def _signed(case: Any) -> dict[str, Any]:
     return {"headers": headers, "data": raw}
 
 
+def _signed_by_calcom(case: Any) -> dict[str, Any]:
+    """A webhook aimed at the demo salon, signed over exactly the bytes sent."""
+    case.path_parameters["tenant_slug"] = demo.TENANT_SLUG
+    body = case.body
+    raw = body if isinstance(body, bytes) else json.dumps(body, default=str).encode()
+    headers = {
+        webhook.SIGNATURE_HEADER: webhook.sign(CALCOM_SECRET, raw),
+        "Content-Type": "application/json",
+    }
+    return {"headers": headers, "data": raw}
+
+
 def _call(case: Any) -> int:
     if case.path.startswith("/retell/"):
         response = case.call_and_validate(checks=CHECKS, **_signed(case))
+    elif case.path.startswith("/calcom/"):
+        response = case.call_and_validate(checks=CHECKS, **_signed_by_calcom(case))
     else:
         auth = {"Authorization": f"Bearer {DEMO_KEY}"}
         response = case.call_and_validate(checks=CHECKS, headers=auth)
@@ -127,5 +149,10 @@ def test_no_5xx_and_no_schema_mismatch(fuzz_schema: Any, mode: GenerationMode) -
     if mode is GenerationMode.POSITIVE:
         # The signed voice requests get past the signature: the stage fuzzes the functions,
         # not only the 401.
-        for path in ("/retell/functions/{name}", "/retell/inbound", "/retell/events"):
+        for path in (
+            "/retell/functions/{name}",
+            "/retell/inbound",
+            "/retell/events",
+            "/calcom/webhook/{tenant_slug}",
+        ):
             assert answered[path] & {200, 204}, (path, answered[path])

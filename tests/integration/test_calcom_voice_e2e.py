@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import httpx
 import pytest
@@ -27,13 +27,16 @@ from tests.clock_support import FakeTime, at
 from tests.contract.calcom_contract import BASE_URL
 from tests.voice_support import RetellClient, retell_client, seed
 
+from frontdesk import demo
+from frontdesk.booking.calendar_inbox import INBOX_JOB
+from frontdesk.booking.calendar_inbox_job import process_webhook
 from frontdesk.booking.sync import SYNC_JOB
 from frontdesk.booking.sync_job import sync_appointment
 from frontdesk.calendars.calcom.connect import ConnectRequest, connect
 from frontdesk.calendars.mirror.refresher import MirrorRefresher
 from frontdesk.calendars.providers import CalendarProviders
 from frontdesk.db.tables import Appointment, BookingDay, CalendarMirrorDay, Job
-from frontdesk.domain.model import AppointmentStatus, SyncState
+from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
 from frontdesk.jobs.registry import JobContext
 from frontdesk.settings import Settings
 
@@ -215,3 +218,47 @@ async def test_with_nothing_read_from_calcom_yet_the_agent_never_says_nothing_is
     assert check["status"] == "unavailable", check
     assert check["reason"] == "calendar_unknown"
     assert "zurückrufen" in check["message"]
+
+
+async def test_a_booking_on_calcom_s_own_page_reaches_us_by_webhook_and_is_offered_no_more(
+    calcom_mode: CalcomMode,
+) -> None:
+    """Cal.com's page books Jonas at 10:00; its signed webhook, posted to our endpoint as the
+    emulator sent it, and the inbox job make an appointment — and the agent, asked again at
+    once (no mirror refresh in between), no longer offers 10:00 with Jonas."""
+    retell, emulator = calcom_mode.retell, calcom_mode.emulator
+    wish = {"service": "Herrenhaarschnitt", "date": "morgen", "time": "10 Uhr", "staff": "Jonas"}
+    assert (await retell.fn("check_availability", wish))["status"] == "available"
+    page = await emulator.http.post(
+        "/_emulator/bookings",
+        json={
+            "start": at(2, 10).astimezone(UTC).isoformat(),
+            "eventTypeId": HERREN,
+            "attendee": {"name": "Walk In", "timeZone": "Europe/Berlin", "email": "w@x.de"},
+            "rrHostSubsetIds": [JONAS],
+        },
+    )
+    assert page.status_code == 201, page.text
+    [delivery] = await emulator.delivered()
+    answer = await retell.http.post(
+        delivery.url.path,
+        content=delivery.content,
+        headers={"X-Cal-Signature-256": delivery.headers["X-Cal-Signature-256"]},
+    )
+    assert answer.json() == {"status": "accepted"}
+    async with calcom_mode.sessions() as s:
+        [job] = (await s.execute(select(Job).where(Job.kind == INBOX_JOB))).scalars().all()
+    ctx = JobContext(
+        job_id=job.id, kind=job.kind, attempt=1, tenant_id=job.tenant_id,
+        sessions=calcom_mode.sessions, settings=Settings(), clock=retell.clock, calendars=None,
+    )  # fmt: skip
+    await process_webhook(ctx, job.payload)
+    [row] = await calcom_mode.appointments()
+    assert (row.source, row.sync_state) == (AppointmentSource.CALCOM, SyncState.SYNCED)
+    assert row.external_uid == page.json()["uid"]
+    assert row.starts_at == at(2, 10)
+    assert row.staff_id == demo.demo_id("staff", "jonas")
+    again = await retell.fn("check_availability", wish)
+    assert again["status"] == "unavailable", again
+    assert "schon vergeben" in again["message"]
+    assert at(2, 10).isoformat() not in [slot["start"] for slot in again["slots"]]

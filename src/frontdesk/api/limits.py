@@ -24,6 +24,9 @@ BODY_LIMITS: tuple[tuple[str, int], ...] = (
     ("/retell/inbound", 64 * KIB),
     ("/retell/events", 1 * MIB),
     ("/api/", 64 * KIB),
+    # A Cal.com booking payload is a few kilobytes; long descriptions and many attendees stay
+    # far below this.
+    ("/calcom/webhook/", 256 * KIB),
 )
 DEFAULT_LIMIT = 1 * MIB
 

@@ -24,7 +24,8 @@ from frontdesk.resilience.deadline import Deadline
 _UNITS: dict[int, tuple[object, UnitOfWork]] = {}
 
 
-def _unit(ctx: JobContext) -> UnitOfWork:
+def unit_of(ctx: JobContext) -> UnitOfWork:
+    """The unit of work of this worker process and session factory (its caches kept)."""
     known = _UNITS.get(id(ctx.sessions))
     if known is not None and known[0] is ctx.sessions and known[1].calendars is ctx.calendars:
         return known[1]
@@ -45,7 +46,7 @@ async def sync_appointment(ctx: JobContext, payload: dict[str, Any]) -> None:
     except (KeyError, ValueError) as exc:
         raise PermanentJobError(f"bad payload: {exc}") from exc
     deadline = Deadline.after(BACKGROUND_BUDGET_S, time.monotonic)
-    result = await synchronise(_unit(ctx), tenant_id, appointment_id, deadline=deadline)
+    result = await synchronise(unit_of(ctx), tenant_id, appointment_id, deadline=deadline)
     if result.outcome is Outcome.PENDING:
         error = result.error
         retry_in = error.retry_in if isinstance(error, CalendarUnavailable) else None

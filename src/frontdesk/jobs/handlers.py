@@ -21,6 +21,7 @@ log = get_logger(__name__)
 HANDLER_MODULES: tuple[str, ...] = (
     "frontdesk.booking.events",
     "frontdesk.booking.sync_job",
+    "frontdesk.booking.calendar_inbox_job",
     "frontdesk.calendars.mirror",
 )
 

@@ -115,6 +115,31 @@ MIRROR_OLDEST_FETCHED_AGE = Gauge(
 )
 
 
+# Cal.com webhooks (booking/calendar_inbox.py, booking/calendar_events.py). No tenant label.
+CALCOM_WEBHOOKS = Counter(
+    "frontdesk_calcom_webhooks_received_total",
+    'Cal.com webhook deliveries, by trigger ("unverified" before the signature is checked) and '
+    "outcome (accepted, duplicate, ping, ignored, unauthorized, unknown_tenant).",
+    ["trigger", "outcome"],
+)
+CALCOM_WEBHOOK_SIGNATURE_FAILURES = Counter(
+    "frontdesk_calcom_webhook_signature_failures_total",
+    "Cal.com webhook deliveries refused for their signature (no_secret, missing, mismatch).",
+    ["reason"],
+)
+CALCOM_WEBHOOKS_PROCESSED = Counter(
+    "frontdesk_calcom_webhooks_processed_total",
+    "Cal.com booking events processed from the inbox, by trigger and result (created, "
+    "cancelled, moved, confirmed, unchanged, replaced, owed, unmapped, conflict, unreadable).",
+    ["trigger", "result"],
+)
+CALCOM_WEBHOOK_LAG = Histogram(
+    "frontdesk_calcom_webhook_lag_seconds",
+    "Time from a Cal.com webhook's arrival to the end of its processing (inbox processing lag).",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 15.0, 60.0, 300.0),
+)
+
+
 def render_metrics() -> tuple[bytes, str]:
     """The exposition body and its content type.
 
