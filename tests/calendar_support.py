@@ -139,6 +139,10 @@ class FakeCalendar:
         fault = self._fault(operation)
         if fault == "down":
             raise CalendarUnavailable("down", reason="server_error", maybe_applied=False)
+        if fault == "breaker_open":
+            raise CalendarUnavailable(
+                "open", reason="breaker_open", maybe_applied=False, retry_in=12.0
+            )
         if fault == "hang":
             await deadline.run(asyncio.sleep(3600), operation)
         if fault == "taken":

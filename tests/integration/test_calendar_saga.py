@@ -211,6 +211,20 @@ async def test_while_the_provider_is_down_the_job_retries_and_then_creates(
     assert calendar.calls == ["create", "find", "create", "find", "create"]
 
 
+async def test_an_open_breaker_defers_the_job_without_spending_an_attempt(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: FakeCalendar,
+    clock: FakeClock,
+) -> None:
+    """Nothing was sent while the breaker is open: the job waits (at least the breaker's
+    cool-down) instead of using up its attempts and dying (seen in the Cal.com bench)."""
+    calendar.faults["create"] = ["breaker_open"]
+    calendar.faults["find"] = ["breaker_open"]
+    await booking.book(request(start=at(2, 10), staff_id=JONAS))
+    assert await _run_sync_jobs(sessions, clock, calendar) == ["JobDeferred"]
+
+
 async def test_a_later_refusal_is_a_conflict_not_a_loss(
     booking: BookingService,
     sessions: async_sessionmaker[AsyncSession],

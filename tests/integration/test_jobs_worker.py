@@ -20,7 +20,7 @@ from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.tables import IdempotencyRecord, Job
 from frontdesk.domain.model import JobState
 from frontdesk.jobs.backoff import backoff_delay
-from frontdesk.jobs.errors import PermanentJobError, TransientJobError
+from frontdesk.jobs.errors import JobDeferred, PermanentJobError, TransientJobError
 from frontdesk.jobs.handlers import default_registry
 from frontdesk.jobs.queue import enqueue
 from frontdesk.jobs.registry import HandlerRegistry, JobContext
@@ -188,6 +188,37 @@ async def test_a_handler_can_ask_for_its_own_retry_delay(
     job_id = await enqueue_committed(sessions, "test.rate_limited", {})
     await make_worker(sessions, registry, clock).run_until_idle()
     assert (await job_row(sessions, job_id)).run_after == clock.now + timedelta(minutes=2)
+
+
+async def test_a_deferred_run_waits_without_spending_an_attempt(
+    sessions: Sessions, clock: FakeClock
+) -> None:
+    """A dependency declining the work (breaker open, budget spent) is not a try: a job with
+    one attempt survives any number of deferrals and then runs."""
+    registry, declined = HandlerRegistry(), [True, True, True]
+
+    @registry.register("test.declined")
+    async def waits(ctx: JobContext, payload: dict[str, Any]) -> None:
+        """Idempotent: declined three times, then does nothing."""
+        if declined:
+            declined.pop()
+            raise JobDeferred("breaker_open", retry_after=timedelta(seconds=30))
+
+    async with sessions() as session:
+        job_id = await enqueue(session, "test.declined", {}, max_attempts=1)
+        await session.commit()
+    assert job_id is not None
+    worker = make_worker(sessions, registry, clock)
+    for _ in range(3):
+        assert await worker.run_until_idle() == 1
+        job = await job_row(sessions, job_id)
+        assert (job.state, job.attempts) == (JobState.QUEUED, 0)
+        assert job.run_after == clock.now + timedelta(seconds=30)
+        assert job.last_error == "JobDeferred: breaker_open"
+        clock.now = job.run_after
+    assert await worker.run_until_idle() == 1
+    job = await job_row(sessions, job_id)
+    assert (job.state, job.attempts) == (JobState.SUCCEEDED, 1)
 
 
 async def test_permanent_failure_goes_to_dead_at_once_with_its_error(

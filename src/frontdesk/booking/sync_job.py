@@ -16,10 +16,14 @@ from typing import Any
 from frontdesk.booking.sync import BACKGROUND_BUDGET_S, SYNC_JOB, Outcome, synchronise
 from frontdesk.booking.unit_of_work import UnitOfWork
 from frontdesk.calendars.errors import CalendarUnavailable
-from frontdesk.jobs.errors import PermanentJobError, TransientJobError
+from frontdesk.jobs.errors import JobDeferred, PermanentJobError, TransientJobError
 from frontdesk.jobs.registry import DEFAULT_REGISTRY, JobContext
 from frontdesk.resilience.deadline import Deadline
 
+# Refusals that happen before anything is sent to the provider (ADR 0011: breaker, budget, a
+# 429 that blocks the key): the job waits without spending an attempt.
+DECLINED = frozenset({"breaker_open", "rate_budget", "rate_limited"})
+DEFER_MIN_S = 5.0
 # One unit of work (and so one catalogue cache) per worker process and session factory.
 _UNITS: dict[int, tuple[object, UnitOfWork]] = {}
 
@@ -49,8 +53,15 @@ async def sync_appointment(ctx: JobContext, payload: dict[str, Any]) -> None:
     result = await synchronise(unit_of(ctx), tenant_id, appointment_id, deadline=deadline)
     if result.outcome is Outcome.PENDING:
         error = result.error
+        reason = error.reason if isinstance(error, CalendarUnavailable) else "unavailable"
         retry_in = error.retry_in if isinstance(error, CalendarUnavailable) else None
+        if reason in DECLINED:
+            # Nothing was sent: waiting for the breaker or the budget is not an attempt.
+            wait = max(retry_in or 0.0, DEFER_MIN_S)
+            raise JobDeferred(
+                f"calendar declined now: {reason}", retry_after=timedelta(seconds=wait)
+            )
         raise TransientJobError(
-            f"calendar unavailable: {getattr(error, 'reason', error)}",
+            f"calendar unavailable: {reason}",
             retry_after=timedelta(seconds=retry_in) if retry_in else None,
         )

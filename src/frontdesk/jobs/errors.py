@@ -28,3 +28,13 @@ class TransientJobError(JobError):
 
 class PermanentJobError(JobError):
     """A failure that will not pass: the job is moved to ``dead`` without further attempts."""
+
+
+class JobDeferred(JobError):
+    """The work could not even start: a dependency declined to take it now (an open circuit
+    breaker, an exhausted rate budget). Run again after ``retry_after``; this attempt is not
+    counted, so waiting out an outage never kills a job that has not really been tried."""
+
+    def __init__(self, message: str, *, retry_after: timedelta) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

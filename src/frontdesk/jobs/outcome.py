@@ -19,9 +19,14 @@ from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories.jobs import ClaimedJob
 from frontdesk.domain.clock import Clock
 from frontdesk.jobs.backoff import backoff_delay
-from frontdesk.jobs.errors import PermanentJobError, TransientJobError
+from frontdesk.jobs.errors import JobDeferred, PermanentJobError, TransientJobError
 from frontdesk.observability.logging import get_logger
-from frontdesk.observability.metrics import JOBS_DEAD, JOBS_FAILED, JOBS_SUCCEEDED
+from frontdesk.observability.metrics import (
+    JOBS_DEAD,
+    JOBS_DEFERRED,
+    JOBS_FAILED,
+    JOBS_SUCCEEDED,
+)
 
 log = get_logger(__name__)
 
@@ -53,6 +58,11 @@ class Outcomes:
             if error is None:
                 held = await job_rows.complete_job(session, job.id, self._worker_id, now)
                 outcome, counter = "succeeded", JOBS_SUCCEEDED
+            elif isinstance(error, JobDeferred):
+                held = await job_rows.defer_job(
+                    session, job.id, self._worker_id, now + error.retry_after, describe(error)
+                )
+                outcome, counter = "deferred", JOBS_DEFERRED
             elif isinstance(error, PermanentJobError) or job.attempts >= job.max_attempts:
                 held = await job_rows.mark_dead(
                     session, job.id, self._worker_id, now, describe(error)
@@ -90,7 +100,7 @@ class Outcomes:
         }
         if error is None:
             log.info("job run", **fields)
-        elif isinstance(error, TransientJobError | PermanentJobError):
+        elif isinstance(error, TransientJobError | PermanentJobError | JobDeferred):
             log.warning("job run", error=str(error), **fields)
         else:
             # Unexpected exceptions carry their traceback: they are bugs or unmarked I/O errors.
@@ -99,6 +109,6 @@ class Outcomes:
 
 def describe(error: Exception) -> str:
     """The text kept in ``last_error``: the message, plus the traceback for unexpected errors."""
-    if isinstance(error, TransientJobError | PermanentJobError):
+    if isinstance(error, TransientJobError | PermanentJobError | JobDeferred):
         return f"{type(error).__name__}: {error}"
     return "".join(traceback.format_exception(error)).strip()

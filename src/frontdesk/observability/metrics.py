@@ -37,6 +37,11 @@ JOBS_FAILED = Counter(
     "frontdesk_jobs_failed_total", "Job runs that failed and will be retried.", ["kind"]
 )
 JOBS_DEAD = Counter("frontdesk_jobs_dead_total", "Jobs given up on (state dead).", ["kind"])
+JOBS_DEFERRED = Counter(
+    "frontdesk_jobs_deferred_total",
+    "Runs put back uncounted because a dependency declined the work (breaker open, budget).",
+    ["kind"],
+)
 JOB_DURATION = Histogram(
     "frontdesk_job_duration_seconds",
     "Time a job handler ran, by kind.",

@@ -262,6 +262,25 @@ async def mark_dead(
     )
 
 
+async def defer_job(
+    session: AsyncSession, job_id: int, worker_id: str, run_after: datetime, error: str
+) -> bool:
+    """Put a held job back for later without counting this attempt (``JobDeferred``)."""
+    return await _fenced_update(
+        session,
+        job_id,
+        worker_id,
+        {
+            "state": JobState.QUEUED,
+            "run_after": run_after,
+            "locked_by": None,
+            "locked_until": None,
+            "attempts": Job.attempts - 1,
+            "last_error": error[:MAX_ERROR_CHARS],
+        },
+    )
+
+
 async def release_job(session: AsyncSession, job_id: int, worker_id: str, now: datetime) -> bool:
     """Hand a held job back unfinished (shutdown): due now, and this attempt not counted."""
     return await _fenced_update(
