@@ -6,7 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Literal
 
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
@@ -52,3 +59,19 @@ async def refusals() -> AsyncIterator[None]:
         raise WriteRefused("stale") from exc
     except IntegrityError as exc:
         raise WriteRefused("overlap" if is_overlap_violation(exc) else "unique") from exc
+
+
+# The exception types an outage arrives as (for handler registration); ``is_unavailable``
+# decides for one instance. A bare ``OSError`` is not among them: SQLAlchemy wraps the
+# driver's socket errors, and an ``OSError`` from elsewhere (a file) is no database outage.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, PoolTimeout)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database cannot be reached or cannot serve now — down, a
+    dropped connection, no connection free in time — as opposed to a refusal of the data or a
+    bug in our SQL (a ``ProgrammingError``, an ``IntegrityError``), which must surface as such.
+    """
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout | OSError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated

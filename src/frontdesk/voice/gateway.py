@@ -20,14 +20,17 @@ from frontdesk import untrusted
 from frontdesk.booking.call_log import CallLog, CallNotOurs, FunctionEntry, FunctionRecord
 from frontdesk.booking.catalog import BranchCatalog
 from frontdesk.booking.directory import Directory
+from frontdesk.booking.outage import DATABASE_ERRORS, database_down
 from frontdesk.booking.service import BookingService
 from frontdesk.domain import rules
 from frontdesk.observability.logging import get_logger
-from frontdesk.observability.metrics import VOICE_OVERLOADED
+from frontdesk.observability.metrics import INTERNAL_ERRORS, VOICE_OVERLOADED
+from frontdesk.resilience.deadline import answer_by
+from frontdesk.resilience.outage import degraded
 from frontdesk.voice import signature, slots
 from frontdesk.voice.calls import call_id_for, call_problem, call_row, event_values
 from frontdesk.voice.functions import CallContext, Reply, VoiceFunctions
-from frontdesk.voice.inbound import inbound_answer
+from frontdesk.voice.inbound import inbound_answer, inbound_fallback
 from frontdesk.voice.logbuffer import CallLogBuffer
 from frontdesk.voice.names import FUNCTION_NAMES, WEBHOOK_EVENTS
 from frontdesk.voice.replies import say
@@ -44,6 +47,13 @@ _BOOKS = frozenset({"book_appointment"})
 MAX_IN_FLIGHT = 64
 # Time kept back from the deadline to serialise and send the answer.
 ANSWER_MARGIN_S = 0.1
+# Past the function's own deadline, how long its work may take to unwind before the answer
+# leaves without it (ADR 0016: a driver cancelling a query on a hung database can take seconds).
+ABANDON_AFTER_S = 0.05
+# The inbound webhook answers within this (Retell waits before picking up); an event is given
+# this long to be written before it is answered anyway.
+INBOUND_DEADLINE_S = 2.0
+EVENT_WRITE_S = 1.0
 
 
 class VoiceRefused(Exception):
@@ -52,6 +62,15 @@ class VoiceRefused(Exception):
     def __init__(self, status: int, code: str, detail: str) -> None:
         super().__init__(detail)
         self.status, self.code, self.detail = status, code, detail
+
+
+class _DatabaseDown(Exception):
+    """The dialled number could not be looked up: the database is unreachable and the number
+    is not in the directory's cache. Nobody can be verified; the answer is degraded."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +140,30 @@ class VoiceGateway:
     # -- the three endpoints -------------------------------------------------------------------
 
     async def inbound(self, body: bytes, header: str | None) -> dict[str, Any]:
+        """The inbound answer; while the database is unreachable (or too slow to answer by
+        ``INBOUND_DEADLINE_S``) the minimal one — date and time, nobody known — so the call
+        is still picked up (ADR 0016)."""
+        loop = asyncio.get_running_loop()
+        work = asyncio.create_task(self._inbound(body, header), name="voice-inbound")
+        try:
+            return await answer_by(work, loop.time() + INBOUND_DEADLINE_S)
+        except _DatabaseDown as down:
+            degraded("database", "voice_inbound", down.cause)
+        except TimeoutError as exc:
+            degraded("database", "voice_inbound", exc)
+        except VoiceRefused:
+            raise
+        except Exception as exc:
+            if database_down(exc):
+                degraded("database", "voice_inbound", exc)
+            else:
+                # A bug: the call is still picked up (with what needs no database); the
+                # traceback is logged and the error counted.
+                INTERNAL_ERRORS.labels(where="voice_inbound").inc()
+                log.exception("inbound answer failed")
+        return inbound_fallback(self._clock())
+
+    async def _inbound(self, body: bytes, header: str | None) -> dict[str, Any]:
         verified = await self._verify(body, header, "call_inbound", "/retell/inbound")
         section = _section(verified.payload, "call_inbound")
         route = self._require_route(verified, section)
@@ -130,7 +173,13 @@ class VoiceGateway:
         return inbound_answer(catalog, known, self._clock())
 
     async def event(self, body: bytes, header: str | None) -> None:
-        verified = await self._verify(body, header, "call", "/retell/events")
+        """Record a call event; while the database is unreachable the event is not recorded
+        (counted and warned about) and answered all the same: Retell must not wait on it."""
+        try:
+            verified = await self._verify(body, header, "call", "/retell/events")
+        except _DatabaseDown as down:
+            degraded("database", "voice_event", down.cause)
+            return
         event = verified.payload.get("event")
         call = _section(verified.payload, "call")
         if event not in WEBHOOK_EVENTS:
@@ -142,19 +191,45 @@ class VoiceGateway:
         values = event_values(verified.route, str(event), call)
         if values is None:
             return
+        loop = asyncio.get_running_loop()
+        work = asyncio.create_task(self.calls.record_event(values), name="voice-event")
         try:
-            await self.calls.record_event(values)
+            await answer_by(work, loop.time() + EVENT_WRITE_S)
         except CallNotOurs:
             log.warning("retell event for another tenant's call", call_id=call.get("call_id"))
+        except TimeoutError as exc:
+            degraded("database", "voice_event", exc, event=event)
+        except DATABASE_ERRORS as exc:
+            if not database_down(exc):
+                raise
+            degraded("database", "voice_event", exc, event=event)
 
     async def function(
         self, name: str, body: bytes, header: str | None, received_at: float | None = None
     ) -> dict[str, Any]:
         """Answer a function call by the deadline, counted from ``received_at`` (loop time; when
         the request arrived); its call-log record is queued (written within moments, after
-        the answer — see ``voice.logbuffer``)."""
+        the answer — see ``voice.logbuffer``). Whatever a dependency does, the answer leaves
+        by the deadline (ADR 0016): the work runs as a task the answer does not wait for past
+        it."""
         loop = asyncio.get_running_loop()
         deadline = (received_at or loop.time()) + self.functions.deadline - ANSWER_MARGIN_S
+        work = asyncio.create_task(
+            self._function(name, body, header, deadline), name=f"voice-{name}"
+        )
+        try:
+            return await answer_by(work, deadline + ABANDON_AFTER_S)
+        except _DatabaseDown as down:
+            # Nothing could be verified or logged: the apology, and nothing written.
+            degraded("database", "voice_function", down.cause, function=name)
+            return _apology("database_unavailable").body()
+        except TimeoutError:
+            log.warning("voice function abandoned at its deadline", function=name)
+            return _apology("timeout").body()
+
+    async def _function(
+        self, name: str, body: bytes, header: str | None, deadline: float
+    ) -> dict[str, Any]:
         verified = await self._verify(body, header, "call", f"/retell/functions/{name}")
         if name not in FUNCTION_NAMES:
             raise VoiceRefused(404, "unknown_function", f"no voice function {name!r}")
@@ -172,6 +247,8 @@ class VoiceGateway:
         started = time.perf_counter()
         if self.in_flight >= self.max_in_flight:
             return self._shed(request)
+        # Counted until the work has really ended, even when the answer left without it: work
+        # still unwinding holds a database connection, so it still counts against the bound.
         self.in_flight += 1
         try:
             reply, ctx = await self._run(request, deadline)
@@ -200,11 +277,16 @@ class VoiceGateway:
         except TimeoutError:
             # Expected when overloaded: no traceback (rendering one costs more CPU than a request).
             log.warning("voice function setup timed out", function=name)
-        except Exception:
-            # The database is slow or down before the function could start: say so, log it.
+        except Exception as exc:
+            if database_down(exc):
+                degraded("database", "voice_function", exc, function=name)
+                return _apology("database_unavailable"), None
+            # A bug before the function could start: the caller still hears the apology (Retell
+            # must never see a 5xx), the traceback is logged and the error counted.
+            INTERNAL_ERRORS.labels(where="voice_setup").inc()
             log.exception("voice function setup failed", function=name)
         if ctx is None:
-            return _setup_failed(), None
+            return _apology("setup_failed"), None
         return await self.functions.run(name, request.args, ctx, deadline), ctx
 
     def _shed(self, request: _FunctionCall) -> dict[str, Any]:
@@ -232,7 +314,12 @@ class VoiceGateway:
 
     async def _verify(self, body: bytes, header: str | None, section: str, path: str) -> _Verified:
         payload = _json(body)
-        route = await self.router.route(dialled(_section(payload, section).get("to_number")))
+        try:
+            route = await self.router.route(dialled(_section(payload, section).get("to_number")))
+        except DATABASE_ERRORS as exc:
+            if not database_down(exc):
+                raise
+            raise _DatabaseDown(exc) from exc
         key = route.key if route is not None else self.router.fallback_key
         now_ms = int(self._clock().timestamp() * 1000)
         problem = signature.check(body, key, header, now_ms)
@@ -292,7 +379,7 @@ class VoiceGateway:
         )
 
 
-def _setup_failed() -> Reply:
-    """The answer when even the call's context could not be loaded in time. German: without
-    the catalogue the tenant's language is unknown, and German is the default."""
-    return Reply("error", say("error", "de"), {"reason": "setup_failed"})
+def _apology(reason: str) -> Reply:
+    """The answer when the call's context could not be loaded in time, or at all. German:
+    without the catalogue the tenant's language is unknown, and German is the default."""
+    return Reply("error", say("error", "de"), {"reason": reason})
