@@ -198,11 +198,11 @@ class VoiceGateway:
         except CallNotOurs:
             log.warning("retell event for another tenant's call", call_id=call.get("call_id"))
         except TimeoutError as exc:
-            degraded("database", "voice_event", exc, event=event)
+            degraded("database", "voice_event", exc, webhook=event)
         except DATABASE_ERRORS as exc:
             if not database_down(exc):
                 raise
-            degraded("database", "voice_event", exc, event=event)
+            degraded("database", "voice_event", exc, webhook=event)
 
     async def function(
         self, name: str, body: bytes, header: str | None, received_at: float | None = None
