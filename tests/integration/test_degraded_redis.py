@@ -12,9 +12,11 @@ from collections.abc import Iterator
 
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.clock_support import FakeTime
 from tests.log_support import LogCapture
 from tests.outage_support import OwnRedis, free_port, own_redis, silent_listener
+from tests.voice_support import retell_client, seed
 
 from frontdesk.calendars.calcom.transport import Guard
 from frontdesk.observability.metrics import DEGRADED, REDIS_FALLBACK_ACTIVE
@@ -153,3 +155,22 @@ async def test_errors_that_are_not_an_outage_are_not_hidden(server: OwnRedis) ->
             await guard.budget.acquire(KEY, Deadline.after(2.0, time_.monotonic))
     finally:
         await redis.aclose()
+
+
+async def test_the_app_with_redis_down_is_not_ready_but_voice_answers(db: AsyncEngine) -> None:
+    """/readyz keeps its contract (database and, when configured, Redis reachable): 503 naming
+    Redis; the voice functions answer all the same."""
+    await seed(db)
+    async for retell in retell_client(db, redis_url=f"redis://127.0.0.1:{free_port()}/0"):
+        started = time.perf_counter()
+        ready = await retell.http.get("/readyz")
+        assert time.perf_counter() - started < WELL_WITHIN_DEADLINE_S
+        assert ready.status_code == 503
+        checks = ready.json()["checks"]
+        assert checks["database"] == "ok"
+        assert checks["redis"].startswith("error")
+        body = await retell.fn(
+            "check_availability",
+            {"service": "Herrenhaarschnitt", "date": "morgen", "time": "10:00"},
+        )
+        assert body["status"] == "available"
