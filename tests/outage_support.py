@@ -103,7 +103,9 @@ class TcpProxy:
         self._writers: list[asyncio.StreamWriter] = []
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        """Listen (again, on the same port after ``close``: the server is back)."""
+        self.hanging = False
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
         self.port = self._server.sockets[0].getsockname()[1]
 
     def hang(self) -> None:

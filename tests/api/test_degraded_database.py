@@ -12,6 +12,7 @@ figures are in docs/architecture.md and ADR 0016.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from tests.outage_support import TcpProxy
 from tests.services_support import PG_HOST, PG_PORT, create_database_url, drop_database_url
 from tests.voice_support import OTHER_SALON, RetellClient, ended, retell_client, seed
 
+from frontdesk.booking.outage import PROBE_EVERY_S
 from frontdesk.db.engine import create_engine
 from frontdesk.db.migrate import upgrade_engine
 from frontdesk.observability.metrics import DEGRADED
@@ -112,8 +114,11 @@ async def test_a_database_gone_gets_every_voice_function_the_apology_at_once(
         cold, took = await _timed(retell.fn("check_availability", {}, to_number=OTHER_SALON))
         assert (cold["message"], cold["reason"]) == (APOLOGY, "database_unavailable")
         assert took < REFUSED_BOUND_S
+    # The first failure made the outage suspected: the calls after it did not even try.
+    reasons = [(await retell.fn("find_appointments", {}, call_id="c2"))["reason"] for _ in "ab"]
+    assert reasons == ["database_unavailable"] * 2
     after = DEGRADED.labels(dependency="database", where="voice_function")._value.get()
-    assert after >= before + len(CALLS) + 1
+    assert after >= before + len(CALLS) + 3
     # The outage is said once, not per call, and without a traceback.
     warnings = [e for e in logs if e["event"] == "database unavailable: degraded answer"]
     assert len(warnings) == 1
@@ -160,6 +165,12 @@ async def test_a_hung_database_still_gets_answers_by_the_deadline(outage_app: Ou
     )
     assert (body["status"], body["message"]) == ("error", APOLOGY)
     assert took < HUNG_BOUND_S
+    # That call's work hung even while being cancelled: an outage is suspected, and the next
+    # calls are answered without waiting for the database again.
+    for name, args in CALLS.items():
+        body, took = await _timed(retell.fn(name, args, call_id="call_hung"))
+        assert (body["message"], body["reason"]) == (APOLOGY, "database_unavailable"), name
+        assert took < REFUSED_BOUND_S
     inbound, took = await _timed(retell.inbound())
     assert inbound.status_code == 200
     assert inbound.json()["call_inbound"]["dynamic_variables"]["caller_known"] == "false"
@@ -170,3 +181,19 @@ async def test_a_hung_database_still_gets_answers_by_the_deadline(outage_app: Ou
     ready, took = await _timed(retell.http.get("/readyz"))
     assert ready.status_code == 503
     assert took < HUNG_BOUND_S
+
+
+async def test_when_the_database_is_back_voice_is_served_again(outage_app: Outage) -> None:
+    retell = outage_app.retell
+    await _warm(retell)
+    await outage_app.proxy.close()
+    down = await retell.fn("check_availability", CALLS["check_availability"], call_id="c_down")
+    assert down["reason"] == "database_unavailable"
+    await outage_app.proxy.start()
+    # While the outage is suspected one request per second tries the database (ADR 0016).
+    await asyncio.sleep(PROBE_EVERY_S * 1.2)
+    back = await retell.fn("check_availability", CALLS["check_availability"], call_id="c_back")
+    assert back["status"] == "available", back
+    assert not retell.app.state.voice.outage.suspected
+    ready = await retell.http.get("/readyz")
+    assert ready.status_code == 200

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from frontdesk.booking.outage import DATABASE_ERRORS, database_down
+from frontdesk.booking.outage import DATABASE_ERRORS, DatabaseOutage, database_down
 from frontdesk.cache.memory import TtlCache
 from frontdesk.db.engine import SessionFactory, reading
 from frontdesk.db.repositories import phone_numbers, tenants
@@ -36,8 +36,14 @@ class DialledNumber:
 class Directory:
     """Dialled numbers and API keys → tenants, one short-lived cache each."""
 
-    def __init__(self, sessions: SessionFactory, ttl: float = CACHE_TTL_S) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        ttl: float = CACHE_TTL_S,
+        outage: DatabaseOutage | None = None,
+    ) -> None:
         self._sessions = sessions
+        self.outage = outage or DatabaseOutage()
         self._numbers: TtlCache[str, DialledNumber] = TtlCache(ttl)
         self._keys: TtlCache[str, uuid.UUID] = TtlCache(ttl)
 
@@ -52,12 +58,15 @@ class Directory:
             )
             return DialledNumber(row.tenant_id, row.branch_id, row.retell_api_key, branch)
 
+        known = self._numbers.stale(e164)
+        if known is not None and self.outage.suspected and self._numbers.get(e164) is None:
+            # Do not wait for a database that just failed to answer (ADR 0016).
+            return known
         try:
             return await self._numbers.get_or_load(e164, load)
         except DATABASE_ERRORS as exc:
             # The database is down: a number known a while ago still routes, so the caller
             # hears the apology from their own branch (ADR 0016). Unknown ones cannot.
-            known = self._numbers.stale(e164)
             if known is None or not database_down(exc):
                 raise
             degraded("database", "directory", exc)

@@ -24,7 +24,7 @@ from frontdesk.booking.outage import DATABASE_ERRORS, database_down
 from frontdesk.booking.service import BookingService
 from frontdesk.domain import rules
 from frontdesk.observability.logging import get_logger
-from frontdesk.observability.metrics import INTERNAL_ERRORS, VOICE_OVERLOADED
+from frontdesk.observability.metrics import DEGRADED, INTERNAL_ERRORS, VOICE_OVERLOADED
 from frontdesk.resilience.deadline import answer_by
 from frontdesk.resilience.outage import degraded
 from frontdesk.voice import signature, slots
@@ -33,6 +33,7 @@ from frontdesk.voice.functions import CallContext, Reply, VoiceFunctions
 from frontdesk.voice.inbound import inbound_answer, inbound_fallback
 from frontdesk.voice.logbuffer import CallLogBuffer
 from frontdesk.voice.names import FUNCTION_NAMES, WEBHOOK_EVENTS
+from frontdesk.voice.outage import DatabaseDown, apology, judge
 from frontdesk.voice.replies import say
 from frontdesk.voice.routing import Route, Router, caller_of, dialled
 
@@ -54,6 +55,7 @@ ABANDON_AFTER_S = 0.05
 # this long to be written before it is answered anyway.
 INBOUND_DEADLINE_S = 2.0
 EVENT_WRITE_S = 1.0
+_WRITE_FAILED: tuple[type[Exception], ...] = (*DATABASE_ERRORS, TimeoutError)
 
 
 class VoiceRefused(Exception):
@@ -62,15 +64,6 @@ class VoiceRefused(Exception):
     def __init__(self, status: int, code: str, detail: str) -> None:
         super().__init__(detail)
         self.status, self.code, self.detail = status, code, detail
-
-
-class _DatabaseDown(Exception):
-    """The dialled number could not be looked up: the database is unreachable and the number
-    is not in the directory's cache. Nobody can be verified; the answer is degraded."""
-
-    def __init__(self, cause: BaseException) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +124,8 @@ class VoiceGateway:
         self._booking = booking
         self._clock = clock
         self.router = Router(directory, fallback_key)
+        # Shared with the directory: after a failure the database is not waited for again.
+        self.outage = directory.outage
         self.functions = VoiceFunctions(booking)
         self.calls = call_log
         self.call_log = CallLogBuffer(self.calls)
@@ -144,10 +139,15 @@ class VoiceGateway:
         ``INBOUND_DEADLINE_S``) the minimal one — date and time, nobody known — so the call
         is still picked up (ADR 0016)."""
         loop = asyncio.get_running_loop()
+        if not self.outage.admit():
+            DEGRADED.labels(dependency="database", where="voice_inbound").inc()
+            return inbound_fallback(self._clock())
         work = asyncio.create_task(self._inbound(body, header), name="voice-inbound")
         try:
-            return await answer_by(work, loop.time() + INBOUND_DEADLINE_S)
-        except _DatabaseDown as down:
+            answer = await answer_by(work, loop.time() + INBOUND_DEADLINE_S)
+            self.outage.succeeded()
+            return answer
+        except DatabaseDown as down:
             degraded("database", "voice_inbound", down.cause)
         except TimeoutError as exc:
             degraded("database", "voice_inbound", exc)
@@ -161,6 +161,8 @@ class VoiceGateway:
                 # traceback is logged and the error counted.
                 INTERNAL_ERRORS.labels(where="voice_inbound").inc()
                 log.exception("inbound answer failed")
+                return inbound_fallback(self._clock())
+        self.outage.failed()
         return inbound_fallback(self._clock())
 
     async def _inbound(self, body: bytes, header: str | None) -> dict[str, Any]:
@@ -177,7 +179,7 @@ class VoiceGateway:
         (counted and warned about) and answered all the same: Retell must not wait on it."""
         try:
             verified = await self._verify(body, header, "call", "/retell/events")
-        except _DatabaseDown as down:
+        except DatabaseDown as down:
             degraded("database", "voice_event", down.cause)
             return
         event = verified.payload.get("event")
@@ -191,18 +193,22 @@ class VoiceGateway:
         values = event_values(verified.route, str(event), call)
         if values is None:
             return
+        if not self.outage.admit():
+            DEGRADED.labels(dependency="database", where="voice_event").inc()
+            return
         loop = asyncio.get_running_loop()
         work = asyncio.create_task(self.calls.record_event(values), name="voice-event")
         try:
             await answer_by(work, loop.time() + EVENT_WRITE_S)
         except CallNotOurs:
             log.warning("retell event for another tenant's call", call_id=call.get("call_id"))
-        except TimeoutError as exc:
-            degraded("database", "voice_event", exc, webhook=event)
-        except DATABASE_ERRORS as exc:
-            if not database_down(exc):
+        except _WRITE_FAILED as exc:
+            if not isinstance(exc, TimeoutError) and not database_down(exc):
                 raise
+            self.outage.failed()
             degraded("database", "voice_event", exc, webhook=event)
+        else:
+            self.outage.succeeded()
 
     async def function(
         self, name: str, body: bytes, header: str | None, received_at: float | None = None
@@ -219,13 +225,16 @@ class VoiceGateway:
         )
         try:
             return await answer_by(work, deadline + ABANDON_AFTER_S)
-        except _DatabaseDown as down:
+        except DatabaseDown as down:
             # Nothing could be verified or logged: the apology, and nothing written.
+            self.outage.failed()
             degraded("database", "voice_function", down.cause, function=name)
-            return _apology("database_unavailable").body()
+            return apology("database_unavailable").body()
         except TimeoutError:
+            # Cancelled work that cannot even unwind is stuck in the database driver.
+            self.outage.failed()
             log.warning("voice function abandoned at its deadline", function=name)
-            return _apology("timeout").body()
+            return apology("timeout").body()
 
     async def _function(
         self, name: str, body: bytes, header: str | None, deadline: float
@@ -246,7 +255,10 @@ class VoiceGateway:
         )
         started = time.perf_counter()
         if self.in_flight >= self.max_in_flight:
-            return self._shed(request)
+            return self._shed(request, "busy", "overloaded")
+        if not self.outage.admit():
+            # The database just failed to answer: do not wait for it again (ADR 0016).
+            return self._shed(request, "error", "database_unavailable")
         # Counted until the work has really ended, even when the answer left without it: work
         # still unwinding holds a database connection, so it still counts against the bound.
         self.in_flight += 1
@@ -254,6 +266,7 @@ class VoiceGateway:
             reply, ctx = await self._run(request, deadline)
         finally:
             self.in_flight -= 1
+        judge(self.outage, reply)
         if ctx is not None:
             latency_ms = round((time.perf_counter() - started) * 1000)
             try:
@@ -280,19 +293,23 @@ class VoiceGateway:
         except Exception as exc:
             if database_down(exc):
                 degraded("database", "voice_function", exc, function=name)
-                return _apology("database_unavailable"), None
+                return apology("database_unavailable"), None
             # A bug before the function could start: the caller still hears the apology (Retell
             # must never see a 5xx), the traceback is logged and the error counted.
             INTERNAL_ERRORS.labels(where="voice_setup").inc()
             log.exception("voice function setup failed", function=name)
         if ctx is None:
-            return _apology("setup_failed"), None
+            return apology("setup_failed"), None
         return await self.functions.run(name, request.args, ctx, deadline), ctx
 
-    def _shed(self, request: _FunctionCall) -> dict[str, Any]:
-        """Too many calls in progress: the apology now, the refusal in the call log."""
-        VOICE_OVERLOADED.inc()
-        reply = Reply("error", say("busy", "de"), {"reason": "overloaded"})
+    def _shed(self, request: _FunctionCall, sentence: str, reason: str) -> dict[str, Any]:
+        """Not run (too many calls in progress, or the database just failed): the apology
+        now, the refusal in the call log."""
+        if reason == "overloaded":
+            VOICE_OVERLOADED.inc()
+        else:
+            DEGRADED.labels(dependency="database", where="voice_function").inc()
+        reply = Reply("error", say(sentence, "de"), {"reason": reason})
         call_id = call_id_for(request.route.tenant_id, request.retell_call_id)
         self._log(request, reply, 0, call_id)
         return reply.body()
@@ -319,7 +336,7 @@ class VoiceGateway:
         except DATABASE_ERRORS as exc:
             if not database_down(exc):
                 raise
-            raise _DatabaseDown(exc) from exc
+            raise DatabaseDown(exc) from exc
         key = route.key if route is not None else self.router.fallback_key
         now_ms = int(self._clock().timestamp() * 1000)
         problem = signature.check(body, key, header, now_ms)
@@ -377,9 +394,3 @@ class VoiceGateway:
             customer_id=reply.customer_id,
             answered_at=self._clock(),
         )
-
-
-def _apology(reason: str) -> Reply:
-    """The answer when the call's context could not be loaded in time, or at all. German:
-    without the catalogue the tenant's language is unknown, and German is the default."""
-    return Reply("error", say("error", "de"), {"reason": reason})
