@@ -108,10 +108,14 @@ def drop_database(name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def start_server(database: str, port: int, workers: int = 1) -> Server:
+def start_server(
+    database: str, port: int, workers: int = 1, database_port: int | None = None
+) -> Server:
+    """``database_port``: reach the database through another port (bench/degraded.py's proxy)."""
+    db_port = database_port or PG["port"]
     env = {
         **os.environ,
-        "FRONTDESK_DATABASE_URL": f"postgresql+psycopg://{PG['user']}@{PG['host']}:{PG['port']}/{database}",
+        "FRONTDESK_DATABASE_URL": f"postgresql+psycopg://{PG['user']}@{PG['host']}:{db_port}/{database}",
         "FRONTDESK_RETELL_API_KEY": KEY,
         "FRONTDESK_LOG_LEVEL": "WARNING",
     }
