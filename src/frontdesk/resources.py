@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from frontdesk.calendars.providers import CalendarProviders
@@ -20,7 +21,8 @@ from frontdesk.settings import Settings
 # Redis holds only shared breaker and budget state (ADR 0016): a call to it must fail fast so
 # the in-process fallback answers instead. redis-py's defaults are no socket timeouts and three
 # retries with exponential backoff (seconds per command against a dead server); one immediate
-# retry still renews a pooled connection that a restarted server closed.
+# retry on a connection error still renews a pooled connection that a restarted server closed,
+# and none on a timeout (a hung server would cost the timeout twice).
 REDIS_SOCKET_TIMEOUT_S = 0.25
 
 
@@ -30,7 +32,7 @@ def connect_redis(url: str) -> Redis:
         url,
         socket_connect_timeout=REDIS_SOCKET_TIMEOUT_S,
         socket_timeout=REDIS_SOCKET_TIMEOUT_S,
-        retry=Retry(NoBackoff(), 1),
+        retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
     )
 
 
