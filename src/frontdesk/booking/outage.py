@@ -21,14 +21,7 @@ log = get_logger(__name__)
 
 def database_down(exc: BaseException) -> bool:
     """True when ``exc`` (or the error it was raised from) says the database is unreachable."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if is_unavailable(current):
-            return True
-        seen.add(id(current))
-        current = current.__cause__
-    return False
+    return is_unavailable(exc)
 
 
 # While an outage is suspected, one request per this many seconds tries the database.

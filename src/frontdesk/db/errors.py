@@ -68,10 +68,17 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, PoolTimeout)
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    """True when ``exc`` says the database cannot be reached or cannot serve now — down, a
-    dropped connection, no connection free in time — as opposed to a refusal of the data or a
-    bug in our SQL (a ``ProgrammingError``, an ``IntegrityError``), which must surface as such.
-    """
-    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout | OSError):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    """True when ``exc`` (or an error it was raised from) says the database cannot be reached
+    or cannot serve now — down, a dropped connection, no connection free in time — as opposed
+    to a refusal of the data or a bug in our SQL (a ``ProgrammingError``, an
+    ``IntegrityError``), which must surface as such (ADR 0016)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OperationalError | InterfaceError | PoolTimeout | OSError):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        seen.add(id(current))
+        current = current.__cause__
+    return False

@@ -66,7 +66,7 @@ DEGRADED = Counter(
     "frontdesk_degraded_total",
     "Answers or operations served in a degraded mode because a dependency (database, redis) "
     "was unreachable, by dependency and where (voice_function, voice_inbound, voice_event, "
-    "rest, directory, breaker_store, rate_store).",
+    "rest, directory, call_log, worker_poll, breaker_store, rate_store).",
     ["dependency", "where"],
 )
 INTERNAL_ERRORS = Counter(
