@@ -59,7 +59,7 @@ class Directory:
             return DialledNumber(row.tenant_id, row.branch_id, row.retell_api_key, branch)
 
         known = self._numbers.stale(e164)
-        if known is not None and self.outage.suspected and self._numbers.get(e164) is None:
+        if known is not None and self.outage.suspected:
             # Do not wait for a database that just failed to answer (ADR 0016).
             return known
         try:
