@@ -121,10 +121,14 @@ def drop_database(name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def server_env(database: str, redis_url: str | None = None) -> dict[str, str]:
+def server_env(
+    database: str, redis_url: str | None = None, database_port: int | None = None
+) -> dict[str, str]:
+    """``database_port``: reach the database through another port (bench/degraded.py's proxy)."""
+    db_port = database_port or PG["port"]
     env = {
         **os.environ,
-        "FRONTDESK_DATABASE_URL": f"postgresql+psycopg://{PG['user']}@{PG['host']}:{PG['port']}/{database}",
+        "FRONTDESK_DATABASE_URL": f"postgresql+psycopg://{PG['user']}@{PG['host']}:{db_port}/{database}",
         "FRONTDESK_RETELL_API_KEY": KEY,
         "FRONTDESK_LOG_LEVEL": "WARNING",
     }
@@ -143,9 +147,10 @@ def start_server(
     emulator: calcom_mode.Emulator | None = None,
     logs: Path | None = None,
     redis_url: str | None = None,
+    database_port: int | None = None,
 ) -> Server:
     """Seed the demo, link it to ``emulator`` when given, then serve (and a job worker)."""
-    env = server_env(database, redis_url)
+    env = server_env(database, redis_url, database_port)
     cli = CLI
     subprocess.run([cli, "demo"], env=env, check=True, capture_output=True)
     if emulator is not None:

@@ -128,6 +128,7 @@ class FakeCalendar:
     # Per operation, what the next calls do: "ok", "taken", "down", "applied_down", "hang".
     faults: dict[str, list[str]] = field(default_factory=dict)
     assign_host: str | None = None
+    slow_s: float = 0.5
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def _fault(self, operation: str) -> str:
@@ -145,6 +146,9 @@ class FakeCalendar:
             )
         if fault == "hang":
             await deadline.run(asyncio.sleep(3600), operation)
+        if fault == "slow":
+            # Answers, but late (and deaf to the deadline, like a reply already on the wire).
+            await asyncio.sleep(self.slow_s)
         if fault == "taken":
             raise SlotTaken("One of the hosts either already has booking at this time")
         return fault

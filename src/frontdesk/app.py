@@ -19,6 +19,7 @@ from frontdesk.booking.call_log import CallLog
 from frontdesk.booking.catalog import CatalogCache
 from frontdesk.booking.directory import Directory
 from frontdesk.booking.idempotency import IdempotencyStore
+from frontdesk.booking.outage import DatabaseOutage
 from frontdesk.booking.queries import Queries
 from frontdesk.booking.service import BookingService
 from frontdesk.domain.clock import Clock, system_clock
@@ -81,7 +82,9 @@ def _attach_services(app: FastAPI, resources: Resources) -> None:
     )
     app.state.queries = Queries(resources.sessions)
     app.state.idempotency = IdempotencyStore(resources.sessions, clock=clock)
-    app.state.directory = Directory(resources.sessions)
+    # One view per process of whether the database is down: the voice path and the number
+    # lookups then answer without waiting for it (ADR 0016).
+    app.state.directory = Directory(resources.sessions, outage=DatabaseOutage())
     app.state.calendar_inbox = CalendarInbox(resources.sessions, clock)
     fallback_key = resources.settings.retell_api_key
     app.state.voice = VoiceGateway(

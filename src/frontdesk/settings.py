@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         default=True, description="Run the job worker inside `frontdesk serve`"
     )
     db_pool_size: int = Field(default=10, ge=1, description="Connections per process (PostgreSQL)")
+    db_pool_timeout: float = Field(
+        default=2.0,
+        gt=0,
+        le=30,
+        description="Seconds a request waits for a free database connection (PostgreSQL)",
+    )
     voice_max_in_flight: int = Field(
         default=64,
         ge=1,

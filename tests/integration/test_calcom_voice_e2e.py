@@ -10,12 +10,15 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, timedelta
+from typing import Any
 
 import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from tests.app_support import DEMO_KEY
+from tests.booking_support import HERREN as HERREN_ID
 from tests.calcom_emulator_support import (
     HERREN,
     JONAS,
@@ -25,6 +28,7 @@ from tests.calcom_emulator_support import (
 )
 from tests.clock_support import FakeTime, at
 from tests.contract.calcom_contract import BASE_URL
+from tests.outage_support import free_port
 from tests.voice_support import RetellClient, retell_client, seed
 
 from frontdesk import demo
@@ -38,6 +42,13 @@ from frontdesk.calendars.providers import CalendarProviders
 from frontdesk.db.tables import Appointment, BookingDay, CalendarMirrorDay, Job
 from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
 from frontdesk.jobs.registry import JobContext
+from frontdesk.observability.metrics import (
+    BREAKER_REJECTIONS,
+    OUTBOUND_REQUESTS,
+    REDIS_FALLBACK_ACTIVE,
+)
+from frontdesk.resilience.breaker import Ticket
+from frontdesk.resources import connect_redis
 from frontdesk.settings import Settings
 
 
@@ -262,3 +273,82 @@ async def test_a_booking_on_calcom_s_own_page_reaches_us_by_webhook_and_is_offer
     assert again["status"] == "unavailable", again
     assert "schon vergeben" in again["message"]
     assert at(2, 10).isoformat() not in [slot["start"] for slot in again["slots"]]
+
+
+def _creates() -> float:
+    """Create requests sent to Cal.com (any outcome) by this process so far."""
+    return sum(
+        sample.value
+        for metric in OUTBOUND_REQUESTS.collect()
+        for sample in metric.samples
+        if sample.name.endswith("_total") and sample.labels.get("operation") == "create_booking"
+    )
+
+
+async def test_an_open_breaker_books_pending_at_once_and_availability_answers_with_its_age(
+    calcom_mode: CalcomMode,
+) -> None:
+    """Cal.com failed often enough to open the tenant's breaker (issue 13 item 3): the caller
+    still hears free times (from the mirror, whose age REST shows as ``as_of``) and "notiert"
+    for a booking that waits as ``pending_sync`` — without a request to Cal.com, so without
+    waiting for one. When the breaker has cooled, the job writes the booking through once."""
+    retell, emulator, providers = calcom_mode.retell, calcom_mode.emulator, calcom_mode.providers
+    for _ in range(providers.guard.breaker.config.failure_threshold):
+        await providers.guard.breaker.record_failure(Ticket("salon-sonnenschein", probe=False))
+    rejected = BREAKER_REJECTIONS.labels(dependency="calcom")._value.get()
+    creates = _creates()
+    args = {"service": "Herrenhaarschnitt", "date": "morgen", "time": "10 Uhr"}
+    check = await retell.fn("check_availability", args)
+    assert check["status"] == "available", check
+    started = time.perf_counter()
+    booked = await retell.fn("book_appointment", {"slot_id": check["slots"][0]["slot_id"]})
+    took = time.perf_counter() - started
+    assert booked["status"] == "booked", booked
+    assert "notiert" in booked["message"]
+    assert took < 2.5  # a functional bound: answered, not a deadline apology
+    assert _creates() == creates  # nothing was sent
+    assert BREAKER_REJECTIONS.labels(dependency="calcom")._value.get() > rejected
+    [row] = await calcom_mode.appointments()
+    assert (row.sync_state, row.sync_error) == (SyncState.PENDING_SYNC, "breaker_open")
+    assert emulator.state.booking_list() == []
+
+    rest: dict[str, Any] = (
+        await retell.http.get(
+            "/api/v1/availability",
+            params={"service": str(HERREN_ID), "from": retell.now.date().isoformat(), "days": 2},
+            headers={"Authorization": f"Bearer {DEMO_KEY}"},
+        )
+    ).json()
+    assert rest["as_of"] is not None, rest  # served from the mirror, with its age
+    assert rest["slots"]
+
+    retell.clock.advance(timedelta(seconds=providers.guard.breaker.config.open_for + 1))
+    await calcom_mode.run_sync_jobs()
+    [row] = await calcom_mode.appointments()
+    assert row.sync_state is SyncState.SYNCED
+    assert [b.uid for b in emulator.state.booking_list()] == [row.external_uid]
+
+
+async def test_with_redis_down_a_booking_goes_through_on_in_process_state(
+    calcom_mode: CalcomMode,
+) -> None:
+    """The process was configured with a Redis that is not there (issue 13 item 3): breaker
+    and rate budget work from memory, and the booking is written through as usual."""
+    retell, emulator = calcom_mode.retell, calcom_mode.emulator
+    redis = connect_redis(f"redis://127.0.0.1:{free_port()}/0")
+    providers = CalendarProviders(
+        Settings(), clock=retell.clock, http=calcom_mode.providers.http, redis=redis
+    )
+    retell.app.state.booking.uow.calendars = providers
+    try:
+        args = {"service": "Herrenhaarschnitt", "date": "morgen", "time": "10 Uhr"}
+        check = await retell.fn("check_availability", args)
+        booked = await retell.fn("book_appointment", {"slot_id": check["slots"][0]["slot_id"]})
+    finally:
+        await redis.aclose()
+    assert booked["status"] == "booked", booked
+    assert "notiert" not in booked["message"]
+    [row] = await calcom_mode.appointments()
+    assert row.sync_state is SyncState.SYNCED
+    assert [b.uid for b in emulator.state.booking_list()] == [row.external_uid]
+    assert REDIS_FALLBACK_ACTIVE._value.get() == 1

@@ -4,7 +4,9 @@ finishes what an outage interrupted — never two bookings at the provider, neve
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -18,12 +20,16 @@ from frontdesk import demo
 from frontdesk.booking.service import BookingService
 from frontdesk.booking.sync import SYNC_JOB
 from frontdesk.booking.sync_job import sync_appointment
+from frontdesk.calendars.port import BookingRequest, ExternalBooking
+from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories import providers as provider_rows
 from frontdesk.db.seed import DemoCredentials
 from frontdesk.db.tables import Appointment, CalendarMirrorDay, Job
 from frontdesk.domain.errors import SlotUnavailable
-from frontdesk.domain.model import AppointmentStatus, SyncState
-from frontdesk.jobs.registry import JobContext
+from frontdesk.domain.model import AppointmentStatus, JobState, SyncState
+from frontdesk.jobs.registry import HandlerRegistry, JobContext
+from frontdesk.jobs.worker import Worker
+from frontdesk.resilience.deadline import Deadline, deadline_scope
 from frontdesk.settings import Settings
 
 ANNA = demo.demo_id("staff", "anna")
@@ -211,6 +217,26 @@ async def test_while_the_provider_is_down_the_job_retries_and_then_creates(
     assert calendar.calls == ["create", "find", "create", "find", "create"]
 
 
+async def test_a_caller_out_of_time_hears_noted_and_the_write_finishes_behind_them(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: FakeCalendar,
+) -> None:
+    """Cal.com answers after the caller's time is up: the answer is the pending booking (so the
+    agent says "notiert", not the timeout apology for a booking that exists), and the write
+    started for it still completes — once."""
+    calendar.faults["create"] = ["slow"]
+    calendar.slow_s = 0.6
+    loop = asyncio.get_running_loop()
+    with deadline_scope(Deadline(loop.time() + 0.5, loop.time)):
+        outcome = await booking.book(request(start=at(2, 10), staff_id=JONAS))
+    assert outcome.appointment.sync_state is SyncState.PENDING_SYNC
+    await asyncio.gather(*booking.uow._background)
+    row = await _row(sessions, outcome.appointment.id)
+    assert row.sync_state is SyncState.SYNCED
+    assert len(calendar.active()) == 1
+
+
 async def test_an_open_breaker_defers_the_job_without_spending_an_attempt(
     booking: BookingService,
     sessions: async_sessionmaker[AsyncSession],
@@ -272,3 +298,74 @@ async def test_our_writes_mark_the_touched_mirror_days_for_refresh(
         rows = (await s.execute(select(CalendarMirrorDay))).scalars().all()
     assert rows
     assert all(r.stale_since == clock() and r.refresh_after == clock() for r in rows)
+
+
+class _Killed(BaseException):
+    """The worker process dies (SIGKILL): nothing after this point runs — no row update, no
+    job outcome, no release; only the lease it holds is left, to expire."""
+
+
+@dataclass
+class _DiesAfterCreate(FakeCalendar):
+    """Cal.com takes the booking, and the worker dies before it hears the answer."""
+
+    async def create(self, request: BookingRequest, *, deadline: Deadline) -> ExternalBooking:
+        await super().create(request, deadline=deadline)
+        raise _Killed
+
+
+async def test_a_sync_worker_killed_after_the_provider_call_is_finished_by_another_once(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: FakeCalendar,
+    clock: FakeClock,
+) -> None:
+    """Issue 13 item 3: worker A claims the calendar.sync job, Cal.com creates the booking, A
+    dies before marking anything. When A's lease expires worker B claims the job, looks the
+    booking up by our id and adopts it: one booking at Cal.com, the row synced, the job done."""
+    calendar.faults["create"] = ["down"]  # the caller's inline attempt: pending
+    outcome = await booking.book(request(start=at(2, 10), staff_id=JONAS))
+    assert outcome.appointment.sync_state is SyncState.PENDING_SYNC
+    lease = timedelta(seconds=30)
+    async with sessions() as s:
+        [due] = (await s.execute(select(Job.run_after).where(Job.kind == SYNC_JOB))).scalars()
+    clock.advance(max(timedelta(0), due - clock()))
+    async with sessions() as s:
+        claimed = await job_rows.claim_jobs(s, worker_id="a", now=clock(), lease=lease, limit=50)
+        await s.commit()
+    [job] = [j for j in claimed if j.kind == SYNC_JOB]
+    dying = _DiesAfterCreate(bookings=calendar.bookings, calls=calendar.calls)
+    ctx = JobContext(
+        job_id=job.id, kind=job.kind, attempt=job.attempts, tenant_id=job.tenant_id,
+        sessions=sessions, settings=Settings(), clock=clock, calendars=FakeProviders(dying),
+    )  # fmt: skip
+    with pytest.raises(_Killed):
+        await sync_appointment(ctx, job.payload)
+    assert len(calendar.active()) == 1  # Cal.com has it; we do not know yet
+    row = await _row(sessions, outcome.appointment.id)
+    assert (row.sync_state, row.external_uid) == (SyncState.PENDING_SYNC, None)
+
+    registry = HandlerRegistry()
+    registry.register(SYNC_JOB)(sync_appointment)
+    worker_b = Worker(
+        sessions, registry, worker_id="b", clock=clock, settings=Settings(), periodic=(),
+        lease=lease, calendars=FakeProviders(calendar),
+    )  # fmt: skip
+    assert await _job_state(sessions, job.id) is JobState.RUNNING  # A's lease still holds
+    clock.advance(lease + timedelta(seconds=1))
+    await worker_b.run_until_idle()
+    assert await _job_state(sessions, job.id) is JobState.SUCCEEDED
+    # The caller's inline create (down); A's look-up and create (taken, then A died); B's
+    # look-up, which finds A's booking by our id: no second create.
+    assert calendar.calls == ["create", "find", "create", "find"]
+    assert len(calendar.active()) == 1
+    row = await _row(sessions, outcome.appointment.id)
+    assert (row.status, row.sync_state) == (AppointmentStatus.CONFIRMED, SyncState.SYNCED)
+    assert row.external_uid == calendar.active()[0].uid
+
+
+async def _job_state(sessions: async_sessionmaker[AsyncSession], job_id: int) -> JobState:
+    async with sessions() as s:
+        job = await s.get(Job, job_id)
+        assert job is not None
+        return job.state

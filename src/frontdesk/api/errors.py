@@ -10,10 +10,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from frontdesk.api.methods import allowed_methods
+from frontdesk.booking.outage import DATABASE_ERRORS, database_down
 from frontdesk.domain.errors import DomainError, SlotUnavailable
 from frontdesk.observability.logging import get_logger
+from frontdesk.resilience.outage import degraded
 
 PROBLEM_JSON = "application/problem+json"
+# When a client may try again after a database outage (seconds; a hint, not a promise).
+RETRY_AFTER_OUTAGE_S = 5
 log = get_logger(__name__)
 
 
@@ -71,6 +75,24 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         return problem(request, exc.status, exc.code, exc.title, exc.detail, exc.headers)
+
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        if not database_down(exc):
+            # Not an outage (a bug in our SQL, a refusal no use case expected): the server
+            # error handler logs the traceback and answers 500.
+            raise exc
+        degraded("database", "rest", exc, path=request.url.path)
+        return problem(
+            request,
+            503,
+            "database_unavailable",
+            "Service unavailable",
+            "The database cannot be reached; try again shortly.",
+            {"Retry-After": str(RETRY_AFTER_OUTAGE_S)},
+        )
+
+    for error_type in DATABASE_ERRORS:
+        app.add_exception_handler(error_type, _database)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

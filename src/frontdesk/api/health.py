@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from frontdesk.api.deps import ResourcesDep
+from frontdesk.booking.outage import DATABASE_ERRORS
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import render_metrics
+from frontdesk.resilience.deadline import answer_by
+from frontdesk.resilience.shared_state import REDIS_DOWN
+from frontdesk.resources import Resources
 
 router = APIRouter(tags=["operations"])
 log = get_logger(__name__)
 
-READINESS_TIMEOUT_S = 2.0
+# A probe's answer must come quickly: a load balancer asks often, and a database that hangs
+# must read as "not ready" within this, not after a TCP or driver timeout (ADR 0016).
+READINESS_TIMEOUT_S = 1.0
+# What a probe may fail with when its dependency is down; anything else is a bug, logged with
+# its traceback (and reported as not ready, since the probe could not say "ok").
+_DOWN: tuple[type[Exception], ...] = (TimeoutError, *DATABASE_ERRORS, *REDIS_DOWN)
 
 
 @router.get("/healthz", summary="The process is up")
@@ -28,9 +39,11 @@ async def healthz() -> dict[str, str]:
     responses={503: {"description": "A dependency is unreachable"}},
 )
 async def readyz(resources: ResourcesDep) -> JSONResponse:
-    checks = {"database": await _check(resources.ping_database())}
+    probes = {"database": resources.ping_database()}
     if resources.redis is not None:
-        checks["redis"] = await _check(resources.redis.ping())
+        probes["redis"] = _ping_redis(resources)
+    results = await asyncio.gather(*(_check(name, probe) for name, probe in probes.items()))
+    checks = dict(zip(probes, results, strict=True))
     ready = all(value == "ok" for value in checks.values())
     if not ready:
         log.warning("not ready", checks=checks)
@@ -40,10 +53,20 @@ async def readyz(resources: ResourcesDep) -> JSONResponse:
     )
 
 
-async def _check(probe: object) -> str:
+async def _ping_redis(resources: Resources) -> None:
+    assert resources.redis is not None
+    await resources.redis.ping()
+
+
+async def _check(name: str, probe: Coroutine[Any, Any, None]) -> str:
+    loop = asyncio.get_running_loop()
+    work = asyncio.create_task(probe, name=f"readyz-{name}")
     try:
-        await asyncio.wait_for(probe, READINESS_TIMEOUT_S)  # type: ignore[arg-type]
-    except Exception as exc:  # any failure means "not ready"; the type is reported, not raised
+        await answer_by(work, loop.time() + READINESS_TIMEOUT_S)
+    except _DOWN as exc:
+        return f"error: {type(exc).__name__}"
+    except Exception as exc:
+        log.exception("readiness probe failed unexpectedly", check=name)
         return f"error: {type(exc).__name__}"
     return "ok"
 

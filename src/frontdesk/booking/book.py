@@ -4,6 +4,7 @@ idempotency key) returns the existing appointment instead of a second one."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass
@@ -99,21 +100,27 @@ async def _write_through(
     service: ServiceInfo,
     staff_id: uuid.UUID | None,
 ) -> BookingOutcome:
-    """The first attempt at the provider, within what is left of the caller's deadline (a
-    margin kept back to answer). A refusal frees the time and offers alternatives; anything
-    else is the booking as it now stands (synced, or pending with a job to finish it)."""
+    """The first attempt at the provider, within what is left of the caller's deadline. A
+    refusal frees the time and offers alternatives; anything else is the booking as it now
+    stands: synced, or pending with a job to finish it. The attempt runs as its own task: when
+    the caller's time is up first, they hear "noted" and the attempt finishes behind them."""
     current = current_deadline()
-    deadline = (
-        current.child(margin=sync.ANSWER_MARGIN_S)
-        if current is not None
-        else Deadline.after(sync.INLINE_BUDGET.total_seconds(), time.monotonic)
+    if current is None:
+        deadline = Deadline.after(sync.INLINE_BUDGET.total_seconds(), time.monotonic)
+        wait: float | None = None
+    else:
+        deadline = current.child(margin=sync.PROVIDER_MARGIN_S)
+        wait = max(0.0, current.remaining() - sync.ANSWER_MARGIN_S)
+    attempt = uow.spawn(
+        sync.synchronise(uow, row.tenant_id, row.id, deadline=deadline, inline=True)
     )
-    result = await sync.synchronise(uow, row.tenant_id, row.id, deadline=deadline, inline=True)
+    try:
+        result = await asyncio.wait_for(asyncio.shield(attempt), timeout=wait)
+    except TimeoutError:
+        return BookingOutcome(AppointmentView.of(row))
     if result.outcome is sync.Outcome.TAKEN:
         raise await uow.taken(catalog, service, row.starts_at, staff_id)
-    async with uow.reading() as session:
-        now_row = await load(session, row.tenant_id, row.id)
-    return BookingOutcome(AppointmentView.of(now_row))
+    return BookingOutcome(result.view or AppointmentView.of(row))
 
 
 async def _after_conflict(

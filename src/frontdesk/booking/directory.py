@@ -1,7 +1,8 @@
 """Lookups at the door, before any use case: who a dialled number or an API key belongs to.
 
 Both are cached per process for a short time (``TtlCache``): a moved number, a changed Retell
-key or a revoked API key takes effect within that time (documented in the runbook).
+key or a revoked API key takes effect within that time (documented in the runbook). While the
+database is down, a number's last known route is used past that time (ADR 0016).
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from frontdesk.booking.outage import DATABASE_ERRORS, DatabaseOutage, database_down
 from frontdesk.cache.memory import TtlCache
 from frontdesk.db.engine import SessionFactory, reading
 from frontdesk.db.repositories import phone_numbers, tenants
 from frontdesk.db.repositories.catalog import BranchRef
+from frontdesk.resilience.outage import degraded
 from frontdesk.security import api_key_digest
 
 __all__ = ["CACHE_TTL_S", "BranchRef", "DialledNumber", "Directory"]
@@ -33,8 +36,14 @@ class DialledNumber:
 class Directory:
     """Dialled numbers and API keys → tenants, one short-lived cache each."""
 
-    def __init__(self, sessions: SessionFactory, ttl: float = CACHE_TTL_S) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        ttl: float = CACHE_TTL_S,
+        outage: DatabaseOutage | None = None,
+    ) -> None:
         self._sessions = sessions
+        self.outage = outage or DatabaseOutage()
         self._numbers: TtlCache[str, DialledNumber] = TtlCache(ttl)
         self._keys: TtlCache[str, uuid.UUID] = TtlCache(ttl)
 
@@ -49,7 +58,19 @@ class Directory:
             )
             return DialledNumber(row.tenant_id, row.branch_id, row.retell_api_key, branch)
 
-        return await self._numbers.get_or_load(e164, load)
+        known = self._numbers.stale(e164)
+        if known is not None and self.outage.suspected:
+            # Do not wait for a database that just failed to answer (ADR 0016).
+            return known
+        try:
+            return await self._numbers.get_or_load(e164, load)
+        except DATABASE_ERRORS as exc:
+            # The database is down: a number known a while ago still routes, so the caller
+            # hears the apology from their own branch (ADR 0016). Unknown ones cannot.
+            if known is None or not database_down(exc):
+                raise
+            degraded("database", "directory", exc)
+            return known
 
     async def tenant_of_api_key(self, key: str) -> uuid.UUID | None:
         """The tenant of an unrevoked API key (looked up and cached by digest only)."""

@@ -28,6 +28,7 @@ from enum import StrEnum
 
 from frontdesk.booking.catalog import BranchCatalog
 from frontdesk.booking.unit_of_work import UnitOfWork, booked_event
+from frontdesk.booking.views import AppointmentView
 from frontdesk.calendars.errors import (
     CalendarError,
     CalendarNotFound,
@@ -51,8 +52,12 @@ SYNC_JOB = "calendar.sync"
 # provider at once, within at most this budget) never races it.
 INLINE_BUDGET = timedelta(seconds=8)
 JOB_DELAY = timedelta(seconds=20)
-# Kept back from a caller's deadline for answering after the provider call.
-ANSWER_MARGIN_S = 0.3
+# Kept back from a caller's deadline: the provider call ends this long before it (room for
+# recording its answer), and the caller stops waiting ANSWER_MARGIN_S before it (room to
+# answer). What is not recorded by then is finished in the background; the caller hears
+# "noted" — never the timeout apology for a booking that exists (seen in the Cal.com bench).
+PROVIDER_MARGIN_S = 0.6
+ANSWER_MARGIN_S = 0.15
 # What a provider call may take when no caller is waiting (the job).
 BACKGROUND_BUDGET_S = 15.0
 
@@ -72,6 +77,8 @@ class Outcome(StrEnum):
 class Result:
     outcome: Outcome
     error: CalendarError | None = None
+    # The appointment as adopted (synced or conflict), so the caller needs no second read.
+    view: AppointmentView | None = None
 
 
 async def request_sync(
@@ -216,7 +223,8 @@ async def _adopt(uow: UnitOfWork, seen: Appointment, found: ExternalBooking | No
             # The host Cal.com chose is busy here (our own booking): a person must decide.
             await _mark(uow, seen, SyncState.CONFLICT, f"provider booking clashes here: {refused}")
             return Result(Outcome.CONFLICT)
-    return Result(Outcome.CONFLICT if moved == "unmapped" else Outcome.SYNCED)
+    outcome = Outcome.CONFLICT if moved == "unmapped" else Outcome.SYNCED
+    return Result(outcome, view=AppointmentView.of(row))
 
 
 async def _host_moved(

@@ -9,12 +9,13 @@ instead); the database's no-overlap guard is the final arbiter.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from frontdesk import availability
 from frontdesk.booking.busydays import BusyDays, DayMirror, day_window, days_touched
@@ -45,9 +46,13 @@ from frontdesk.domain.errors import (
 from frontdesk.domain.events import AppointmentBooked, DomainEvent
 from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentStatus
 from frontdesk.jobs.queue import enqueue
+from frontdesk.observability.logging import get_logger
 
 if TYPE_CHECKING:
     from frontdesk.calendars.port import CalendarPorts
+
+T = TypeVar("T")
+log = get_logger(__name__)
 
 # One day of one search per entry, kept per process; keyed by day and catalogue versions, so
 # never stale (ADR 0007).
@@ -73,7 +78,23 @@ class UnitOfWork:
         # their bookings then stay ``pending_sync`` for a worker that has them.
         self.calendars = calendars
         self.slots: LruCache[tuple[object, ...], list[SlotView]] = LruCache(SLOT_CACHE_SIZE)
+        # Work that outlives the request that started it (a provider write the caller stopped
+        # waiting for): held here so it is not garbage-collected half-way.
+        self._background: set[asyncio.Task[Any]] = set()
         self.busy_days = BusyDays()
+
+    def spawn(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run ``work`` as a task that finishes even if its starter stops waiting for it; its
+        failure is logged (nobody else would see it)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background work failed", exc_info=task.exception())
 
     def writing(self) -> DbSession:
         """A session for one transaction; the use case commits explicitly (``commit``)."""

@@ -52,6 +52,12 @@ class TtlCache(Generic[K, V]):
             return None
         return entry[0]
 
+    def stale(self, key: K) -> V | None:
+        """The last value stored for ``key``, expired or not (until the map is emptied): what
+        to serve when the source cannot be read at all."""
+        entry = self._entries.get(key)
+        return entry[0] if entry is not None else None
+
     def put(self, key: K, value: V) -> None:
         if len(self._entries) >= self._size and key not in self._entries:
             self._entries.clear()

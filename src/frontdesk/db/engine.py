@@ -37,7 +37,18 @@ READ_ONLY = {"sqlite_read_only": True}
 _PG_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+# Bounded waits for a database that is down or hung (ADR 0016): a new connection gives up after
+# 2 s (libpq's and psycopg's minimum; the default is 130 s) and a checkout waits at most
+# ``pool_timeout`` for a free connection (SQLAlchemy's default is 30 s). Both are below the
+# voice deadline of 2.5 s, so a dead database is an error the caller hears as an apology, and
+# REST as a 503, instead of a hang.
+PG_CONNECT_TIMEOUT_S = 2
+POOL_TIMEOUT_S = 2.0
+
+
+def create_engine(
+    url: str, *, pool_size: int = 10, pool_timeout: float = POOL_TIMEOUT_S, echo: bool = False
+) -> AsyncEngine:
     """Build the process's engine for ``url`` with the dialect-specific settings above."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 15})
@@ -46,7 +57,14 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     # No ``pool_pre_ping``: it costs a round trip on every checkout, and a voice request checks
     # out several times. A connection the server dropped fails one statement instead; SQLAlchemy
     # then invalidates the whole pool, so the next checkouts reconnect (ADR 0008).
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=pool_timeout,
+        connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
+    )
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

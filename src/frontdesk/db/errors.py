@@ -6,7 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Literal
 
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
@@ -67,3 +74,26 @@ async def refusals() -> AsyncIterator[None]:
         if is_overlap_violation(exc):
             raise WriteRefused("overlap") from exc
         raise
+
+
+# The exception types an outage arrives as (for handler registration); ``is_unavailable``
+# decides for one instance. A bare ``OSError`` is not among them: SQLAlchemy wraps the
+# driver's socket errors, and an ``OSError`` from elsewhere (a file) is no database outage.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, PoolTimeout)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` (or an error it was raised from) says the database cannot be reached
+    or cannot serve now — down, a dropped connection, no connection free in time — as opposed
+    to a refusal of the data or a bug in our SQL (a ``ProgrammingError``, an
+    ``IntegrityError``), which must surface as such (ADR 0016)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OperationalError | InterfaceError | PoolTimeout | OSError):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        seen.add(id(current))
+        current = current.__cause__
+    return False

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from frontdesk.db.errors import is_unavailable
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories.jobs import ClaimedJob
 from frontdesk.domain.clock import Clock
@@ -48,6 +49,7 @@ from frontdesk.jobs.schedule import Periodic, enqueue_due_periods
 from frontdesk.jobs.stats import update_gauges
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import JOB_DURATION, JOBS_SUCCEEDED
+from frontdesk.resilience.outage import degraded
 from frontdesk.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -138,9 +140,14 @@ class Worker:
                         next_stats = loop.time() + self._stats_interval
                     if free > 0:
                         claimed = await self._leases.claim(free)
-                except Exception:
-                    # The database may be restarting; keep the worker alive and poll again.
-                    log.exception("worker poll failed", worker_id=self.worker_id)
+                except Exception as exc:
+                    # Keep the worker alive and poll again. An outage is said once per 30 s
+                    # without a traceback: the embedded worker shares its event loop with the
+                    # voice answers, and a traceback per poll would cost them (ADR 0016).
+                    if is_unavailable(exc):
+                        degraded("database", "worker_poll", exc, worker_id=self.worker_id)
+                    else:
+                        log.exception("worker poll failed", worker_id=self.worker_id)
                 self._start(claimed)
                 # A full batch means more may be due: claim again as soon as a slot frees.
                 await self._pause(stop, wake_on_slot=bool(claimed) and len(claimed) == free)

@@ -66,6 +66,26 @@ CALL_LOG_DROPPED = Counter(
     "Voice function records that could not be written to the call log.",
 )
 
+# Degraded modes (ADR 0016): answers given although a dependency was down.
+DEGRADED = Counter(
+    "frontdesk_degraded_total",
+    "Answers or operations served in a degraded mode because a dependency (database, redis) "
+    "was unreachable, by dependency and where (voice_function, voice_inbound, voice_event, "
+    "rest, directory, call_log, worker_poll, breaker_store, rate_store).",
+    ["dependency", "where"],
+)
+INTERNAL_ERRORS = Counter(
+    "frontdesk_internal_errors_total",
+    "Unexpected errors (bugs, not outages) answered with an apology instead of a 5xx, by where.",
+    ["where"],
+)
+REDIS_FALLBACK_ACTIVE = Gauge(
+    "frontdesk_redis_fallback_active",
+    "1 while this process keeps breaker and rate-budget state in memory because Redis is "
+    "unreachable, else 0.",
+    multiprocess_mode="max",
+)
+
 # Outbound calls (Cal.com and later providers). No tenant label: tenants are unbounded, the log
 # line of each event carries the tenant.
 OUTBOUND_REQUESTS = Counter(

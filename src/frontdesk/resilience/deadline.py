@@ -116,3 +116,31 @@ def deadline_scope(deadline: Deadline) -> Iterator[Deadline]:
         yield deadline
     finally:
         _CURRENT.reset(token)
+
+
+async def answer_by(work: asyncio.Task[T], loop_time: float) -> T:
+    """``work``'s result, or ``TimeoutError`` at ``loop_time`` (event-loop time) at the latest.
+
+    Unlike ``asyncio.timeout``, this does not wait for the cancelled work to unwind: a database
+    driver cancelling a query on a hung server first asks the server to cancel it (psycopg waits
+    up to 5 s for that, then 5 s more), and an answer that must leave by a deadline cannot wait
+    for that. The work is cancelled and left to finish its clean-up on its own.
+    """
+    loop = asyncio.get_running_loop()
+    try:
+        done, _ = await asyncio.wait({work}, timeout=max(0.0, loop_time - loop.time()))
+    except asyncio.CancelledError:
+        work.cancel()
+        raise
+    if work in done:
+        return work.result()
+    work.cancel()
+    work.add_done_callback(_retrieve)
+    raise TimeoutError(f"{work.get_name()} still running at its deadline")
+
+
+def _retrieve(task: asyncio.Task[object]) -> None:
+    """Mark an abandoned task's outcome as seen (no "exception never retrieved" at exit): it
+    was answered for already, and the error its own code logged is all there is to know."""
+    if not task.cancelled():
+        task.exception()

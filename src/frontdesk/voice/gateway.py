@@ -20,16 +20,20 @@ from frontdesk import untrusted
 from frontdesk.booking.call_log import CallLog, CallNotOurs, FunctionEntry, FunctionRecord
 from frontdesk.booking.catalog import BranchCatalog
 from frontdesk.booking.directory import Directory
+from frontdesk.booking.outage import DATABASE_ERRORS, database_down
 from frontdesk.booking.service import BookingService
 from frontdesk.domain import rules
 from frontdesk.observability.logging import get_logger
-from frontdesk.observability.metrics import VOICE_OVERLOADED
+from frontdesk.observability.metrics import DEGRADED, INTERNAL_ERRORS, VOICE_OVERLOADED
+from frontdesk.resilience.deadline import answer_by
+from frontdesk.resilience.outage import degraded
 from frontdesk.voice import signature, slots
 from frontdesk.voice.calls import call_id_for, call_problem, call_row, event_values
 from frontdesk.voice.functions import CallContext, Reply, VoiceFunctions
-from frontdesk.voice.inbound import inbound_answer
+from frontdesk.voice.inbound import inbound_answer, inbound_fallback
 from frontdesk.voice.logbuffer import CallLogBuffer
 from frontdesk.voice.names import FUNCTION_NAMES, WEBHOOK_EVENTS
+from frontdesk.voice.outage import DatabaseDown, apology, judge
 from frontdesk.voice.replies import say
 from frontdesk.voice.routing import Route, Router, caller_of, dialled
 
@@ -44,6 +48,14 @@ _BOOKS = frozenset({"book_appointment"})
 MAX_IN_FLIGHT = 64
 # Time kept back from the deadline to serialise and send the answer.
 ANSWER_MARGIN_S = 0.1
+# Past the function's own deadline, how long its work may take to unwind before the answer
+# leaves without it (ADR 0016: a driver cancelling a query on a hung database can take seconds).
+ABANDON_AFTER_S = 0.05
+# The inbound webhook answers within this (Retell waits before picking up); an event is given
+# this long to be written before it is answered anyway.
+INBOUND_DEADLINE_S = 2.0
+EVENT_WRITE_S = 1.0
+_WRITE_FAILED: tuple[type[Exception], ...] = (*DATABASE_ERRORS, TimeoutError)
 
 
 class VoiceRefused(Exception):
@@ -112,6 +124,8 @@ class VoiceGateway:
         self._booking = booking
         self._clock = clock
         self.router = Router(directory, fallback_key)
+        # Shared with the directory: after a failure the database is not waited for again.
+        self.outage = directory.outage
         self.functions = VoiceFunctions(booking)
         self.calls = call_log
         self.call_log = CallLogBuffer(self.calls)
@@ -121,6 +135,37 @@ class VoiceGateway:
     # -- the three endpoints -------------------------------------------------------------------
 
     async def inbound(self, body: bytes, header: str | None) -> dict[str, Any]:
+        """The inbound answer; while the database is unreachable (or too slow to answer by
+        ``INBOUND_DEADLINE_S``) the minimal one — date and time, nobody known — so the call
+        is still picked up (ADR 0016)."""
+        loop = asyncio.get_running_loop()
+        if not self.outage.admit():
+            DEGRADED.labels(dependency="database", where="voice_inbound").inc()
+            return inbound_fallback(self._clock())
+        work = asyncio.create_task(self._inbound(body, header), name="voice-inbound")
+        try:
+            answer = await answer_by(work, loop.time() + INBOUND_DEADLINE_S)
+            self.outage.succeeded()
+            return answer
+        except DatabaseDown as down:
+            degraded("database", "voice_inbound", down.cause)
+        except TimeoutError as exc:
+            degraded("database", "voice_inbound", exc)
+        except VoiceRefused:
+            raise
+        except Exception as exc:
+            if database_down(exc):
+                degraded("database", "voice_inbound", exc)
+            else:
+                # A bug: the call is still picked up (with what needs no database); the
+                # traceback is logged and the error counted.
+                INTERNAL_ERRORS.labels(where="voice_inbound").inc()
+                log.exception("inbound answer failed")
+                return inbound_fallback(self._clock())
+        self.outage.failed()
+        return inbound_fallback(self._clock())
+
+    async def _inbound(self, body: bytes, header: str | None) -> dict[str, Any]:
         verified = await self._verify(body, header, "call_inbound", "/retell/inbound")
         section = _section(verified.payload, "call_inbound")
         route = self._require_route(verified, section)
@@ -130,7 +175,13 @@ class VoiceGateway:
         return inbound_answer(catalog, known, self._clock())
 
     async def event(self, body: bytes, header: str | None) -> None:
-        verified = await self._verify(body, header, "call", "/retell/events")
+        """Record a call event; while the database is unreachable the event is not recorded
+        (counted and warned about) and answered all the same: Retell must not wait on it."""
+        try:
+            verified = await self._verify(body, header, "call", "/retell/events")
+        except DatabaseDown as down:
+            degraded("database", "voice_event", down.cause)
+            return
         event = verified.payload.get("event")
         call = _section(verified.payload, "call")
         if event not in WEBHOOK_EVENTS:
@@ -142,19 +193,52 @@ class VoiceGateway:
         values = event_values(verified.route, str(event), call)
         if values is None:
             return
+        if not self.outage.admit():
+            DEGRADED.labels(dependency="database", where="voice_event").inc()
+            return
+        loop = asyncio.get_running_loop()
+        work = asyncio.create_task(self.calls.record_event(values), name="voice-event")
         try:
-            await self.calls.record_event(values)
+            await answer_by(work, loop.time() + EVENT_WRITE_S)
         except CallNotOurs:
             log.warning("retell event for another tenant's call", call_id=call.get("call_id"))
+        except _WRITE_FAILED as exc:
+            if not isinstance(exc, TimeoutError) and not database_down(exc):
+                raise
+            self.outage.failed()
+            degraded("database", "voice_event", exc, webhook=event)
+        else:
+            self.outage.succeeded()
 
     async def function(
         self, name: str, body: bytes, header: str | None, received_at: float | None = None
     ) -> dict[str, Any]:
         """Answer a function call by the deadline, counted from ``received_at`` (loop time; when
         the request arrived); its call-log record is queued (written within moments, after
-        the answer — see ``voice.logbuffer``)."""
+        the answer — see ``voice.logbuffer``). Whatever a dependency does, the answer leaves
+        by the deadline (ADR 0016): the work runs as a task the answer does not wait for past
+        it."""
         loop = asyncio.get_running_loop()
         deadline = (received_at or loop.time()) + self.functions.deadline - ANSWER_MARGIN_S
+        work = asyncio.create_task(
+            self._function(name, body, header, deadline), name=f"voice-{name}"
+        )
+        try:
+            return await answer_by(work, deadline + ABANDON_AFTER_S)
+        except DatabaseDown as down:
+            # Nothing could be verified or logged: the apology, and nothing written.
+            self.outage.failed()
+            degraded("database", "voice_function", down.cause, function=name)
+            return apology("database_unavailable").body()
+        except TimeoutError:
+            # Cancelled work that cannot even unwind is stuck in the database driver.
+            self.outage.failed()
+            log.warning("voice function abandoned at its deadline", function=name)
+            return apology("timeout").body()
+
+    async def _function(
+        self, name: str, body: bytes, header: str | None, deadline: float
+    ) -> dict[str, Any]:
         verified = await self._verify(body, header, "call", f"/retell/functions/{name}")
         if name not in FUNCTION_NAMES:
             raise VoiceRefused(404, "unknown_function", f"no voice function {name!r}")
@@ -171,12 +255,18 @@ class VoiceGateway:
         )
         started = time.perf_counter()
         if self.in_flight >= self.max_in_flight:
-            return self._shed(request)
+            return self._shed(request, "busy", "overloaded")
+        if not self.outage.admit():
+            # The database just failed to answer: do not wait for it again (ADR 0016).
+            return self._shed(request, "error", "database_unavailable")
+        # Counted until the work has really ended, even when the answer left without it: work
+        # still unwinding holds a database connection, so it still counts against the bound.
         self.in_flight += 1
         try:
             reply, ctx = await self._run(request, deadline)
         finally:
             self.in_flight -= 1
+        judge(self.outage, reply)
         if ctx is not None:
             latency_ms = round((time.perf_counter() - started) * 1000)
             try:
@@ -200,17 +290,26 @@ class VoiceGateway:
         except TimeoutError:
             # Expected when overloaded: no traceback (rendering one costs more CPU than a request).
             log.warning("voice function setup timed out", function=name)
-        except Exception:
-            # The database is slow or down before the function could start: say so, log it.
+        except Exception as exc:
+            if database_down(exc):
+                degraded("database", "voice_function", exc, function=name)
+                return apology("database_unavailable"), None
+            # A bug before the function could start: the caller still hears the apology (Retell
+            # must never see a 5xx), the traceback is logged and the error counted.
+            INTERNAL_ERRORS.labels(where="voice_setup").inc()
             log.exception("voice function setup failed", function=name)
         if ctx is None:
-            return _setup_failed(), None
+            return apology("setup_failed"), None
         return await self.functions.run(name, request.args, ctx, deadline), ctx
 
-    def _shed(self, request: _FunctionCall) -> dict[str, Any]:
-        """Too many calls in progress: the apology now, the refusal in the call log."""
-        VOICE_OVERLOADED.inc()
-        reply = Reply("error", say("busy", "de"), {"reason": "overloaded"})
+    def _shed(self, request: _FunctionCall, sentence: str, reason: str) -> dict[str, Any]:
+        """Not run (too many calls in progress, or the database just failed): the apology
+        now, the refusal in the call log."""
+        if reason == "overloaded":
+            VOICE_OVERLOADED.inc()
+        else:
+            DEGRADED.labels(dependency="database", where="voice_function").inc()
+        reply = Reply("error", say(sentence, "de"), {"reason": reason})
         call_id = call_id_for(request.route.tenant_id, request.retell_call_id)
         self._log(request, reply, 0, call_id)
         return reply.body()
@@ -232,7 +331,12 @@ class VoiceGateway:
 
     async def _verify(self, body: bytes, header: str | None, section: str, path: str) -> _Verified:
         payload = _json(body)
-        route = await self.router.route(dialled(_section(payload, section).get("to_number")))
+        try:
+            route = await self.router.route(dialled(_section(payload, section).get("to_number")))
+        except DATABASE_ERRORS as exc:
+            if not database_down(exc):
+                raise
+            raise DatabaseDown(exc) from exc
         key = route.key if route is not None else self.router.fallback_key
         now_ms = int(self._clock().timestamp() * 1000)
         problem = signature.check(body, key, header, now_ms)
@@ -290,9 +394,3 @@ class VoiceGateway:
             customer_id=reply.customer_id,
             answered_at=self._clock(),
         )
-
-
-def _setup_failed() -> Reply:
-    """The answer when even the call's context could not be loaded in time. German: without
-    the catalogue the tenant's language is unknown, and German is the default."""
-    return Reply("error", say("error", "de"), {"reason": "setup_failed"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from frontdesk.booking.catalog import BranchCatalog
 from frontdesk.booking.views import KnownCaller
@@ -57,4 +58,28 @@ def inbound_answer(
             "dynamic_variables": {str(key): value for key, value in variables.items()},
             "metadata": metadata,
         }
+    }
+
+
+# Without the catalogue (database unreachable) the branch's zone and language are unknown;
+# the service's home market's are the best guess for saying today's date.
+FALLBACK_ZONE = ZoneInfo("Europe/Berlin")
+
+
+def inbound_fallback(now: datetime) -> dict[str, Any]:
+    """The answer while the database cannot be read (ADR 0016): the date and time, nobody
+    known, no business facts — enough for the agent to greet and take the call; its functions
+    then answer with the apology until the database is back."""
+    local = now.astimezone(FALLBACK_ZONE)
+    today, tomorrow = local.date(), local.date() + timedelta(days=1)
+    variables = {
+        V.TODAY_SPOKEN: replies.long_date(today, "de"),
+        V.TODAY_ISO: today.isoformat(),
+        V.NOW_TIME: local.strftime("%H:%M"),
+        V.TOMORROW_SPOKEN: replies.long_date(tomorrow, "de"),
+        V.TOMORROW_ISO: tomorrow.isoformat(),
+        V.CALLER_KNOWN: "false",
+    }
+    return {
+        "call_inbound": {"dynamic_variables": {str(key): value for key, value in variables.items()}}
     }

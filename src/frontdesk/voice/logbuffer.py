@@ -12,8 +12,8 @@ fails while the database still answers holds a record the database refuses — f
 reason: a constraint, a value out of range, text the driver cannot encode — so it is halved and
 each half written again until the bad record stands alone and is dropped; the others are
 written. A batch that cannot be written because the database is down or slow is dropped, logged
-once and counted (``frontdesk_call_log_dropped_total``) — never retried forever, never grown
-without bound.
+and counted (``frontdesk_call_log_dropped_total``; the warning at most every 30 s, ADR 0016) —
+never retried forever, never grown without bound.
 
 The writer task is started by whichever request queues the first record, but runs in a context
 of its own: its log lines do not carry that request's id.
@@ -26,8 +26,10 @@ import contextlib
 import contextvars
 
 from frontdesk.booking.call_log import CallLog, FunctionEntry
+from frontdesk.booking.outage import database_down
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import CALL_LOG_DROPPED
+from frontdesk.resilience.outage import degraded
 
 log = get_logger(__name__)
 
@@ -104,9 +106,13 @@ class CallLogBuffer:
                 await self._write(batch[half:])
             elif refused:
                 self._drop(batch, "call log record refused", exc)
-            else:
+            elif database_down(exc) or isinstance(exc, TimeoutError):
                 # The database is down or too slow: these records are lost, the next batch may
-                # fare better. Logged once per batch, not per record.
+                # fare better. Counted, and said at most every 30 s without a traceback: during
+                # an outage a traceback per batch costs the event loop more than the answers.
+                CALL_LOG_DROPPED.inc(len(batch))
+                degraded("database", "call_log", exc, records=len(batch))
+            else:
                 self._drop(batch, "could not write call log batch", exc)
 
     def _drop(self, batch: list[FunctionEntry], message: str, exc: BaseException) -> None:

@@ -26,6 +26,7 @@ from frontdesk.observability.metrics import OUTBOUND_LATENCY, OUTBOUND_REQUESTS
 from frontdesk.resilience.breaker import BreakerOpen, CircuitBreaker, Ticket
 from frontdesk.resilience.breaker_store import (
     BreakerConfig,
+    BreakerStore,
     MemoryBreakerStore,
     RedisBreakerStore,
 )
@@ -36,10 +37,16 @@ from frontdesk.resilience.ratelimit import (
     RateBudget,
     RateBudgetExhausted,
     RateLimit,
+    RateStore,
     RedisRateStore,
     key_digest,
 )
 from frontdesk.resilience.retry import RetryPolicy, retry_call
+from frontdesk.resilience.shared_state import (
+    FallbackBreakerStore,
+    FallbackRateStore,
+    RedisFallback,
+)
 
 DEPENDENCY = "calcom"
 DEFAULT_BASE_URL = "https://api.cal.com"
@@ -76,9 +83,14 @@ class Guard:
         rate: RateLimit | None = None,
         retry: RetryPolicy | None = None,
     ) -> Guard:
-        """Breaker and budget in Redis when one is given (all processes), else in-process."""
-        breaker_store = RedisBreakerStore(redis) if redis else MemoryBreakerStore()
-        rate_store = RedisRateStore(redis) if redis else MemoryRateStore()
+        """Breaker and budget in Redis when one is given (all processes), else in-process;
+        with Redis, the in-process stores stand in while it is unreachable (ADR 0016)."""
+        breaker_store: BreakerStore = MemoryBreakerStore()
+        rate_store: RateStore = MemoryRateStore()
+        if redis is not None:
+            fallback = RedisFallback(monotonic)
+            breaker_store = FallbackBreakerStore(RedisBreakerStore(redis), breaker_store, fallback)
+            rate_store = FallbackRateStore(RedisRateStore(redis), rate_store, fallback)
         return cls(
             breaker=CircuitBreaker(DEPENDENCY, breaker_store, clock, breaker),
             budget=RateBudget(DEPENDENCY, rate_store, clock, sleep, rate),

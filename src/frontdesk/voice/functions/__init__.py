@@ -17,10 +17,13 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from frontdesk.booking.outage import database_down
 from frontdesk.booking.service import BookingService
 from frontdesk.domain.errors import DomainError
 from frontdesk.observability.logging import get_logger
+from frontdesk.observability.metrics import INTERNAL_ERRORS
 from frontdesk.resilience.deadline import Deadline, deadline_scope
+from frontdesk.resilience.outage import degraded
 from frontdesk.voice.functions.book_appointment import book_appointment
 from frontdesk.voice.functions.cancel_appointment import cancel_appointment
 from frontdesk.voice.functions.check_availability import check_availability
@@ -84,6 +87,11 @@ class VoiceFunctions:
         except DomainError as exc:
             log.warning("voice function refused", function=name, code=exc.code)
             return error(ctx, exc.code)
-        except Exception:
+        except Exception as exc:
+            if database_down(exc):
+                # An outage, not a bug: the apology, counted, warned about without a traceback.
+                degraded("database", "voice_function", exc, function=name)
+                return error(ctx, "database_unavailable")
+            INTERNAL_ERRORS.labels(where="voice_function").inc()
             log.exception("voice function failed", function=name)
             return error(ctx, "internal_error")
