@@ -209,8 +209,17 @@ def stop_server(server: Server) -> None:
 class Caller:
     """One simulated phone call: its own caller ID and Retell call id."""
 
-    def __init__(self, client: aiohttp.ClientSession, samples: Samples, rng: random.Random) -> None:
+    def __init__(
+        self,
+        client: aiohttp.ClientSession,
+        samples: Samples,
+        rng: random.Random,
+        book_share: float = 1.0,
+    ) -> None:
         self.client, self.samples, self.rng = client, samples, rng
+        # The share of calls that book (and cancel again); the others ask twice more and look
+        # their appointments up, so every call is still FUNCTIONS_PER_CALL functions.
+        self.books = rng.random() < book_share
         self.call_id = f"bench_{uuid.uuid4().hex}"
         self.phone = f"+49151{rng.randrange(10**7, 10**8)}"
 
@@ -267,6 +276,18 @@ class Caller:
             },
         )
         offered = (checked or {}).get("slots") or []
+        if not self.books:
+            await self.fn(
+                "check_availability",
+                {"service": self.rng.choice(SERVICES), "date": day.isoformat()},
+            )
+            later = f"{self.rng.randrange(9, 17):02d}:{self.rng.choice((0, 15, 30, 45)):02d}"
+            await self.fn(
+                "check_availability",
+                {"service": self.rng.choice(SERVICES), "date": day.isoformat(), "time": later},
+            )
+            await self.fn("find_appointments", {})
+            return
         if not offered:
             return
         booked = await self.fn(
@@ -280,7 +301,9 @@ class Caller:
             )
 
 
-async def drive(url: str, rate: float, seconds: float, seed: int) -> tuple[Samples, float]:
+async def drive(
+    url: str, rate: float, seconds: float, seed: int, book_share: float = 1.0
+) -> tuple[Samples, float]:
     """Start calls at ``rate`` function calls/s for ``seconds``; wait for all to finish."""
     samples = Samples()
     rng = random.Random(seed)
@@ -297,7 +320,7 @@ async def drive(url: str, rate: float, seconds: float, seed: int) -> tuple[Sampl
             delay = began + index / calls_per_s - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(Caller(client, samples, rng).run()))
+            tasks.append(asyncio.create_task(Caller(client, samples, rng, book_share).run()))
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - began
     return samples, elapsed
@@ -428,6 +451,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="frontdesk serve --workers (PostgreSQL); one per core",
     )
     parser.add_argument(
+        "--book-share",
+        type=float,
+        default=None,
+        help="share of calls that book and cancel (default 1; 0.02 with --calendar calcom: "
+        "Cal.com allows 120 requests/min per key, a real salon books a few times a minute)",
+    )
+    parser.add_argument(
         "--calendar",
         choices=("builtin", "calcom"),
         default="builtin",
@@ -488,6 +518,10 @@ async def drain(server: Server, calendar_jobs: bool = True) -> None:
             await asyncio.sleep(1)
 
 
+def share_text(given: float | None, default: float) -> str:
+    return f"{given if given is not None else default:g}"
+
+
 def queued_jobs(database: str, calendar_jobs: bool = True) -> int:
     sql = "SELECT count(*) FROM job WHERE state = 'queued'"
     if not calendar_jobs:
@@ -501,16 +535,21 @@ async def run(
     args: argparse.Namespace, server: Server, mode: Mode
 ) -> tuple[Samples, float, list[tuple[float, Samples, float, bool]]]:
     calendar_jobs = mode.calendar == "builtin"
-    await drive(server.url, 20, 3, seed=0)  # warm caches and connections
+    share = args.book_share
+    if share is None:
+        share = 0.02 if mode.calendar == "calcom" else 1.0
+    await drive(server.url, 20, 3, seed=0, book_share=share)  # warm caches and connections
     # The target rate first, on a calm server; then rates ascending, each after the previous
     # backlog is gone, up to the first miss.
     await drain(server, calendar_jobs)
-    main, elapsed = await drive(server.url, args.rate, args.seconds, seed=1)
+    main, elapsed = await drive(server.url, args.rate, args.seconds, seed=1, book_share=share)
     print("\n".join(table(main, mode.targets)), flush=True)
     steps: list[tuple[float, Samples, float, bool]] = []
     for index, rate in enumerate(float(r) for r in args.steps.split(",")):
         await drain(server, calendar_jobs)
-        samples, took = await drive(server.url, rate, args.step_seconds, seed=10 + index)
+        samples, took = await drive(
+            server.url, rate, args.step_seconds, seed=10 + index, book_share=share
+        )
         ok = meets_targets(samples, rate, took, mode.targets)
         steps.append((rate, samples, took, ok))
         print(
@@ -585,7 +624,11 @@ def main_calcom(args: argparse.Namespace) -> str:
         f"pairs ({filled_in:.0f} s after the server started). Bookings write to Cal.com within "
         "the call's deadline, so book_appointment's target is the 2.5 s voice deadline; a "
         "booking Cal.com's rate budget or deadline does not allow is kept `pending_sync` and "
-        "answered at once (status `pending`), then written by the `calendar.sync` job.",
+        "answered at once (status `pending`), then written by the `calendar.sync` job. "
+        f"A share of {share_text(args.book_share, 0.02)} of the calls book (and cancel again); "
+        "the others ask three times and look their appointments up — Cal.com allows 120 "
+        "requests/min per key, so a booking on every call (25/s) could never be written there; "
+        "a salon books a few times a minute.",
         "",
         f"Shared state (rate budget, breaker) in Redis: {args.redis_url or 'none'}. "
         f"Machine: {load_before} before the run, {load_after} after the rate steps.",

@@ -13,7 +13,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.booking_support import ERIKA, HERREN, JONAS, TENANT, request
-from tests.calendar_support import FakeCalendar, FakeProviders, every, link_demo, mirror_day
+from tests.calendar_support import (
+    HOSTS,
+    FakeCalendar,
+    FakeProviders,
+    every,
+    link_demo,
+    mirror_day,
+)
 from tests.clock_support import NOW, FakeClock, at
 
 from frontdesk import demo
@@ -290,14 +297,31 @@ async def test_cancel_and_reschedule_reach_the_provider_and_keep_the_uid_chain(
     assert (await _row(sessions, view.id)).sync_state is SyncState.SYNCED
 
 
-async def test_our_writes_mark_the_touched_mirror_days_for_refresh(
+async def test_a_write_the_provider_took_marks_only_its_hosts_days_for_refresh(
     booking: BookingService, sessions: async_sessionmaker[AsyncSession], clock: FakeClock
 ) -> None:
+    """Jonas's booking reached Cal.com: his mirrored day is refetched at once; Anna's time did
+    not change, so her day is left as it is."""
     await booking.book(request(start=at(2, 10), staff_id=JONAS, customer=ERIKA))
     async with sessions() as s:
         rows = (await s.execute(select(CalendarMirrorDay))).scalars().all()
-    assert rows
-    assert all(r.stale_since == clock() and r.refresh_after == clock() for r in rows)
+    marked = {r.host for r in rows if r.stale_since == clock() and r.refresh_after == clock()}
+    assert marked == {str(HOSTS["jonas"])}
+    assert {r.host for r in rows} == {str(HOSTS["jonas"]), str(HOSTS["anna"])}
+
+
+async def test_a_local_change_not_yet_at_the_provider_marks_nothing(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: FakeCalendar,
+) -> None:
+    """The voice path's own transaction only bumps the day (our row is subtracted anyway);
+    the mirror is refetched once Cal.com has the booking."""
+    calendar.faults["create"] = ["down"]
+    await booking.book(request(start=at(2, 10), staff_id=JONAS, customer=ERIKA))
+    async with sessions() as s:
+        rows = (await s.execute(select(CalendarMirrorDay))).scalars().all()
+    assert all(r.stale_since is None for r in rows)
 
 
 class _Killed(BaseException):

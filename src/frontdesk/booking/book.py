@@ -84,7 +84,9 @@ async def book(uow: UnitOfWork, request: BookingRequest) -> BookingOutcome:
                     await sync.request_sync(session, row, now)
                 else:
                     await uow.publish(session, booked_event(row))
-                await uow.touch(session, catalog, (row.starts_at, row.ends_at))
+                await uow.touch(
+                    session, catalog, (row.starts_at, row.ends_at), provider_changed=False
+                )
                 await session.commit()
         except WriteRefused as refused:
             return await _after_conflict(uow, refused, request, catalog, service, start)

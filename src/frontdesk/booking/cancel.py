@@ -50,7 +50,7 @@ async def cancel(
             await uow.publish(session, _cancelled(row, terms.fee_cents))
             if catalog.external:
                 await sync.request_sync(session, row, now, delay=timedelta(0))
-            await uow.touch(session, catalog, (row.starts_at, row.ends_at))
+            await uow.touch(session, catalog, (row.starts_at, row.ends_at), provider_changed=False)
             await uow.commit(session)
         except WriteRefused as refused:
             raise ConcurrentUpdate("the appointment was changed meanwhile") from refused

@@ -53,7 +53,9 @@ async def reschedule(
             await uow.publish(session, _rescheduled(row, previous))
             if catalog.external:
                 await sync.request_sync(session, row, now, delay=timedelta(0))
-            await uow.touch(session, catalog, old_span, (row.starts_at, row.ends_at))
+            await uow.touch(
+                session, catalog, old_span, (row.starts_at, row.ends_at), provider_changed=False
+            )
             await uow.commit(session)
         except WriteRefused as refused:
             if refused.kind == "stale":

@@ -215,7 +215,9 @@ async def _adopt(uow: UnitOfWork, seen: Appointment, found: ExternalBooking | No
         row.last_synced_at = now
         try:
             await uow.flush(session)
-            await uow.touch(session, catalog, (row.starts_at, row.ends_at))
+            # Only the hosts involved had their time change at the provider.
+            involved = {seen.staff_id, row.staff_id}
+            await uow.touch(session, catalog, (row.starts_at, row.ends_at), staff=involved)
             await uow.commit(session)
         except WriteRefused as refused:
             if refused.kind == "stale":

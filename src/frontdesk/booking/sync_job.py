@@ -23,7 +23,7 @@ from frontdesk.resilience.deadline import Deadline
 # Refusals that happen before anything is sent to the provider (ADR 0011: breaker, budget, a
 # 429 that blocks the key): the job waits without spending an attempt.
 DECLINED = frozenset({"breaker_open", "rate_budget", "rate_limited"})
-DEFER_MIN_S = 5.0
+DEFER_MIN_S = 15.0
 # One unit of work (and so one catalogue cache) per worker process and session factory.
 _UNITS: dict[int, tuple[object, UnitOfWork]] = {}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Collection, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -267,16 +267,32 @@ class UnitOfWork:
         return SlotUnavailable("slot_taken", options)
 
     async def touch(
-        self, session: DbSession, catalog: BranchCatalog, *spans: tuple[datetime, datetime]
+        self,
+        session: DbSession,
+        catalog: BranchCatalog,
+        *spans: tuple[datetime, datetime],
+        provider_changed: bool = True,
+        staff: Collection[uuid.UUID] | None = None,
     ) -> None:
         """Bump the versions of the days these appointment times touch (last, before commit,
-        so the day rows stay locked only briefly)."""
+        so the day rows stay locked only briefly).
+
+        ``provider_changed`` (outside calendars): the provider's free times of these days just
+        changed (our write reached it, or its webhook told us), so the mirror's days are marked
+        stale and refetched. A local change not yet written to the provider passes False: our
+        own rows are subtracted from the mirror anyway, and the write's sync marks the days
+        once the provider has it — keeping the voice path's transaction to the day bump.
+        ``staff``: whose time changed, when known (only their hosts' days are refetched)."""
         days = days_touched(catalog, spans)
         await catalog_rows.bump_booking_days(session, catalog.tenant_id, catalog.branch_id, days)
-        if catalog.external:
+        if catalog.external and provider_changed:
             # The provider's free times of these days are about to change: fetch them again
             # (after the day bump above: the refresh locks in the same order).
-            await mirror_rows.mark_stale(session, catalog.branch_id, days, self.clock())
+            hosts = None
+            if staff is not None:
+                members = (catalog.staff.get(member) for member in staff)
+                hosts = {m.calendar_host for m in members if m and m.calendar_host}
+            await mirror_rows.mark_stale(session, catalog.branch_id, days, self.clock(), hosts)
             await request_refresh(session, catalog.tenant_id, catalog.branch_id, self.clock())
 
     async def publish(self, session: DbSession, event: DomainEvent) -> None:

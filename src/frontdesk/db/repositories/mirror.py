@@ -10,7 +10,7 @@ them — so the two never wait on each other in a cycle.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -69,25 +69,25 @@ async def load_days(
 
 
 async def mark_stale(
-    session: AsyncSession, branch_id: uuid.UUID, days: Iterable[date], now: datetime
+    session: AsyncSession,
+    branch_id: uuid.UUID,
+    days: Iterable[date],
+    now: datetime,
+    hosts: Collection[str] | None = None,
 ) -> None:
-    """A webhook or our own write touched these days: refresh them at once (their slots stay
-    readable meanwhile, with our own bookings subtracted by the search)."""
+    """A webhook or our own write touched these days (of these ``hosts`` only, when known: a
+    booking takes its host's time for every event type, and nobody else's): refresh them at
+    once (their slots stay readable meanwhile, with our own bookings subtracted)."""
     wanted = sorted(set(days))
-    if not wanted:
+    if not wanted or (hosts is not None and not hosts):
         return
+    where = [CalendarMirrorDay.branch_id == branch_id, CalendarMirrorDay.day.in_(wanted)]
+    if hosts is not None:
+        where.append(CalendarMirrorDay.host.in_(sorted(hosts)))
+    await session.execute(update(CalendarMirrorDay).where(*where).values(refresh_after=now))
     await session.execute(
         update(CalendarMirrorDay)
-        .where(CalendarMirrorDay.branch_id == branch_id, CalendarMirrorDay.day.in_(wanted))
-        .values(refresh_after=now)
-    )
-    await session.execute(
-        update(CalendarMirrorDay)
-        .where(
-            CalendarMirrorDay.branch_id == branch_id,
-            CalendarMirrorDay.day.in_(wanted),
-            CalendarMirrorDay.stale_since.is_(None),
-        )
+        .where(*where, CalendarMirrorDay.stale_since.is_(None))
         .values(stale_since=now)
     )
 
