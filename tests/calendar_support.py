@@ -32,15 +32,9 @@ from frontdesk.resilience.deadline import Deadline
 from frontdesk.settings import Settings
 
 # Cal.com ids of the demo's services (event types) and staff (hosts).
-EVENT_TYPES = {
-    "damenhaarschnitt": 1001,
-    "herrenhaarschnitt": 1002,
-    "faerben": 1003,
-    "bartpflege": 1004,
-    "beratung": 1005,
-    "waschen": 1006,
-}
+EVENT_TYPES = {s.key: 1000 + i for i, s in enumerate(demo.SERVICES)}
 HOSTS = {"anna": 11, "jonas": 12, "mia": 13}
+TEAM_ID = 4242
 BRANCH = demo.demo_id("branch", "mitte")
 
 
@@ -69,7 +63,7 @@ async def link_demo(sessions: async_sessionmaker[AsyncSession]) -> None:
             .where(Branch.id == BRANCH)
             .values(
                 calendar_provider=CalendarProvider.CALCOM,
-                calendar_config={"team_id": 4242},
+                calendar_config={"team_id": TEAM_ID},
                 calendar_version=Branch.calendar_version + 1,
             )
         )

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tests.calendar_support import BRANCH, EVENT_TYPES, HOSTS, link_demo
 from tests.clock_support import FakeClock
 
 from frontdesk import demo
@@ -39,10 +40,6 @@ from frontdesk.resilience.deadline import Deadline
 from frontdesk.resilience.ratelimit import MemoryRateStore, RateBudget
 
 BERLIN = ZoneInfo("Europe/Berlin")
-BRANCH = demo.demo_id("branch", "mitte")
-# Cal.com ids given to the demo's services and staff.
-EVENT_TYPES = {s.key: 1000 + i for i, s in enumerate(demo.SERVICES)}
-HOSTS = {"anna": 11, "jonas": 12, "mia": 13}
 PAIRS = sorted(
     (str(EVENT_TYPES[s.key]), str(HOSTS[staff])) for s in demo.SERVICES for staff in s.staff
 )
@@ -159,27 +156,8 @@ def refresher(
     )
 
 
-async def connect_demo(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """Give the seeded demo salon Cal.com ids and switch its branch to Cal.com."""
-    async with sessions() as session:
-        for key, event_type in EVENT_TYPES.items():
-            await session.execute(
-                update(Service)
-                .where(Service.id == demo.demo_id("service", key))
-                .values(calcom_event_type_id=event_type)
-            )
-        for key, user in HOSTS.items():
-            await session.execute(
-                update(Staff)
-                .where(Staff.id == demo.demo_id("staff", key))
-                .values(calcom_user_id=user)
-            )
-        await session.execute(
-            update(Branch)
-            .where(Branch.id == BRANCH)
-            .values(calendar_provider=CalendarProvider.CALCOM, calendar_config={"team_id": 7})
-        )
-        await session.commit()
+# The demo salon switched to Cal.com as `calcom connect` leaves it (one helper for all tests).
+connect_demo = link_demo
 
 
 async def mirror_rows(sessions: async_sessionmaker[AsyncSession]) -> list[CalendarMirrorDay]:

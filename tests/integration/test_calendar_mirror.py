@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tests.calendar_support import TEAM_ID
 from tests.clock_support import FakeClock
 from tests.log_support import LogCapture
 from tests.mirror_support import (
@@ -93,7 +94,7 @@ async def test_every_pair_and_day_of_the_horizon_is_filled_within_three_runs(
     assert max((c.end - c.start) for c in port.calls) <= timedelta(days=DAYS_PER_REQUEST, hours=1)
     # The port was built from the tenant's and branch's rows.
     assert links[0].tenant_slug == demo.TENANT_SLUG
-    assert links[0].config == {"team_id": 7}
+    assert links[0].config == {"team_id": TEAM_ID}
     # Everything fresh: the next run asks nothing.
     assert (await fresh.refresh())[0].requests == 0
 

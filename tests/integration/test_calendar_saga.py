@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.booking_support import ERIKA, HERREN, JONAS, TENANT, request
 from tests.calendar_support import (
+    EVENT_TYPES,
     HOSTS,
     FakeCalendar,
     FakeProviders,
@@ -150,7 +151,7 @@ async def test_booking_is_written_through_with_our_id_and_the_assigned_host(
     [held] = calendar.active()
     assert view.external_uid == held.uid
     assert held.appointment_id == view.id
-    assert held.event_type == "1002"
+    assert held.event_type == str(EVENT_TYPES["herrenhaarschnitt"])
     assert held.hosts == ("11",)
     assert held.start == at(2, 10)
     assert calendar.calls == ["create"]

@@ -226,22 +226,29 @@ async def complete_job(session: AsyncSession, job_id: int, worker_id: str, now: 
     return await _fenced_update(session, job_id, worker_id, _SUCCEEDED | {"finished_at": now})
 
 
+def _requeued(
+    run_after: datetime, *, uncounted: bool = False, error: str | None = None
+) -> dict[str, Any]:
+    """The values that hand a held job back to the queue, due at ``run_after``; ``uncounted``
+    takes back the attempt its claim counted."""
+    values: dict[str, Any] = {
+        "state": JobState.QUEUED,
+        "run_after": run_after,
+        "locked_by": None,
+        "locked_until": None,
+    }
+    if uncounted:
+        values["attempts"] = Job.attempts - 1
+    if error is not None:
+        values["last_error"] = error[:MAX_ERROR_CHARS]
+    return values
+
+
 async def reschedule_job(
     session: AsyncSession, job_id: int, worker_id: str, run_after: datetime, error: str
 ) -> bool:
     """Put a held job back in the queue to be retried at ``run_after``, keeping the error."""
-    return await _fenced_update(
-        session,
-        job_id,
-        worker_id,
-        {
-            "state": JobState.QUEUED,
-            "run_after": run_after,
-            "locked_by": None,
-            "locked_until": None,
-            "last_error": error[:MAX_ERROR_CHARS],
-        },
-    )
+    return await _fenced_update(session, job_id, worker_id, _requeued(run_after, error=error))
 
 
 async def mark_dead(
@@ -266,35 +273,13 @@ async def defer_job(
     session: AsyncSession, job_id: int, worker_id: str, run_after: datetime, error: str
 ) -> bool:
     """Put a held job back for later without counting this attempt (``JobDeferred``)."""
-    return await _fenced_update(
-        session,
-        job_id,
-        worker_id,
-        {
-            "state": JobState.QUEUED,
-            "run_after": run_after,
-            "locked_by": None,
-            "locked_until": None,
-            "attempts": Job.attempts - 1,
-            "last_error": error[:MAX_ERROR_CHARS],
-        },
-    )
+    values = _requeued(run_after, uncounted=True, error=error)
+    return await _fenced_update(session, job_id, worker_id, values)
 
 
 async def release_job(session: AsyncSession, job_id: int, worker_id: str, now: datetime) -> bool:
     """Hand a held job back unfinished (shutdown): due now, and this attempt not counted."""
-    return await _fenced_update(
-        session,
-        job_id,
-        worker_id,
-        {
-            "state": JobState.QUEUED,
-            "run_after": now,
-            "locked_by": None,
-            "locked_until": None,
-            "attempts": Job.attempts - 1,
-        },
-    )
+    return await _fenced_update(session, job_id, worker_id, _requeued(now, uncounted=True))
 
 
 async def extend_lease(
