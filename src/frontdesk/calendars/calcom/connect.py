@@ -8,7 +8,7 @@ Connect runs in four phases, so no transaction is open while Cal.com is asked:
    (``linking.plan_links``, pure) and write it (``repositories.calendar_links.write_link``):
    links, local rows for what is missing, services' hosts, the branch switched to Cal.com,
    the key sealed;
-3. subscribe to every linked event type's bookings (team event-type webhooks);
+3. subscribe to every linked event type's bookings (team event-type webhooks, `subscribe.py`);
 4. in a second transaction: the subscriptions and the webhook secret.
 
 A refused subscription (the key's user is not a team admin) does not undo the link: the report
@@ -21,29 +21,38 @@ from __future__ import annotations
 import secrets as token
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk import secrets
 from frontdesk.calendars.calcom.client import CalcomClient
+from frontdesk.calendars.calcom.connect_model import (
+    READ_STEPS,
+    TRIGGERS,
+    ConnectFailed,
+    ConnectReport,
+    ConnectRequest,
+    Linked,
+    Progress,
+    Silent,
+    WebhookOutcome,
+)
 from frontdesk.calendars.calcom.linking import (
     LocalPerson,
     LocalService,
-    Plan,
     RemoteEventType,
     RemotePerson,
     plan_links,
     service_score,
 )
-from frontdesk.calendars.calcom.schemas import Membership, NewWebhook, Team, TeamEventType
+from frontdesk.calendars.calcom.schemas import Membership, Team, TeamEventType
+from frontdesk.calendars.calcom.subscribe import manual_webhook_help, subscribe
 from frontdesk.calendars.errors import (
     CalendarAuthFailed,
     CalendarError,
-    CalendarNotFound,
     CalendarUnavailable,
 )
 from frontdesk.db.repositories import calendar_links, tenants
@@ -51,88 +60,21 @@ from frontdesk.db.tables import Branch, Tenant
 from frontdesk.domain.clock import Clock
 from frontdesk.observability.logging import get_logger
 
-TRIGGERS = (
-    "BOOKING_CREATED",
-    "BOOKING_CANCELLED",
-    "BOOKING_RESCHEDULED",
-    "BOOKING_REQUESTED",
-    "BOOKING_REJECTED",
-)
 # A team whose name is this close to the tenant's is taken as the tenant's team.
 TEAM_THRESHOLD = 0.9
-# Steps before the webhooks: account, team, members, event types, linking.
-_READ_STEPS = 5
 
 log = get_logger(__name__)
 
-
-class ConnectFailed(Exception):
-    """Connect cannot go on; ``str()`` is the one line to show. ``exit_code``: 1 when Cal.com
-    refused or could not be reached, 2 when the command's input must change."""
-
-    def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-class Progress(Protocol):
-    def expect(self, total: int) -> None: ...
-
-    def step(self, what: str) -> None: ...
-
-
-class _Silent:
-    def expect(self, total: int) -> None:
-        pass
-
-    def step(self, what: str) -> None:
-        pass
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectRequest:
-    tenant: str
-    api_key: SecretStr
-    # The public base URL Cal.com posts to; the tenant's path is appended.
-    webhook_base_url: str
-    api_url: str | None = None
-    webhook_secret: SecretStr | None = None
-    team_id: int | None = None
-    branch: str | None = None
-
-    @property
-    def subscriber_url(self) -> str:
-        return f"{self.webhook_base_url.rstrip('/')}/calcom/webhook/{self.tenant}"
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookOutcome:
-    event_type_id: int
-    title: str
-    webhook_id: int | None = None
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectReport:
-    tenant: str
-    branch: str
-    team: Team
-    plan: Plan
-    branch_id: uuid.UUID
-    # Display names: our rows by id, Cal.com's by id.
-    local_names: dict[uuid.UUID, str]
-    event_types: dict[int, str]
-    hosts: dict[int, str]
-    hosts_unknown: tuple[int, ...]
-    subscriber_url: str
-    webhooks: tuple[WebhookOutcome, ...] = ()
-    # Set when Cal.com refused to subscribe us: what to do instead (the manual team webhook).
-    webhook_refused: str | None = None
-    # "given" (--webhook-secret), "kept" (the tenant's earlier one), "new", or None (unchanged).
-    secret_source: str | None = None
-    removed_webhooks: int = 0
-    notes: tuple[str, ...] = field(default_factory=tuple)
+__all__ = [
+    "TRIGGERS",
+    "ConnectFailed",
+    "ConnectReport",
+    "ConnectRequest",
+    "Progress",
+    "WebhookOutcome",
+    "connect",
+    "manual_webhook_help",
+]
 
 
 async def connect(
@@ -151,8 +93,8 @@ async def connect(
     ``make_client`` builds the client for a base URL: --api-url, else the URL an earlier
     connect stored for the tenant (so a second run reaches the same Cal.com), else the setting.
     """
-    steps = progress or _Silent()
-    steps.expect(_READ_STEPS)
+    steps = progress or Silent()
+    steps.expect(READ_STEPS)
     # Input mistakes (tenant, branch) fail before anything is asked of Cal.com.
     tenant, branch_id = await _target(sessions, request.tenant, request.branch)
     base_url = request.api_url or tenant.calcom_api_url or default_api_url
@@ -173,7 +115,7 @@ async def connect(
         services=len(plan.service_links) + len(plan.new_services),
         staff=len(plan.staff_links) + len(plan.new_staff),
     )
-    return await _subscribe(
+    return await subscribe(
         sessions, client, request, tenant.calcom_webhook_secret, linked, steps, new_secret
     )
 
@@ -188,14 +130,6 @@ class _Calcom:
     members: tuple[Membership, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Linked:
-    report: ConnectReport
-    branch_id: uuid.UUID
-    # The branch's subscriptions before this run: {event type id (text): webhook id}.
-    previous: dict[str, int]
-
-
 async def _link(
     session: AsyncSession,
     branch_id: uuid.UUID,
@@ -203,7 +137,7 @@ async def _link(
     request: ConnectRequest,
     now: datetime,
     secret_key: SecretStr | None,
-) -> _Linked:
+) -> Linked:
     """Plan against the branch's rows and write the plan (the caller commits)."""
     branch = await session.get_one(Branch, branch_id)
     staff = await calendar_links.staff_of_branch(session, branch.id)
@@ -254,7 +188,7 @@ async def _link(
         hosts_unknown=written.hosts_unknown,
         subscriber_url=request.subscriber_url,
     )
-    return _Linked(report, branch.id, previous)
+    return Linked(report, branch.id, previous)
 
 
 # -- reading Cal.com ----------------------------------------------------------------------------
@@ -368,111 +302,3 @@ def _remote_event_type(event_type: TeamEventType, members: Sequence[Membership])
     return RemoteEventType(
         event_type.id, event_type.title, event_type.slug, event_type.length_in_minutes, hosts
     )
-
-
-# -- webhooks -----------------------------------------------------------------------------------
-
-
-def manual_webhook_help(subscriber_url: str, tenant: str) -> str:
-    """How to subscribe by hand when the key may not (not a team admin)."""
-    return (
-        "Create one team webhook in Cal.com instead: Settings → Teams → your team → Webhooks → "
-        f"New, subscriber URL {subscriber_url}, triggers {', '.join(TRIGGERS)}, a secret of "
-        "your choice; then run `frontdesk calcom connect` again with the same options plus "
-        f"`--webhook-secret <that secret>` (tenant {tenant})."
-    )
-
-
-async def _subscribe(
-    sessions: async_sessionmaker[AsyncSession],
-    client: CalcomClient,
-    request: ConnectRequest,
-    stored_secret: str | None,
-    linked: _Linked,
-    steps: Progress,
-    new_secret: Callable[[], str],
-) -> ConnectReport:
-    """Subscribe each linked event type (or take the given secret) and save the outcome."""
-    report, branch_id, previous = linked.report, linked.branch_id, linked.previous
-    event_type_ids = report.plan.event_type_ids
-    if request.webhook_secret is not None:
-        kept = {int(et): hook for et, hook in previous.items()}
-        await _save(sessions, branch_id, kept, request.webhook_secret.get_secret_value())
-        return replace(report, secret_source="given")
-    steps.expect(_READ_STEPS + len(event_type_ids))
-    # One secret for all the tenant's subscriptions. An earlier one is kept (we set it on every
-    # subscription we create, so it is known to match): rotating it on every run would let
-    # deliveries signed with the new one arrive before it is stored, and fail.
-    secret = stored_secret or new_secret()
-    source = "kept" if stored_secret else "new"
-    outcomes: list[WebhookOutcome] = []
-    refused: str | None = None
-    removed = 0
-    team_id = report.team.id
-    for event_type_id in event_type_ids:
-        title = report.event_types.get(event_type_id, str(event_type_id))
-        steps.step(f"Webhook for {title}")
-        if refused is not None:
-            outcomes.append(WebhookOutcome(event_type_id, title, error="not tried (refused)"))
-            continue
-        try:
-            hook, gone = await _replace_webhook(
-                client, team_id, event_type_id, request.subscriber_url, SecretStr(secret)
-            )
-        except (CalendarAuthFailed, CalendarNotFound) as exc:
-            refused = f"Cal.com refused the subscription ({exc.status}): {exc.message}"
-            outcomes.append(WebhookOutcome(event_type_id, title, error=refused))
-            continue
-        except CalendarError as exc:
-            outcomes.append(WebhookOutcome(event_type_id, title, error=str(exc)))
-            continue
-        removed += gone
-        outcomes.append(WebhookOutcome(event_type_id, title, webhook_id=hook))
-    subscribed = {o.event_type_id: o.webhook_id for o in outcomes if o.webhook_id is not None}
-    # A failed subscription keeps whatever subscription it had before (it may still deliver).
-    kept = {int(et): hook for et, hook in previous.items() if int(et) in event_type_ids}
-    saved = kept | subscribed
-    await _save(sessions, branch_id, saved, secret if subscribed else None)
-    return replace(
-        report,
-        webhooks=tuple(outcomes),
-        webhook_refused=(
-            f"{refused}. {manual_webhook_help(request.subscriber_url, request.tenant)}"
-            if refused
-            else None
-        ),
-        secret_source=source if subscribed else None,
-        removed_webhooks=removed,
-    )
-
-
-async def _replace_webhook(
-    client: CalcomClient, team_id: int, event_type_id: int, url: str, secret: SecretStr
-) -> tuple[int, int]:
-    """Create our subscription, then delete earlier ones to the same URL: created first, so
-    no booking falls between the two (a doubled delivery is dropped by the inbox)."""
-    earlier = [
-        hook.id
-        for hook in await client.event_type_webhooks(team_id, event_type_id)
-        if hook.subscriber_url.rstrip("/") == url.rstrip("/")
-    ]
-    created = await client.create_event_type_webhook(
-        team_id,
-        event_type_id,
-        NewWebhook(subscriber_url=url, triggers=TRIGGERS, active=True, secret=secret),
-    )
-    for hook_id in earlier:
-        if hook_id != created.id:
-            await client.delete_event_type_webhook(team_id, event_type_id, hook_id)
-    return created.id, len([h for h in earlier if h != created.id])
-
-
-async def _save(
-    sessions: async_sessionmaker[AsyncSession],
-    branch_id: uuid.UUID,
-    webhooks: dict[int, int],
-    secret: str | None,
-) -> None:
-    async with sessions() as session:
-        await calendar_links.write_webhooks(session, branch_id, webhooks, secret)
-        await session.commit()
