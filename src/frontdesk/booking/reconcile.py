@@ -1,0 +1,258 @@
+"""Reconciliation (ADR 0017): compare a branch's Cal.com bookings of a window with our
+appointments and fix what differs, so whatever lost webhooks or a crash left behind converges.
+
+The fixes, by class (``reconcile_diff.Kind``):
+
+- ``missing_here`` — a booking made on Cal.com we never heard of: Cal.com wins; its facts go
+  through the webhook's merge (``calendar_events.merge``), the one path that creates a booking
+  from Cal.com (a clash there is a ``conflict`` for a person, never a cancellation);
+- ``missing_there`` — Cal.com does not hold our active appointment (or holds it cancelled):
+  for a row we still owe Cal.com (``pending_sync``) or made ourselves, ours wins and the saga is
+  asked again (``request_sync``); a booking made on Cal.com and cancelled there is merged
+  (Cal.com wins: the appointment is cancelled);
+- ``time_differs`` / ``host_differs`` / ``status_differs`` — on our own booking the saga makes
+  Cal.com match the row; on a booking made on Cal.com a uid's time and host never change there,
+  so the difference is reported for a person (nothing is guessed);
+- ``duplicate_there`` — a second active Cal.com booking carrying our appointment id that is
+  not the appointment's uid: our saga wrote it twice (a create whose answer was lost); it is
+  cancelled on Cal.com. It carries our id, so no customer's booking is touched.
+
+A run changes nothing that is already right, so a second run finds nothing to fix.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from frontdesk.booking import calendar_events, sync
+from frontdesk.booking.reconcile_diff import Kind, Mismatch, Ours, classify
+from frontdesk.booking.unit_of_work import UnitOfWork
+from frontdesk.calendars.calcom import webhook
+from frontdesk.calendars.calcom.webhook import BookingFacts, BookingState
+from frontdesk.calendars.port import CalendarPort, ExternalBooking
+from frontdesk.db.repositories import appointments as appointment_rows
+from frontdesk.db.repositories import mirror as mirror_rows
+from frontdesk.db.repositories import providers as provider_rows
+from frontdesk.db.repositories.providers import WindowRow
+from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentSource, SyncState
+from frontdesk.observability.logging import get_logger
+from frontdesk.observability.metrics import RECONCILIATION_MISMATCHES
+from frontdesk.resilience.deadline import Deadline
+
+log = get_logger(__name__)
+
+# What one provider call of a run may take (the listing pages, one cancel).
+CALL_BUDGET_S = 20.0
+# Cal.com's bookings are listed this much wider than our window, so an appointment near its
+# edge whose booking starts just outside (a zone or a move) is not taken for missing there.
+EDGE = timedelta(days=1)
+FACTS_TRIGGER = "RECONCILE"
+
+
+class Fix(StrEnum):
+    MERGED = "merged"
+    SYNC_REQUESTED = "sync_requested"
+    CANCELLED_THERE = "cancelled_there"
+    REPORTED = "reported"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One mismatch and what the run did about it."""
+
+    mismatch: Mismatch
+    fix: Fix
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BranchReport:
+    tenant_slug: str
+    branch_id: uuid.UUID
+    start: datetime
+    end: datetime
+    items: tuple[Item, ...]
+
+    def count(self, kind: Kind) -> int:
+        return sum(1 for i in self.items if i.mismatch.kind is kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    first: date
+    days: int
+
+
+async def reconcile(
+    uow: UnitOfWork, window: Window, *, tenant_slug: str | None = None
+) -> list[BranchReport]:
+    """Reconcile every branch on an outside calendar (or one tenant's). ``CalendarError``
+    from reading Cal.com propagates: nothing was changed for that branch."""
+    async with uow.reading() as session:
+        branches = await mirror_rows.links(session)
+    reports = []
+    for branch in branches:
+        if tenant_slug is not None and branch.tenant_slug != tenant_slug:
+            continue
+        start, end = _bounds(window, branch.timezone)
+        reports.append(await reconcile_branch(uow, branch.branch_id, start, end))
+    return reports
+
+
+def _bounds(window: Window, timezone: str) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(timezone)
+    first = datetime.combine(window.first, datetime.min.time(), zone)
+    return first, first + timedelta(days=window.days)
+
+
+async def reconcile_branch(
+    uow: UnitOfWork, branch_id: uuid.UUID, start: datetime, end: datetime
+) -> BranchReport:
+    """Compare and fix one branch's window ``[start, end)``."""
+    async with uow.reading() as session:
+        link = await provider_rows.link_of_branch(session, branch_id)
+        rows = await provider_rows.in_window(session, branch_id, start, end)
+    if link is None or uow.calendars is None:
+        return BranchReport("", branch_id, start, end, ())
+    port = uow.calendars.port(link)
+    listed = await port.list_bookings(start - EDGE, end + EDGE, deadline=_deadline())
+    theirs = [b for b in listed if start <= b.start < end or _known(b, rows)]
+    mismatches = classify([_ours(r) for r in rows], theirs)
+    by_id = {r.appointment.id: r for r in rows}
+    items = []
+    for mismatch in mismatches:
+        items.append(await _fix(uow, port, link.tenant_id, mismatch, by_id))
+        RECONCILIATION_MISMATCHES.labels(str(mismatch.kind)).inc()
+    report = BranchReport(link.tenant_slug, branch_id, start, end, tuple(items))
+    _log(report)
+    return report
+
+
+def _deadline() -> Deadline:
+    return Deadline.after(CALL_BUDGET_S, time.monotonic)
+
+
+def _known(booking: ExternalBooking, rows: Sequence[WindowRow]) -> bool:
+    """A booking outside the window that belongs to one of the window's appointments."""
+    return any(
+        booking.uid in r.uids
+        or booking.uid == r.appointment.external_uid
+        or booking.appointment_id == r.appointment.id
+        for r in rows
+    )
+
+
+def _ours(row: WindowRow) -> Ours:
+    a = row.appointment
+    current = a.external_uid
+    return Ours(
+        id=a.id,
+        start=a.starts_at,
+        end=a.ends_at,
+        active=a.status in ACTIVE_STATUSES,
+        host=row.host,
+        uid=current,
+        uids=frozenset(row.uids) | (frozenset({current}) if current else frozenset()),
+    )
+
+
+# -- the fixes ----------------------------------------------------------------------------------
+
+
+async def _fix(
+    uow: UnitOfWork,
+    port: CalendarPort,
+    tenant_id: uuid.UUID,
+    mismatch: Mismatch,
+    rows: dict[uuid.UUID, WindowRow],
+) -> Item:
+    booking = mismatch.booking
+    if mismatch.kind is Kind.MISSING_HERE and booking is not None:
+        return await _merge(uow, tenant_id, mismatch, booking)
+    if mismatch.kind is Kind.DUPLICATE_THERE and booking is not None:
+        await port.cancel(booking.uid, reason="duplicate of a booking", deadline=_deadline())
+        return Item(mismatch, Fix.CANCELLED_THERE)
+    row = rows.get(mismatch.appointment_id) if mismatch.appointment_id else None
+    if row is None:
+        return Item(mismatch, Fix.REPORTED, "no appointment to fix")
+    state = row.appointment.sync_state
+    if state in (SyncState.CONFLICT, SyncState.SYNC_FAILED):
+        # Already shown to the business for a person to decide: not overwritten by a retry.
+        return Item(mismatch, Fix.REPORTED, f"appointment is {state}")
+    ours = row.appointment.source is not AppointmentSource.CALCOM
+    owed = state is SyncState.PENDING_SYNC
+    if ours or owed:
+        return await _request_sync(uow, tenant_id, mismatch, row.appointment.id)
+    if mismatch.kind is Kind.MISSING_THERE and booking is not None:
+        # Made on Cal.com and cancelled there: Cal.com wins.
+        return await _merge(uow, tenant_id, mismatch, booking)
+    return Item(mismatch, Fix.REPORTED, "made on Cal.com; a person decides")
+
+
+async def _merge(
+    uow: UnitOfWork, tenant_id: uuid.UUID, mismatch: Mismatch, booking: ExternalBooking
+) -> Item:
+    result = await calendar_events.merge(uow, tenant_id, facts_of(booking))
+    return Item(mismatch, Fix.MERGED, str(result))
+
+
+async def _request_sync(
+    uow: UnitOfWork, tenant_id: uuid.UUID, mismatch: Mismatch, appointment_id: uuid.UUID
+) -> Item:
+    """Ours wins: the saga makes Cal.com match the row (it looks our id up before writing,
+    so a booking Cal.com holds under a uid we never recorded is adopted, not made twice)."""
+    async with uow.writing() as session:
+        row = await appointment_rows.get(session, tenant_id, appointment_id)
+        if row is None:
+            return Item(mismatch, Fix.REPORTED, "appointment gone")
+        await sync.request_sync(session, row, uow.clock(), delay=timedelta(0))
+        await uow.commit(session)
+    return Item(mismatch, Fix.SYNC_REQUESTED)
+
+
+def facts_of(booking: ExternalBooking) -> BookingFacts:
+    """A listed booking stated as the facts a webhook would carry about it."""
+    attendee = booking.attendee
+    email = attendee.email if attendee else None
+    if email is not None and email.lower().endswith(webhook.GUEST_EMAIL_DOMAIN):
+        email = None
+    return BookingFacts(
+        trigger=FACTS_TRIGGER,
+        uid=booking.uid,
+        state=_state(booking.status),
+        start=booking.start,
+        end=booking.end,
+        previous_uid=booking.previous_uid,
+        host=booking.hosts[0] if booking.hosts else None,
+        event_type=booking.event_type,
+        attendee=None
+        if attendee is None
+        else webhook.Attendee(name=attendee.name, email=email, phone=attendee.phone),
+        ours=booking.appointment_id,
+        reason=None,
+    )
+
+
+def _state(status: str) -> BookingState:
+    try:
+        return BookingState(status)
+    except ValueError:
+        return BookingState.ACCEPTED
+
+
+def _log(report: BranchReport) -> None:
+    counts = {str(k): report.count(k) for k in Kind if report.count(k)}
+    log.info(
+        "reconciliation_done",
+        tenant=report.tenant_slug,
+        branch_id=str(report.branch_id),
+        start=report.start.isoformat(),
+        end=report.end.isoformat(),
+        mismatches=counts,
+    )
