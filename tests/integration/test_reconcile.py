@@ -27,9 +27,10 @@ from frontdesk.booking.service import BookingService
 from frontdesk.booking.sync import SYNC_JOB
 from frontdesk.booking.sync_job import sync_appointment
 from frontdesk.booking.unit_of_work import UnitOfWork
+from frontdesk.calendars.errors import CalendarUnavailable
 from frontdesk.calendars.port import Attendee, ExternalBooking
 from frontdesk.db.seed import DemoCredentials
-from frontdesk.db.tables import Appointment, Job
+from frontdesk.db.tables import Appointment, Job, ReconciliationRun
 from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
 from frontdesk.jobs.registry import JobContext
 from frontdesk.settings import Settings
@@ -123,6 +124,28 @@ async def test_a_booking_whose_webhook_was_lost_is_created_and_a_second_run_is_a
     assert (row.external_uid, row.sync_state) == ("page-1", SyncState.SYNCED)
     assert _kinds(await reconcile(uow, WINDOW)) == []
     assert await reconcile(uow, WINDOW, tenant_slug="someone-else") == []
+    async with sessions() as s:
+        runs = list(await s.scalars(select(ReconciliationRun).order_by(ReconciliationRun.id)))
+    assert len(runs) == 2
+    [found] = [r for r in runs if r.items]
+    assert found.counts["missing_here"] == 1
+    assert found.items[0]["uid"] == "page-1"
+    assert found.items[0]["fix"] == "merged"
+    assert found.error is None
+
+
+async def test_a_cal_com_that_cannot_be_read_is_recorded_and_raised(
+    sessions: async_sessionmaker[AsyncSession],
+    linked: None,
+    uow: UnitOfWork,
+    calendar: FakeCalendar,
+) -> None:
+    calendar.faults["list"] = ["down"]
+    with pytest.raises(CalendarUnavailable):
+        await reconcile(uow, WINDOW)
+    async with sessions() as s:
+        [run] = list(await s.scalars(select(ReconciliationRun)))
+    assert (run.error, run.items) == ("down", [])
 
 
 async def test_our_booking_cal_com_never_got_is_asked_of_the_saga_again(

@@ -35,10 +35,12 @@ from frontdesk.booking.reconcile_diff import Kind, Mismatch, Ours, classify
 from frontdesk.booking.unit_of_work import UnitOfWork
 from frontdesk.calendars.calcom import webhook
 from frontdesk.calendars.calcom.webhook import BookingFacts, BookingState
+from frontdesk.calendars.errors import CalendarError
 from frontdesk.calendars.port import CalendarPort, ExternalBooking
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import mirror as mirror_rows
 from frontdesk.db.repositories import providers as provider_rows
+from frontdesk.db.repositories import reconciliation as run_rows
 from frontdesk.db.repositories.providers import WindowRow
 from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentSource, SyncState
 from frontdesk.observability.logging import get_logger
@@ -82,6 +84,10 @@ class BranchReport:
     def count(self, kind: Kind) -> int:
         return sum(1 for i in self.items if i.mismatch.kind is kind)
 
+    def counts(self) -> dict[str, int]:
+        """Every class with how many of it were found (zeros included, for the report)."""
+        return {str(kind): self.count(kind) for kind in Kind}
+
 
 @dataclass(frozen=True, slots=True)
 class Window:
@@ -114,14 +120,22 @@ def _bounds(window: Window, timezone: str) -> tuple[datetime, datetime]:
 async def reconcile_branch(
     uow: UnitOfWork, branch_id: uuid.UUID, start: datetime, end: datetime
 ) -> BranchReport:
-    """Compare and fix one branch's window ``[start, end)``."""
+    """Compare and fix one branch's window ``[start, end)``; the run is recorded in
+    ``reconciliation_run`` (also when Cal.com could not be read: then ``CalendarError``
+    propagates after the row is written)."""
+    started = uow.clock()
     async with uow.reading() as session:
         link = await provider_rows.link_of_branch(session, branch_id)
         rows = await provider_rows.in_window(session, branch_id, start, end)
     if link is None or uow.calendars is None:
         return BranchReport("", branch_id, start, end, ())
     port = uow.calendars.port(link)
-    listed = await port.list_bookings(start - EDGE, end + EDGE, deadline=_deadline())
+    try:
+        listed = await port.list_bookings(start - EDGE, end + EDGE, deadline=_deadline())
+    except CalendarError as exc:
+        failed = BranchReport(link.tenant_slug, branch_id, start, end, ())
+        await _record(uow, link.tenant_id, failed, started, error=exc.message)
+        raise
     theirs = [b for b in listed if start <= b.start < end or _known(b, rows)]
     mismatches = classify([_ours(r) for r in rows], theirs)
     by_id = {r.appointment.id: r for r in rows}
@@ -130,8 +144,44 @@ async def reconcile_branch(
         items.append(await _fix(uow, port, link.tenant_id, mismatch, by_id))
         RECONCILIATION_MISMATCHES.labels(str(mismatch.kind)).inc()
     report = BranchReport(link.tenant_slug, branch_id, start, end, tuple(items))
+    await _record(uow, link.tenant_id, report, started, error=None)
     _log(report)
     return report
+
+
+async def _record(
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    report: BranchReport,
+    started: datetime,
+    *,
+    error: str | None,
+) -> None:
+    async with uow.writing() as session:
+        run_rows.add_run(
+            session,
+            tenant_id=tenant_id,
+            branch_id=report.branch_id,
+            started_at=started,
+            finished_at=uow.clock(),
+            window=(report.start, report.end),
+            counts=report.counts(),
+            items=[_item_doc(i) for i in report.items],
+            error=error,
+        )
+        await uow.commit(session)
+
+
+def _item_doc(item: Item) -> dict[str, str | None]:
+    booking = item.mismatch.booking
+    appointment_id = item.mismatch.appointment_id
+    return {
+        "class": str(item.mismatch.kind),
+        "appointment_id": None if appointment_id is None else str(appointment_id),
+        "uid": None if booking is None else booking.uid,
+        "fix": str(item.fix),
+        "note": item.note or None,
+    }
 
 
 def _deadline() -> Deadline:
@@ -247,7 +297,7 @@ def _state(status: str) -> BookingState:
 
 
 def _log(report: BranchReport) -> None:
-    counts = {str(k): report.count(k) for k in Kind if report.count(k)}
+    counts = {kind: n for kind, n in report.counts().items() if n}
     log.info(
         "reconciliation_done",
         tenant=report.tenant_slug,
