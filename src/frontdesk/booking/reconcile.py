@@ -80,6 +80,8 @@ class BranchReport:
     start: datetime
     end: datetime
     items: tuple[Item, ...]
+    # Why the provider could not be read (nothing was compared or fixed then).
+    error: str | None = None
 
     def count(self, kind: Kind) -> int:
         return sum(1 for i in self.items if i.mismatch.kind is kind)
@@ -91,29 +93,37 @@ class BranchReport:
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    first: date
+    """``days`` local days from ``first`` (None: today in the branch's zone)."""
+
     days: int
+    first: date | None = None
 
 
 async def reconcile(
     uow: UnitOfWork, window: Window, *, tenant_slug: str | None = None
 ) -> list[BranchReport]:
-    """Reconcile every branch on an outside calendar (or one tenant's). ``CalendarError``
-    from reading Cal.com propagates: nothing was changed for that branch."""
+    """Reconcile every branch on an outside calendar (or one tenant's). A branch whose
+    provider could not be read is reported with its ``error`` and the others still run."""
     async with uow.reading() as session:
         branches = await mirror_rows.links(session)
     reports = []
     for branch in branches:
         if tenant_slug is not None and branch.tenant_slug != tenant_slug:
             continue
-        start, end = _bounds(window, branch.timezone)
-        reports.append(await reconcile_branch(uow, branch.branch_id, start, end))
+        start, end = _bounds(window, branch.timezone, uow.clock())
+        try:
+            reports.append(await reconcile_branch(uow, branch.branch_id, start, end))
+        except CalendarError as exc:
+            reports.append(
+                BranchReport(branch.tenant_slug, branch.branch_id, start, end, (), exc.message)
+            )
     return reports
 
 
-def _bounds(window: Window, timezone: str) -> tuple[datetime, datetime]:
+def _bounds(window: Window, timezone: str, now: datetime) -> tuple[datetime, datetime]:
     zone = ZoneInfo(timezone)
-    first = datetime.combine(window.first, datetime.min.time(), zone)
+    day = window.first or now.astimezone(zone).date()
+    first = datetime.combine(day, datetime.min.time(), zone)
     return first, first + timedelta(days=window.days)
 
 
@@ -133,8 +143,8 @@ async def reconcile_branch(
     try:
         listed = await port.list_bookings(start - EDGE, end + EDGE, deadline=_deadline())
     except CalendarError as exc:
-        failed = BranchReport(link.tenant_slug, branch_id, start, end, ())
-        await _record(uow, link.tenant_id, failed, started, error=exc.message)
+        failed = BranchReport(link.tenant_slug, branch_id, start, end, (), exc.message)
+        await _record(uow, link.tenant_id, failed, started)
         raise
     theirs = [b for b in listed if start <= b.start < end or _known(b, rows)]
     mismatches = classify([_ours(r) for r in rows], theirs)
@@ -144,7 +154,7 @@ async def reconcile_branch(
         items.append(await _fix(uow, port, link.tenant_id, mismatch, by_id))
         RECONCILIATION_MISMATCHES.labels(str(mismatch.kind)).inc()
     report = BranchReport(link.tenant_slug, branch_id, start, end, tuple(items))
-    await _record(uow, link.tenant_id, report, started, error=None)
+    await _record(uow, link.tenant_id, report, started)
     _log(report)
     return report
 
@@ -154,8 +164,6 @@ async def _record(
     tenant_id: uuid.UUID,
     report: BranchReport,
     started: datetime,
-    *,
-    error: str | None,
 ) -> None:
     async with uow.writing() as session:
         run_rows.add_run(
@@ -167,7 +175,7 @@ async def _record(
             window=(report.start, report.end),
             counts=report.counts(),
             items=[_item_doc(i) for i in report.items],
-            error=error,
+            error=report.error,
         )
         await uow.commit(session)
 
