@@ -21,6 +21,7 @@ from tests.calendar_support import (
 )
 from tests.clock_support import FakeClock, at
 
+from frontdesk.booking import reconcile_job
 from frontdesk.booking.reconcile import BranchReport, Fix, Window, reconcile
 from frontdesk.booking.reconcile_diff import Kind
 from frontdesk.booking.service import BookingService
@@ -31,6 +32,7 @@ from frontdesk.calendars.port import Attendee, ExternalBooking
 from frontdesk.db.seed import DemoCredentials
 from frontdesk.db.tables import Appointment, Job, ReconciliationRun
 from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
+from frontdesk.jobs.handlers import default_registry
 from frontdesk.jobs.registry import JobContext
 from frontdesk.settings import Settings
 
@@ -205,3 +207,22 @@ async def test_a_page_booking_on_a_taken_chair_is_a_conflict_never_a_cancellatio
     assert (row.status, row.sync_state) == (AppointmentStatus.CONFIRMED, SyncState.CONFLICT)
     assert "page-1" in (row.sync_error or "")
     assert all(b.status == "accepted" for b in calendar.bookings.values())
+
+
+async def test_the_periodic_job_reconciles_the_next_days(
+    sessions: async_sessionmaker[AsyncSession],
+    linked: None,
+    clock: FakeClock,
+    calendar: FakeCalendar,
+) -> None:
+    periodic = {p.kind: (p.every, p.payload) for p in default_registry().periodic()}
+    assert periodic[reconcile_job.SOON_KIND] == (timedelta(minutes=15), {"days": 2})
+    assert periodic[reconcile_job.HORIZON_KIND] == (timedelta(days=1), {"days": 61})
+    calendar.bookings["page-1"] = _page_booking("page-1")
+    ctx = JobContext(
+        job_id=1, kind=reconcile_job.SOON_KIND, attempt=1, tenant_id=None, sessions=sessions,
+        settings=Settings(), clock=clock, calendars=FakeProviders(calendar),
+    )  # fmt: skip
+    await reconcile_job.reconcile_soon(ctx, {"days": 3})
+    [row] = await _rows(sessions)
+    assert row.external_uid == "page-1"
