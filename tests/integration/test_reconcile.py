@@ -4,7 +4,8 @@ saga wrote is cancelled there, and a second run finds nothing to fix."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -34,6 +35,7 @@ from frontdesk.db.tables import Appointment, Job, ReconciliationRun
 from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
 from frontdesk.jobs.handlers import default_registry
 from frontdesk.jobs.registry import JobContext
+from frontdesk.resilience.deadline import Deadline
 from frontdesk.settings import Settings
 
 DAY = at(2, 9).date()
@@ -226,3 +228,28 @@ async def test_the_periodic_job_reconciles_the_next_days(
     await reconcile_job.reconcile_soon(ctx, {"days": 3})
     [row] = await _rows(sessions)
     assert row.external_uid == "page-1"
+
+
+async def test_a_row_synced_while_cal_com_was_listed_is_left_alone(
+    sessions: async_sessionmaker[AsyncSession],
+    booking: BookingService,
+    uow: UnitOfWork,
+    calendar: FakeCalendar,
+    clock: FakeClock,
+) -> None:
+    calendar.faults["create"] = ["down"]
+    await booking.book(request(start=at(2, 11), staff_id=JONAS))
+    listing = calendar.list_bookings
+
+    async def saga_first(start: datetime, end: datetime, *, deadline: Deadline) -> Any:
+        # The saga's job finishes between our read of the rows and the listing's answer.
+        answer = await listing(start, end, deadline=deadline)
+        await _run_sync_jobs(sessions, clock, calendar)
+        return answer
+
+    calendar.list_bookings = saga_first  # type: ignore[method-assign]
+    [item] = [i for r in await reconcile(uow, WINDOW) for i in r.items]
+    assert (item.mismatch.kind, item.fix) == (Kind.MISSING_THERE, Fix.REPORTED)
+    [row] = await _rows(sessions)
+    assert row.sync_state is SyncState.SYNCED
+    assert len(calendar.active()) == 1

@@ -42,6 +42,7 @@ from frontdesk.db.repositories import mirror as mirror_rows
 from frontdesk.db.repositories import providers as provider_rows
 from frontdesk.db.repositories import reconciliation as run_rows
 from frontdesk.db.repositories.providers import WindowRow
+from frontdesk.db.tables import Appointment
 from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentSource, SyncState
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import RECONCILIATION_MISMATCHES
@@ -246,7 +247,7 @@ async def _fix(
     ours = row.appointment.source is not AppointmentSource.CALCOM
     owed = state is SyncState.PENDING_SYNC
     if ours or owed:
-        return await _request_sync(uow, tenant_id, mismatch, row.appointment.id)
+        return await _request_sync(uow, tenant_id, mismatch, row.appointment)
     if mismatch.kind is Kind.MISSING_THERE and booking is not None:
         # Made on Cal.com and cancelled there: Cal.com wins.
         return await _merge(uow, tenant_id, mismatch, booking)
@@ -261,14 +262,16 @@ async def _merge(
 
 
 async def _request_sync(
-    uow: UnitOfWork, tenant_id: uuid.UUID, mismatch: Mismatch, appointment_id: uuid.UUID
+    uow: UnitOfWork, tenant_id: uuid.UUID, mismatch: Mismatch, seen: Appointment
 ) -> Item:
     """Ours wins: the saga makes Cal.com match the row (it looks our id up before writing,
-    so a booking Cal.com holds under a uid we never recorded is adopted, not made twice)."""
+    so a booking Cal.com holds under a uid we never recorded is adopted, not made twice).
+    A row changed since it was read (the saga or a caller got there first, e.g. the booking
+    was synced while Cal.com was being listed) is left alone: the next run sees it anew."""
     async with uow.writing() as session:
-        row = await appointment_rows.get(session, tenant_id, appointment_id)
-        if row is None:
-            return Item(mismatch, Fix.REPORTED, "appointment gone")
+        row = await appointment_rows.get(session, tenant_id, seen.id)
+        if row is None or row.version != seen.version:
+            return Item(mismatch, Fix.REPORTED, "changed meanwhile; next run looks again")
         await sync.request_sync(session, row, uow.clock(), delay=timedelta(0))
         await uow.commit(session)
     return Item(mismatch, Fix.SYNC_REQUESTED)
