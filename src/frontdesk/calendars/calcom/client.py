@@ -247,6 +247,7 @@ class CalcomClient:
                 after_start=starts_from,
                 before_end=starts_before,
                 skip=page_no * PAGE,
+                take=PAGE,
                 deadline=deadline,
             )
             found.extend(b for b in page if starts_from <= b.start < starts_before)
