@@ -187,6 +187,9 @@ async def test_a_duplicate_our_saga_wrote_is_cancelled_there_and_ours_kept(
         uid="uid-dup", event_type=kept.event_type, start=kept.start, end=kept.end,
         status="accepted", hosts=kept.hosts, appointment_id=outcome.appointment.id,
     )  # fmt: skip
+    # Cal.com is down for the cancel: reported, left to the next run, which cancels it.
+    calendar.faults["cancel"] = ["down"]
+    assert _kinds(await reconcile(uow, WINDOW)) == [(Kind.DUPLICATE_THERE, Fix.REPORTED)]
     assert _kinds(await reconcile(uow, WINDOW)) == [(Kind.DUPLICATE_THERE, Fix.CANCELLED_THERE)]
     assert [b.uid for b in calendar.active()] == [kept.uid]
     assert calendar.bookings["uid-dup"].status == "cancelled"

@@ -37,6 +37,7 @@ from frontdesk.calendars.calcom import webhook
 from frontdesk.calendars.calcom.webhook import BookingFacts, BookingState
 from frontdesk.calendars.errors import CalendarError
 from frontdesk.calendars.port import CalendarPort, ExternalBooking
+from frontdesk.db.errors import WriteRefused
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.repositories import mirror as mirror_rows
 from frontdesk.db.repositories import providers as provider_rows
@@ -147,12 +148,15 @@ async def reconcile_branch(
         failed = BranchReport(link.tenant_slug, branch_id, start, end, (), exc.message)
         await _record(uow, link.tenant_id, failed, started)
         raise
-    theirs = [b for b in listed if start <= b.start < end or _known(b, rows)]
+    known = _known_keys(rows)
+    theirs = [
+        b for b in listed if start <= b.start < end or b.uid in known or b.appointment_id in known
+    ]
     mismatches = classify([_ours(r) for r in rows], theirs)
     by_id = {r.appointment.id: r for r in rows}
     items = []
     for mismatch in mismatches:
-        items.append(await _fix(uow, port, link.tenant_id, mismatch, by_id))
+        items.append(await _fix_or_report(uow, port, link.tenant_id, mismatch, by_id))
         RECONCILIATION_MISMATCHES.labels(str(mismatch.kind)).inc()
     report = BranchReport(link.tenant_slug, branch_id, start, end, tuple(items))
     await _record(uow, link.tenant_id, report, started)
@@ -197,14 +201,16 @@ def _deadline() -> Deadline:
     return Deadline.after(CALL_BUDGET_S, time.monotonic)
 
 
-def _known(booking: ExternalBooking, rows: Sequence[WindowRow]) -> bool:
-    """A booking outside the window that belongs to one of the window's appointments."""
-    return any(
-        booking.uid in r.uids
-        or booking.uid == r.appointment.external_uid
-        or booking.appointment_id == r.appointment.id
-        for r in rows
-    )
+def _known_keys(rows: Sequence[WindowRow]) -> set[object]:
+    """The uids and ids of the window's appointments: a listed booking outside the window that
+    carries one of them still belongs to the comparison."""
+    keys: set[object] = set()
+    for row in rows:
+        keys.update(row.uids)
+        keys.add(row.appointment.id)
+        if row.appointment.external_uid:
+            keys.add(row.appointment.external_uid)
+    return keys
 
 
 def _ours(row: WindowRow) -> Ours:
@@ -222,6 +228,23 @@ def _ours(row: WindowRow) -> Ours:
 
 
 # -- the fixes ----------------------------------------------------------------------------------
+
+
+async def _fix_or_report(
+    uow: UnitOfWork,
+    port: CalendarPort,
+    tenant_id: uuid.UUID,
+    mismatch: Mismatch,
+    rows: dict[uuid.UUID, WindowRow],
+) -> Item:
+    """A fix that fails (Cal.com refused or is down, another writer changed the rows) is
+    reported and left to the next run; the other mismatches are still fixed."""
+    try:
+        return await _fix(uow, port, tenant_id, mismatch, rows)
+    except CalendarError as exc:
+        return Item(mismatch, Fix.REPORTED, f"fix failed at Cal.com: {exc.message}"[:200])
+    except WriteRefused as exc:
+        return Item(mismatch, Fix.REPORTED, f"fix refused here: {exc.kind}; next run looks again")
 
 
 async def _fix(
