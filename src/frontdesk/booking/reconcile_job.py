@@ -13,8 +13,11 @@ from typing import Any
 
 from frontdesk.booking.reconcile import Window, reconcile
 from frontdesk.booking.sync_job import unit_of
-from frontdesk.jobs.errors import PermanentJobError, TransientJobError
+from frontdesk.jobs.errors import PermanentJobError
 from frontdesk.jobs.registry import DEFAULT_REGISTRY, JobContext
+from frontdesk.observability.logging import get_logger
+
+log = get_logger(__name__)
 
 SOON_KIND = "calendar.reconcile"
 SOON_DAYS = 2
@@ -37,7 +40,10 @@ async def reconcile_horizon(ctx: JobContext, payload: dict[str, Any]) -> None:
 
 async def _run(ctx: JobContext, payload: dict[str, Any]) -> None:
     if ctx.calendars is None:
-        raise TransientJobError("this worker has no calendar providers")
+        # As the mirror's refresh: a worker without providers skips (the next period runs on
+        # one that has them), rather than pile up retries of a periodic run.
+        log.warning("reconciliation_skipped", kind=ctx.kind, reason="no calendar providers")
+        return
     days = payload.get("days")
     if not isinstance(days, int) or not 0 < days <= 366:
         raise PermanentJobError(f"bad payload: days={days!r}")
