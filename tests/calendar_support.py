@@ -187,6 +187,12 @@ class FakeCalendar:
         found = active or mine
         return found[-1] if found else None
 
+    async def list_bookings(
+        self, start: datetime, end: datetime, *, deadline: Deadline
+    ) -> Sequence[ExternalBooking]:
+        await self._maybe_fail("list", deadline)
+        return [b for b in self.bookings.values() if start <= b.start < end]
+
     async def cancel(
         self, uid: str, *, reason: str | None = None, deadline: Deadline
     ) -> ExternalBooking:

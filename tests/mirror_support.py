@@ -106,6 +106,12 @@ class FakePort:
     ) -> ExternalBooking | None:
         raise NotImplementedError
 
+    async def list_bookings(
+        self, start: datetime, end: datetime, *, deadline: Deadline
+    ) -> Sequence[ExternalBooking]:
+        # The periodic reconciliation runs in the worker tests too: a team with no bookings.
+        return ()
+
     async def cancel(
         self, uid: str, *, reason: str | None = None, deadline: Deadline
     ) -> ExternalBooking:

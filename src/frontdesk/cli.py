@@ -23,6 +23,7 @@ from frontdesk.calendars.calcom.connect import ConnectFailed
 from frontdesk.calendars.calcom.emulator import serve as emulator
 from frontdesk.calendars.calcom.emulator.state import DEFAULT_API_KEY
 from frontdesk.cli_calcom import calcom_app
+from frontdesk.cli_reconcile import reconcile_command
 from frontdesk.db import migrate
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories import tenants
@@ -52,6 +53,7 @@ app.add_typer(apikey_app, name="apikey")
 dev_app = typer.Typer(help="Development tools (never for production).", no_args_is_help=True)
 app.add_typer(dev_app, name="dev")
 app.add_typer(calcom_app, name="calcom")
+app.command("reconcile")(reconcile_command)
 
 console = Console()
 

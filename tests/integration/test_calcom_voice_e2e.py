@@ -34,6 +34,8 @@ from tests.voice_support import RetellClient, retell_client, seed
 from frontdesk import demo
 from frontdesk.booking.calendar_inbox import INBOX_JOB
 from frontdesk.booking.calendar_inbox_job import process_webhook
+from frontdesk.booking.reconcile import Fix, Window, reconcile
+from frontdesk.booking.reconcile_diff import Kind
 from frontdesk.booking.sync import SYNC_JOB
 from frontdesk.booking.sync_job import sync_appointment
 from frontdesk.calendars.calcom.connect import ConnectRequest, connect
@@ -273,6 +275,40 @@ async def test_a_booking_on_calcom_s_own_page_reaches_us_by_webhook_and_is_offer
     assert again["status"] == "unavailable", again
     assert "schon vergeben" in again["message"]
     assert at(2, 10).isoformat() not in [slot["start"] for slot in again["slots"]]
+
+
+async def test_a_page_booking_whose_webhook_was_dropped_is_created_by_reconcile(
+    calcom_mode: CalcomMode,
+) -> None:
+    """Cal.com's page books Jonas at 10:00 and its webhook never reaches us: one reconcile
+    makes the appointment (source calcom), the agent stops offering the time, and a second
+    reconcile finds nothing to fix."""
+    retell, emulator = calcom_mode.retell, calcom_mode.emulator
+    wish = {"service": "Herrenhaarschnitt", "date": "morgen", "time": "10 Uhr", "staff": "Jonas"}
+    page = await emulator.http.post(
+        "/_emulator/bookings",
+        json={
+            "start": at(2, 10).astimezone(UTC).isoformat(),
+            "eventTypeId": HERREN,
+            "attendee": {"name": "Walk In", "timeZone": "Europe/Berlin", "email": "w@x.de"},
+            "rrHostSubsetIds": [JONAS],
+        },
+    )
+    assert page.status_code == 201, page.text
+    await emulator.delivered()  # sent to the subscriber, never posted to us: lost
+    uow = retell.app.state.booking.uow
+    [first] = await reconcile(uow, Window(days=3))
+    assert first.error is None
+    assert [(i.mismatch.kind, i.fix, i.note) for i in first.items] == [
+        (Kind.MISSING_HERE, Fix.MERGED, "created")
+    ]
+    [row] = await calcom_mode.appointments()
+    assert (row.source, row.external_uid) == (AppointmentSource.CALCOM, page.json()["uid"])
+    assert (row.starts_at, row.staff_id) == (at(2, 10), demo.demo_id("staff", "jonas"))
+    again = await retell.fn("check_availability", wish)
+    assert again["status"] == "unavailable", again
+    [second] = await reconcile(uow, Window(days=3))
+    assert second.items == ()
 
 
 def _creates() -> float:

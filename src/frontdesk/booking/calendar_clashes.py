@@ -67,15 +67,20 @@ async def gone(session: DbSession, tenant_id: uuid.UUID, uid: str) -> None:
 
 
 async def record(
-    uow: UnitOfWork, inbox_id: uuid.UUID, tenant_id: uuid.UUID, facts: BookingFacts, clash: Clash
+    uow: UnitOfWork,
+    inbox_id: uuid.UUID | None,
+    tenant_id: uuid.UUID,
+    facts: BookingFacts,
+    clash: Clash,
 ) -> None:
     """Record the clash where the business sees it: every appointment the booking's time hits
-    (and the moved one) is ``conflict`` with the Cal.com uid; nothing is cancelled."""
+    (and the moved one) is ``conflict`` with the Cal.com uid; nothing is cancelled. Without an
+    ``inbox_id`` (the reconciliation found the booking) no inbox row is finished."""
     now = uow.clock()
     note = f"{note_for(facts.uid)} at {facts.start.isoformat()} clashes with this appointment"
     async with uow.writing() as session:
-        row = await inbox_rows.get(session, inbox_id)
-        if row is None or row.status is not InboxStatus.RECEIVED:
+        row = None if inbox_id is None else await inbox_rows.get(session, inbox_id)
+        if inbox_id is not None and (row is None or row.status is not InboxStatus.RECEIVED):
             return
         hit = list(await inbox_rows.overlapping(session, clash.staff_id, facts.start, facts.end))
         for appointment in hit:
@@ -83,7 +88,8 @@ async def record(
         if clash.moved is not None:
             await _moved_into(session, tenant_id, clash.moved, facts, now)
         await uow.touch(session, clash.catalog, (facts.start, facts.end))
-        inbox_rows.finish(row, InboxStatus.PROCESSED, now, f"conflict: {note}")
+        if row is not None:
+            inbox_rows.finish(row, InboxStatus.PROCESSED, now, f"conflict: {note}")
         await uow.commit(session)
     log.warning(
         "calcom_booking_conflict",

@@ -106,6 +106,20 @@ async def process(uow: UnitOfWork, inbox_id: uuid.UUID) -> Result | None:
     return _done(subject, result, uow.clock())
 
 
+async def merge(uow: UnitOfWork, tenant_id: uuid.UUID, facts: BookingFacts) -> Result:
+    """Apply facts about one booking learnt otherwise than by a webhook (the reconciliation
+    reads Cal.com's listing): the same merge as an inbox event, so a booking made on Cal.com
+    is created by one path only. ``WriteRefused`` propagates as in ``process``."""
+    async with uow.writing() as session:
+        try:
+            result = await _apply(uow, session, tenant_id, facts)
+        except calendar_clashes.Clash as clash:
+            await calendar_clashes.record(uow, None, tenant_id, facts, clash)
+            return Result.CONFLICT
+        await uow.commit(session)
+    return result
+
+
 def _payload(row: WebhookInbox) -> dict[str, Any]:
     payload = row.payload.get("payload") if isinstance(row.payload, dict) else None
     return payload if isinstance(payload, dict) else {}

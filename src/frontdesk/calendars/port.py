@@ -86,6 +86,8 @@ class ExternalBooking:
     appointment_id: uuid.UUID | None = None
     previous_uid: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
+    # The first attendee (the customer), when the provider said who booked.
+    attendee: Attendee | None = None
 
 
 class CalendarPort(Protocol):
@@ -121,6 +123,13 @@ class CalendarPort(Protocol):
     ) -> ExternalBooking | None:
         """The provider's booking carrying our ``appointment_id``, searched near ``around``
         (its start), or None when the provider holds none."""
+        ...
+
+    async def list_bookings(
+        self, start: datetime, end: datetime, *, deadline: Deadline
+    ) -> Sequence[ExternalBooking]:
+        """Every booking of the business starting in ``[start, end)``, in any status (the
+        reconciliation's view of the provider; a few paged requests)."""
         ...
 
     async def cancel(

@@ -22,6 +22,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "frontdesk.booking.events",
     "frontdesk.booking.sync_job",
     "frontdesk.booking.calendar_inbox_job",
+    "frontdesk.booking.reconcile_job",
     "frontdesk.calendars.mirror",
 )
 

@@ -163,6 +163,12 @@ CALCOM_WEBHOOK_LAG = Histogram(
     "Time from a Cal.com webhook's arrival to the end of its processing (inbox processing lag).",
     buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 15.0, 60.0, 300.0),
 )
+RECONCILIATION_MISMATCHES = Counter(
+    "frontdesk_reconciliation_mismatches_total",
+    "Differences the reconciliation found between Cal.com and us, by class (missing_here, "
+    "missing_there, time_differs, status_differs, host_differs, duplicate_there).",
+    ["class"],
+)
 
 
 def render_metrics() -> tuple[bytes, str]:

@@ -3,6 +3,7 @@ is checked against the OpenAPI document by the fixture."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,7 +22,15 @@ from tests.calcom_emulator_support import (
 )
 from tests.clock_support import at
 
-from frontdesk.calendars.errors import CalendarNotFound, CalendarRejected, SlotTaken
+from frontdesk.calendars.calcom import client as client_module
+from frontdesk.calendars.calcom.adapter import CalcomCalendar
+from frontdesk.calendars.errors import (
+    CalendarNotFound,
+    CalendarRejected,
+    CalendarUnavailable,
+    SlotTaken,
+)
+from frontdesk.resilience.deadline import Deadline
 
 DAY = at(8, 0).date()  # Tuesday 8 December, a working day a week after the suite's "now"
 
@@ -240,3 +249,28 @@ def test_the_suite_clock_is_a_tuesday_morning_before_opening() -> None:
     # The slot assertions above rely on it.
     assert at(1, 8, 0).weekday() == 1
     assert at(1, 8, 0).astimezone(UTC).hour == 7
+
+
+async def test_the_team_listing_reads_every_page_and_keeps_only_the_window(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = emulator.client
+    for start in (at(8, 9, 0), at(8, 10, 0), at(8, 11, 0), at(9, 10, 0)):
+        await client.create_booking(booking_of(BART, start))
+    monkeypatch.setattr(client_module, "PAGE", 1)
+    found = await client.team_bookings(
+        team_id=TEAM_ID, starts_from=at(8, 0), starts_before=at(9, 0)
+    )
+    assert [b.start for b in found] == [at(8, 9, 0), at(8, 10, 0), at(8, 11, 0)]
+    port = CalcomCalendar(client, team_id=TEAM_ID)
+    listed = await port.list_bookings(
+        at(9, 0), at(10, 0), deadline=Deadline.after(5, time.monotonic)
+    )
+    assert [(b.start, b.event_type, b.status) for b in listed] == [
+        (at(9, 10, 0), str(BART), "accepted")
+    ]
+    assert listed[0].attendee is not None
+    # A window larger than the listing may read is refused, never answered in part.
+    monkeypatch.setattr(client_module, "LISTING_PAGES", 2)
+    with pytest.raises(CalendarUnavailable):
+        await client.team_bookings(team_id=TEAM_ID, starts_from=at(8, 0), starts_before=at(10, 0))

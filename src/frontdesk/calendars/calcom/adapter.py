@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from frontdesk.calendars.calcom.client import CalcomClient
 from frontdesk.calendars.calcom.schemas import Booking, NewBooking, NewBookingAttendee
-from frontdesk.calendars.port import BookingRequest, ExternalBooking, FreeSlot
+from frontdesk.calendars.port import Attendee, BookingRequest, ExternalBooking, FreeSlot
 from frontdesk.resilience.deadline import Deadline
 
 # Metadata keys of a booking frontdesk wrote (Cal.com: ≤ 40 characters per key).
@@ -97,6 +97,14 @@ class CalcomCalendar:
         )
         return None if found is None else external(found)
 
+    async def list_bookings(
+        self, start: datetime, end: datetime, *, deadline: Deadline
+    ) -> Sequence[ExternalBooking]:
+        found = await self._client.team_bookings(
+            team_id=self._team_id, starts_from=start, starts_before=end, deadline=deadline
+        )
+        return tuple(external(b) for b in found)
+
     async def cancel(
         self, uid: str, *, reason: str | None = None, deadline: Deadline
     ) -> ExternalBooking:
@@ -152,4 +160,18 @@ def external(booking: Booking, *, previous_uid: str | None = None) -> ExternalBo
         appointment_id=appointment_id,
         previous_uid=previous_uid or booking.rescheduled_from_uid,
         metadata={k: str(v) for k, v in booking.metadata.items()},
+        attendee=_attendee(booking),
+    )
+
+
+def _attendee(booking: Booking) -> Attendee | None:
+    if not booking.attendees:
+        return None
+    first = booking.attendees[0]
+    return Attendee(
+        name=first.name,
+        time_zone=first.time_zone,
+        email=first.email,
+        phone=first.phone_number,
+        language=first.language or "de",
     )

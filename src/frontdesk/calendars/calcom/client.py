@@ -31,7 +31,7 @@ from frontdesk.calendars.calcom.schemas import (
     utc_text,
 )
 from frontdesk.calendars.calcom.transport import DEFAULT_BASE_URL, Guard, Transport
-from frontdesk.calendars.errors import CalendarRejected
+from frontdesk.calendars.errors import CalendarRejected, CalendarUnavailable
 from frontdesk.observability.logging import get_logger
 from frontdesk.resilience.deadline import Deadline
 
@@ -39,6 +39,9 @@ from frontdesk.resilience.deadline import Deadline
 PAGE = 100
 # A look-up by metadata reads at most this many pages (each one request of the rate budget).
 LOOKUP_PAGES = 5
+# The reconciliation's listing stops here (2,000 bookings): a window larger than that is
+# refused rather than read in part, since a partial listing would look like missing bookings.
+LISTING_PAGES = 20
 # Cal.com's answer to a second cancel of the same booking (lowercased for matching).
 ALREADY_CANCELLED = "already been cancelled"
 
@@ -225,6 +228,36 @@ class CalcomClient:
                 return None
         log.warning("calcom_lookup_truncated", tenant=self._t.tenant, pages=LOOKUP_PAGES)
         return None
+
+    async def team_bookings(
+        self,
+        *,
+        team_id: int | None,
+        starts_from: datetime,
+        starts_before: datetime,
+        deadline: Deadline | None = None,
+    ) -> tuple[Booking, ...]:
+        """Every booking of the team starting in ``[starts_from, starts_before)``, all pages;
+        the time filter is applied here too (Cal.com may ignore it). Raises
+        ``CalendarUnavailable`` rather than return a truncated listing."""
+        found: list[Booking] = []
+        for page_no in range(LISTING_PAGES):
+            page, pagination = await self.list_bookings(
+                team_id=team_id,
+                after_start=starts_from,
+                before_end=starts_before,
+                skip=page_no * PAGE,
+                take=PAGE,
+                deadline=deadline,
+            )
+            found.extend(b for b in page if starts_from <= b.start < starts_before)
+            if not pagination.has_next_page:
+                return tuple(found)
+        raise CalendarUnavailable(
+            f"more than {LISTING_PAGES * PAGE} bookings in the window",
+            reason="truncated",
+            maybe_applied=False,
+        )
 
     async def cancel_booking(
         self, uid: str, *, reason: str | None = None, deadline: Deadline | None = None

@@ -157,3 +157,47 @@ class SyncSubject:
     host: str | None
     timezone: str
     locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class WindowRow:
+    """An appointment of the reconciliation window with its provider host and every uid."""
+
+    appointment: Appointment
+    host: str | None
+    uids: tuple[str, ...]
+
+
+async def in_window(
+    session: AsyncSession, branch_id: uuid.UUID, start: datetime, end: datetime
+) -> list[WindowRow]:
+    """The branch's appointments starting in ``[start, end)`` in any status (two queries)."""
+    found = (
+        await session.execute(
+            select(Appointment, Staff.calcom_user_id)
+            .join(Staff, Staff.id == Appointment.staff_id)
+            .where(
+                Appointment.branch_id == branch_id,
+                Appointment.starts_at >= start,
+                Appointment.starts_at < end,
+            )
+            .order_by(Appointment.starts_at)
+        )
+    ).all()
+    ids = [row[0].id for row in found]
+    chains: dict[uuid.UUID, list[str]] = {}
+    if ids:
+        for appointment_id, uid in await session.execute(
+            select(AppointmentExternalUid.appointment_id, AppointmentExternalUid.uid).where(
+                AppointmentExternalUid.appointment_id.in_(ids)
+            )
+        ):
+            chains.setdefault(appointment_id, []).append(uid)
+    return [
+        WindowRow(
+            appointment=row[0],
+            host=None if row[1] is None else str(row[1]),
+            uids=tuple(chains.get(row[0].id, ())),
+        )
+        for row in found
+    ]

@@ -34,6 +34,7 @@ from frontdesk.db.tables.catalog import (
     WorkingHours,
 )
 from frontdesk.db.tables.ops import IdempotencyRecord, Job, WebhookInbox
+from frontdesk.db.tables.reconciliation import ReconciliationRun
 from frontdesk.db.tables.tenancy import BookingDay, Branch, PhoneNumber, Tenant
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "IdempotencyRecord",
     "Job",
     "PhoneNumber",
+    "ReconciliationRun",
     "Service",
     "ServiceStaff",
     "Staff",
