@@ -17,12 +17,9 @@ from retell import Retell, RetellError
 from rich.console import Console
 from rich.table import Table
 
-from frontdesk import dev_calcom_demo as calcom_demo
 from frontdesk.booking.queries import Queries
-from frontdesk.calendars.calcom.connect import ConnectFailed
-from frontdesk.calendars.calcom.emulator import serve as emulator
-from frontdesk.calendars.calcom.emulator.state import DEFAULT_API_KEY
 from frontdesk.cli_calcom import calcom_app
+from frontdesk.cli_dev import dev_app
 from frontdesk.cli_reconcile import reconcile_command
 from frontdesk.db import migrate
 from frontdesk.db.repositories import jobs as job_rows
@@ -33,10 +30,9 @@ from frontdesk.domain.clock import system_clock
 from frontdesk.domain.model import JobState
 from frontdesk.jobs.handlers import default_registry
 from frontdesk.jobs.process import run_worker_process
-from frontdesk.observability.logging import configure_logging
 from frontdesk.resources import open_resources
 from frontdesk.security import generate_api_key, generate_password
-from frontdesk.settings import Settings, get_settings
+from frontdesk.settings import Settings, command_settings
 from frontdesk.voice import agent as voice_agent
 
 app = typer.Typer(
@@ -50,18 +46,11 @@ db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 apikey_app = typer.Typer(help="Tenant API keys for the REST API.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(apikey_app, name="apikey")
-dev_app = typer.Typer(help="Development tools (never for production).", no_args_is_help=True)
 app.add_typer(dev_app, name="dev")
 app.add_typer(calcom_app, name="calcom")
 app.command("reconcile")(reconcile_command)
 
 console = Console()
-
-
-def _settings() -> Settings:
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
-    return settings
 
 
 @app.command()
@@ -81,7 +70,7 @@ def serve(
     ] = 1,
 ) -> None:
     """Migrate the database, seed the demo on an empty embedded database, and serve HTTP."""
-    settings = _settings()
+    settings = command_settings()
     if workers > 1 and settings.is_sqlite:
         console.print(
             "[red]--workers > 1 needs PostgreSQL: the embedded SQLite database is served by "
@@ -130,7 +119,7 @@ def demo() -> None:
     Re-seeding replaces the demo tenant and everything it owns. FRONTDESK_DEMO_API_KEY fixes the
     API key; otherwise a new one is generated each time.
     """
-    settings = _settings()
+    settings = command_settings()
     migrate.upgrade(settings.database_url)
     _print_credentials(asyncio.run(_seed(settings)))
 
@@ -140,7 +129,7 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
-    settings = _settings()
+    settings = command_settings()
     migrate.upgrade(settings.database_url, revision)
     console.print(f"Database at [bold]{revision}[/bold].")
 
@@ -150,7 +139,7 @@ def db_downgrade(
     revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")],
 ) -> None:
     """Revert migrations down to REVISION."""
-    settings = _settings()
+    settings = command_settings()
     migrate.downgrade(settings.database_url, revision)
     console.print(f"Database at [bold]{revision}[/bold].")
 
@@ -161,7 +150,7 @@ def apikey_create(
     name: Annotated[str, typer.Option(help="What the key is for.")] = "cli",
 ) -> None:
     """Create a new API key for TENANT and print it once (only its digest is stored)."""
-    settings = _settings()
+    settings = command_settings()
     key = asyncio.run(_create_key(settings, tenant, name))
     if key is None:
         console.print(f"[red]No tenant with slug {tenant!r}.[/red]")
@@ -223,7 +212,7 @@ def worker(
     poll: Annotated[float, typer.Option(min=0.05, help="Seconds between idle polls.")] = 1.0,
 ) -> None:
     """Run a job worker until SIGTERM/SIGINT (then finish or release in-flight jobs)."""
-    settings = _settings()
+    settings = command_settings()
     asyncio.run(
         run_worker_process(
             settings,
@@ -243,7 +232,7 @@ def jobs_list(
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
 ) -> None:
     """List jobs, newest first (e.g. --state dead for the ones that need an operator)."""
-    settings = _settings()
+    settings = command_settings()
     rows = asyncio.run(_list_jobs(settings, state, limit))
     table = Table(title=f"jobs ({state.value if state else 'all states'})")
     for column in ("id", "kind", "state", "attempts", "run after (UTC)"):
@@ -266,7 +255,7 @@ def jobs_list(
 @jobs_app.command("retry")
 def jobs_retry(job_id: Annotated[int, typer.Argument(help="Id of a dead job.")]) -> None:
     """Queue a dead job again, due now, with its attempts reset."""
-    settings = _settings()
+    settings = command_settings()
     if not asyncio.run(_retry_job(settings, job_id)):
         console.print(f"[red]No dead job with id {job_id}.[/red]")
         raise typer.Exit(code=1)
@@ -317,7 +306,7 @@ def agent_export(
     ] = voice_agent.DEFAULT_VOICE_ID,
 ) -> None:
     """Print the Retell LLM (prompt, tools) and agent settings for TENANT, as push sends them."""
-    settings = _settings()
+    settings = command_settings()
     profile = _agent_profile(settings, tenant)
     if output is AgentExportFormat.PROMPT:
         typer.echo(voice_agent.render_prompt(profile), nl=False)
@@ -351,7 +340,7 @@ def agent_push(
     ] = False,
 ) -> None:
     """Create or update TENANT's Retell LLM and agent (named frontdesk:SLUG) and print the ids."""
-    settings = _settings()
+    settings = command_settings()
     profile = _agent_profile(settings, tenant)
     api_key = profile.retell_api_key or (
         settings.retell_api_key.get_secret_value() if settings.retell_api_key else None
@@ -391,46 +380,3 @@ def _agent_profile(settings: Settings, slug: str) -> voice_agent.AgentProfile:
 async def _load_agent_profile(settings: Settings, slug: str) -> voice_agent.AgentProfile | None:
     async with open_resources(settings, system_clock) as resources:
         return await voice_agent.load_profile(Queries(resources.sessions), slug)
-
-
-@dev_app.command("calcom-emulator")
-def dev_calcom_emulator(
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8055,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    seed: Annotated[str, typer.Option(help="The account to start with.")] = "demo",
-    api_key: Annotated[str, typer.Option(help="The API key it accepts.")] = DEFAULT_API_KEY,
-    webhook_delivery: Annotated[
-        bool, typer.Option(help="POST webhooks to subscribers (off: only recorded).")
-    ] = True,
-) -> None:
-    """Serve a Cal.com API v2 emulator (docs/calcom-emulator.md); prints its key and URL."""
-    try:
-        emulator.serve(
-            host=host,
-            port=port,
-            seed=seed,
-            api_key=api_key,
-            webhook_delivery=webhook_delivery,
-            console=console,
-        )
-    except emulator.UnknownSeed as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(code=2) from exc
-
-
-@dev_app.command("calcom-demo")
-def dev_calcom_demo(
-    port: Annotated[int, typer.Option(help="frontdesk's TCP port.")] = 8000,
-    emulator_port: Annotated[int, typer.Option(help="The Cal.com emulator's TCP port.")] = 8055,
-) -> None:
-    """Cal.com mode end to end: the emulator, the demo seeded afresh and linked to it, and
-    frontdesk with its job worker, in one process on 127.0.0.1 until Ctrl-C."""
-    settings = _settings()
-    try:
-        calcom_demo.run(settings, port=port, emulator_port=emulator_port, console=console)
-    except calcom_demo.EmulatorDidNotStart as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(code=1) from exc
-    except ConnectFailed as exc:
-        console.print(f"[red]{exc}[/red]", soft_wrap=True)
-        raise typer.Exit(code=exc.exit_code) from exc

@@ -25,9 +25,8 @@ from frontdesk.calendars.calcom.transport import Guard
 from frontdesk.calendars.mirror.refresher import MirrorRefresher, mirror_budget
 from frontdesk.calendars.providers import CalendarProviders
 from frontdesk.domain.clock import system_clock
-from frontdesk.observability.logging import configure_logging
 from frontdesk.resources import Resources, open_resources
-from frontdesk.settings import Settings, get_settings
+from frontdesk.settings import Settings, command_settings
 
 calcom_app = typer.Typer(
     help="Cal.com: link a tenant's team (staff, services, webhooks) and show the link.",
@@ -43,12 +42,6 @@ HTTP_TIMEOUT = 30.0
 def http_client() -> httpx.AsyncClient:
     """The HTTP client Cal.com is reached with (tests put a stand-in transport here)."""
     return httpx.AsyncClient(timeout=HTTP_TIMEOUT)
-
-
-def _settings() -> Settings:
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
-    return settings
 
 
 def _guard(resources: Resources) -> Guard:
@@ -99,7 +92,7 @@ def calcom_connect(
     --webhook-url). Exit 1 when Cal.com refuses or cannot be reached, 2 when an option must
     change.
     """
-    settings = _settings()
+    settings = command_settings()
     request = ConnectRequest(
         tenant=tenant,
         api_key=SecretStr(api_key),
@@ -175,7 +168,7 @@ def calcom_status(
     and staff, the circuit breaker (shared through Redis only), appointments not in sync, the
     availability mirror's age. Exit 1 when the tenant has no Cal.com link.
     """
-    settings = _settings()
+    settings = command_settings()
     status = asyncio.run(_status(settings, tenant))
     if status is None:
         console.print(f"[red]No tenant with slug {tenant!r}.[/red]")

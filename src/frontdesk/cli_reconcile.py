@@ -15,9 +15,8 @@ from frontdesk.booking.reconcile_diff import Kind
 from frontdesk.booking.unit_of_work import UnitOfWork
 from frontdesk.calendars.port import CalendarPorts
 from frontdesk.domain.clock import system_clock
-from frontdesk.observability.logging import configure_logging
 from frontdesk.resources import Resources, open_resources
-from frontdesk.settings import get_settings
+from frontdesk.settings import command_settings, get_settings
 
 console = Console()
 DEFAULT_DAYS = 14
@@ -42,8 +41,7 @@ def reconcile_command(
     Exit 0 when every branch was compared (also when mismatches were found and fixed); 1 when
     Cal.com could not be read for a branch.
     """
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    command_settings()
     reports = asyncio.run(_run(tenant, days))
     if not reports:
         console.print("No branch on Cal.com to reconcile.")

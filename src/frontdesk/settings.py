@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from frontdesk.observability.logging import configure_logging
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./frontdesk.db"
 
 
@@ -72,3 +74,11 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read from the environment once."""
     return Settings()
+
+
+def command_settings() -> Settings:
+    """The settings of a CLI command, with logging configured from them (every command's
+    first step)."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
