@@ -1,7 +1,7 @@
 """Sealing secrets we must be able to read back (a tenant's Cal.com API key) before they are
 stored.
 
-With ``FRONTDESK_SECRET_KEY`` set (a Fernet key: ``frontdesk secret-key`` prints a new one)
+With ``FRONTDESK_SECRET_KEY`` set (a Fernet key; ``new_key()`` makes one, see README)
 values are encrypted and authenticated (AES-128-CBC + HMAC-SHA256); a database dump alone does
 not reveal them. Without it (the embedded demo) they are stored as they are, marked ``plain:``,
 and ``frontdesk doctor``/``calcom status`` say so. A value sealed with one key cannot be opened
