@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -35,10 +36,18 @@ class OwnRedis:
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.skip("redis-server not installed")
+        # An outside service runs on the real clock, like the shared Redis: under libfaketime
+        # (make test-any-date) an inherited LD_PRELOAD keeps redis-server from starting.
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key != "LD_PRELOAD" and not key.startswith("FAKETIME")
+        }
         self._process = subprocess.Popen(
             [binary, "--port", str(self.port), "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=env,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
