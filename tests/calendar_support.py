@@ -12,11 +12,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.clock_support import START
 
 from frontdesk import demo
+from frontdesk.booking.sync import SYNC_JOB
+from frontdesk.booking.sync_job import sync_appointment
 from frontdesk.calendars.errors import CalendarUnavailable, SlotTaken
 from frontdesk.calendars.port import (
     BookingRequest,
@@ -26,8 +28,10 @@ from frontdesk.calendars.port import (
     ProviderLink,
 )
 from frontdesk.calendars.providers import CalendarProviders
-from frontdesk.db.tables import Branch, CalendarMirrorDay, Service, Staff, Tenant
+from frontdesk.db.tables import Branch, CalendarMirrorDay, Job, Service, Staff, Tenant
+from frontdesk.domain.clock import Clock
 from frontdesk.domain.model import CalendarProvider
+from frontdesk.jobs.registry import JobContext
 from frontdesk.resilience.deadline import Deadline
 from frontdesk.settings import Settings
 
@@ -245,3 +249,24 @@ class FakeProviders(CalendarProviders):
     def port(self, link: ProviderLink) -> CalendarPort:
         self.links.append(link)
         return self.calendar
+
+
+async def run_sync_jobs(
+    sessions: async_sessionmaker[AsyncSession], clock: Clock, calendars: CalendarProviders
+) -> list[str]:
+    """Run every ``calendar.sync`` job once, as a worker would; each run's outcome ("ok" or
+    the exception's name) is returned, not raised."""
+    async with sessions() as session:
+        jobs = (await session.execute(select(Job).where(Job.kind == SYNC_JOB))).scalars().all()
+    outcomes = []
+    for job in jobs:
+        ctx = JobContext(
+            job_id=job.id, kind=job.kind, attempt=1, tenant_id=job.tenant_id, sessions=sessions,
+            settings=Settings(), clock=clock, calendars=calendars,
+        )  # fmt: skip
+        try:
+            await sync_appointment(ctx, job.payload)
+            outcomes.append("ok")
+        except Exception as exc:
+            outcomes.append(type(exc).__name__)
+    return outcomes

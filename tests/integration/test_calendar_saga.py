@@ -21,6 +21,7 @@ from tests.calendar_support import (
     every,
     link_demo,
     mirror_day,
+    run_sync_jobs,
 )
 from tests.clock_support import NOW, FakeClock, at
 
@@ -89,21 +90,7 @@ async def _row(
 async def _run_sync_jobs(
     sessions: async_sessionmaker[AsyncSession], clock: FakeClock, calendar: FakeCalendar
 ) -> list[str]:
-    """Run every calendar.sync job as the worker would (errors reported, not raised)."""
-    async with sessions() as s:
-        jobs = (await s.execute(select(Job).where(Job.kind == SYNC_JOB))).scalars().all()
-    outcomes = []
-    for job in jobs:
-        ctx = JobContext(
-            job_id=job.id, kind=job.kind, attempt=1, tenant_id=job.tenant_id, sessions=sessions,
-            settings=Settings(), clock=clock, calendars=FakeProviders(calendar),
-        )  # fmt: skip
-        try:
-            await sync_appointment(ctx, job.payload)
-            outcomes.append("ok")
-        except Exception as exc:
-            outcomes.append(type(exc).__name__)
-    return outcomes
+    return await run_sync_jobs(sessions, clock, FakeProviders(calendar))
 
 
 async def test_free_times_come_from_the_mirror_minus_our_own_bookings(

@@ -19,6 +19,7 @@ from tests.calendar_support import (
     every,
     link_demo,
     mirror_day,
+    run_sync_jobs,
 )
 from tests.clock_support import FakeClock, at
 
@@ -27,7 +28,6 @@ from frontdesk.booking.reconcile import BranchReport, Fix, Window, reconcile
 from frontdesk.booking.reconcile_diff import Kind
 from frontdesk.booking.service import BookingService
 from frontdesk.booking.sync import SYNC_JOB
-from frontdesk.booking.sync_job import sync_appointment
 from frontdesk.booking.unit_of_work import UnitOfWork
 from frontdesk.calendars.port import Attendee, ExternalBooking
 from frontdesk.db.seed import DemoCredentials
@@ -87,14 +87,7 @@ async def _rows(sessions: async_sessionmaker[AsyncSession]) -> list[Appointment]
 async def _run_sync_jobs(
     sessions: async_sessionmaker[AsyncSession], clock: FakeClock, calendar: FakeCalendar
 ) -> None:
-    async with sessions() as s:
-        jobs = (await s.execute(select(Job).where(Job.kind == SYNC_JOB))).scalars().all()
-    for job in jobs:
-        ctx = JobContext(
-            job_id=job.id, kind=job.kind, attempt=1, tenant_id=job.tenant_id, sessions=sessions,
-            settings=Settings(), clock=clock, calendars=FakeProviders(calendar),
-        )  # fmt: skip
-        await sync_appointment(ctx, job.payload)
+    assert set(await run_sync_jobs(sessions, clock, FakeProviders(calendar))) <= {"ok"}
 
 
 def _page_booking(uid: str) -> ExternalBooking:
