@@ -90,14 +90,16 @@ def test_no_voice_module_is_over_400_lines() -> None:
     assert long == {}
 
 
-def test_the_use_cases_speak_no_sqlalchemy() -> None:
-    """booking/ reaches the database through repositories and its unit of work (sessions as
-    opaque handles, refusals as ``WriteRefused``), never through SQLAlchemy itself (issue 12)."""
+@pytest.mark.parametrize("package", ["booking", "calendars"])
+def test_the_use_cases_speak_no_sqlalchemy(package: str) -> None:
+    """booking/ and calendars/ reach the database through repositories and the unit of work
+    (sessions as opaque handles, refusals as ``WriteRefused``), never through SQLAlchemy itself
+    (issue 12)."""
     found = [
         f"{path.relative_to(SRC)}:{line}: {name}"
-        for path in modules("booking")
+        for path in modules(package)
         for line, name in imported(path)
         if name == "sqlalchemy" or name.startswith("sqlalchemy.")
     ]
-    assert modules("booking")
+    assert modules(package)
     assert found == []

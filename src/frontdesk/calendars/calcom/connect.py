@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import SecretStr
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from frontdesk import secrets
 from frontdesk.calendars.calcom.client import CalcomClient
@@ -55,6 +54,7 @@ from frontdesk.calendars.errors import (
     CalendarError,
     CalendarUnavailable,
 )
+from frontdesk.db.engine import DbSession, SessionFactory
 from frontdesk.db.repositories import calendar_links, tenants
 from frontdesk.db.tables import Branch, Tenant
 from frontdesk.domain.clock import Clock
@@ -78,7 +78,7 @@ __all__ = [
 
 
 async def connect(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: SessionFactory,
     make_client: Callable[[str], CalcomClient],
     request: ConnectRequest,
     *,
@@ -131,7 +131,7 @@ class _Calcom:
 
 
 async def _link(
-    session: AsyncSession,
+    session: DbSession,
     branch_id: uuid.UUID,
     calcom: _Calcom,
     request: ConnectRequest,
@@ -195,7 +195,7 @@ async def _link(
 
 
 async def _target(
-    sessions: async_sessionmaker[AsyncSession], slug: str, branch: str | None
+    sessions: SessionFactory, slug: str, branch: str | None
 ) -> tuple[Tenant, uuid.UUID]:
     """The tenant and the branch to link: ``branch`` by name, else the tenant's first."""
     async with sessions() as session:

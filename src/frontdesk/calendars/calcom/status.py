@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from frontdesk import secrets
+from frontdesk.db.engine import SessionFactory
 from frontdesk.db.repositories import calendar_links, tenants
 from frontdesk.resilience.breaker import CircuitBreaker
 from frontdesk.resilience.breaker_store import Snapshot
@@ -35,7 +34,7 @@ class LinkStatus:
 
 
 async def link_status(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: SessionFactory,
     slug: str,
     *,
     default_api_url: str,

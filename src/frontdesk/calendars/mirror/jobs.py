@@ -12,9 +12,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from frontdesk.calendars.mirror.refresher import MirrorRefresher, measure, mirror_budget
+from frontdesk.db.engine import DbSession
 from frontdesk.jobs.queue import enqueue
 from frontdesk.jobs.registry import DEFAULT_REGISTRY, JobContext
 from frontdesk.observability.logging import get_logger
@@ -31,7 +30,7 @@ REQUEST_BUCKET_SECONDS = 10
 
 
 async def request_refresh(
-    session: AsyncSession, tenant_id: uuid.UUID, branch_id: uuid.UUID, now: datetime
+    session: DbSession, tenant_id: uuid.UUID, branch_id: uuid.UUID, now: datetime
 ) -> int | None:
     """Ask for a refresh of the branch's stale days, in the caller's transaction (call it with
     ``mark_stale``). Requests within one 10 s bucket become one job, run when the bucket ends."""

@@ -28,8 +28,6 @@ from datetime import date, datetime, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from frontdesk.calendars.errors import CalendarAuthFailed, CalendarError, CalendarUnavailable
 from frontdesk.calendars.mirror.plan import (
     Fetch,
@@ -42,7 +40,7 @@ from frontdesk.calendars.mirror.plan import (
     refresh_due,
 )
 from frontdesk.calendars.port import CalendarPort, ProviderLink
-from frontdesk.db.engine import reading
+from frontdesk.db.engine import SessionFactory, reading
 from frontdesk.db.repositories import catalog as catalog_rows
 from frontdesk.db.repositories import mirror as mirror_rows
 from frontdesk.db.repositories.mirror import BranchLink, DayState, Slots
@@ -102,7 +100,7 @@ class MirrorRefresher:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: SessionFactory,
         ports: PortFactory,
         *,
         clock: Clock,
