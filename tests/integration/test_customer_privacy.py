@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.booking_support import TENANT, request
 from tests.clock_support import FakeClock, at
@@ -25,10 +25,14 @@ from frontdesk.booking.customer_records import (
 )
 from frontdesk.booking.customers import CustomerInput
 from frontdesk.booking.privacy import erase_customer, export_customer
-from frontdesk.booking.retention import RETENTION_KIND, enforce_transcript_retention
+from frontdesk.booking.retention import (
+    RETENTION_KIND,
+    enforce_transcript_retention,
+    set_transcript_retention,
+)
 from frontdesk.booking.service import BookingService
-from frontdesk.db.tables import Appointment, AuditLog, Tenant
-from frontdesk.domain.errors import CustomerErased, CustomerNotFound
+from frontdesk.db.tables import Appointment, AuditLog
+from frontdesk.domain.errors import CustomerErased, CustomerNotFound, InvalidRequest
 from frontdesk.domain.model import AppointmentStatus, ConsentChannel
 from frontdesk.jobs.handlers import default_registry
 from frontdesk.jobs.worker import Worker
@@ -163,10 +167,9 @@ async def test_retention_deletes_transcripts_after_each_tenants_period(
     recent = await write_call(sessions, "r-new", started=clock.now, spoken=SPOKEN)
     async with sessions() as session:
         stranger, _ = await other_tenant(session)
-        await session.execute(
-            update(Tenant).where(Tenant.id == stranger).values(transcript_retention_days=7)
-        )
-        await session.commit()
+    assert await set_transcript_retention(uow, stranger, 7, "user:owner") == 7
+    with pytest.raises(InvalidRequest):
+        await set_transcript_retention(uow, stranger, 0, "user:owner")
     theirs = await write_call(
         sessions, "r-theirs", started=clock.now, tenant_id=stranger, branch_id=None,
         spoken=SPOKEN,

@@ -138,6 +138,9 @@ async def test_merge_moves_everything_to_the_kept_record(
     call_id = await write_call(
         sessions, "r-2", started=at(1, 7), caller="+49301234567", customer_id=removed
     )
+    clock.advance(at(1, 9) - at(1, 8))
+    # From the removed record's number, tied to nobody (only checked availability).
+    untied = await write_call(sessions, "r-3", started=at(1, 9), caller="+49301234567")
     await set_customer_notes(uow, TENANT, removed, "Festnetz", "user:owner")
     await set_customer_notes(uow, TENANT, kept, "Stammkundin", "user:owner")
     await record_consent(
@@ -147,10 +150,10 @@ async def test_merge_moves_everything_to_the_kept_record(
 
     outcome = await merge_customers(uow, TENANT, kept, removed, "user:owner")
 
-    assert (outcome.appointments, outcome.calls, outcome.consents) == (1, 1, 1)
+    assert (outcome.appointments, outcome.calls, outcome.consents) == (1, 2, 1)
     record = await customer_record(uow, TENANT, kept)
     assert {a.id for a in record.appointments} == {mine.id, other.id}
-    assert [c.id for c in record.calls] == [call_id]
+    assert [c.id for c in record.calls] == [untied, call_id]
     assert [(c.channel, c.granted) for c in record.consents] == [(ConsentChannel.EMAIL, True)]
     assert record.notes == "Stammkundin\n\nFestnetz"
     assert record.customer.phone == "01511 2345678"
@@ -163,7 +166,7 @@ async def test_merge_moves_everything_to_the_kept_record(
         count = (await session.execute(select(func.count()).select_from(Customer))).scalar_one()
     assert entry.entity_id == str(kept)
     assert entry.data == {
-        "removed_customer_id": str(removed), "appointments": 1, "calls": 1, "consents": 1,
+        "removed_customer_id": str(removed), "appointments": 1, "calls": 2, "consents": 1,
     }  # fmt: skip
     assert count == 1
     with pytest.raises(InvalidRequest):

@@ -47,7 +47,9 @@ async def merge_customers(
         kept, removed = rows[keep_id], rows[remove_id]
         check_not_erased(kept)
         check_not_erased(removed)
-        moved = await customer_rows.move_records(session, tenant_id, remove_id, keep_id)
+        moved = await customer_rows.move_records(
+            session, tenant_id, remove_id, keep_id, removed.phone_e164
+        )
         phone, email = removed.phone_e164, removed.email
         _combine_notes(kept, removed)
         # The removed row goes first: its phone number is unique within the tenant.

@@ -10,13 +10,15 @@ outage) never holds one long transaction. Idempotent: a cleared call is not sele
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from frontdesk.booking.sync_job import unit_of
 from frontdesk.booking.unit_of_work import UnitOfWork
-from frontdesk.db.repositories import call_records
+from frontdesk.db.repositories import audit, call_records
+from frontdesk.domain.errors import InvalidRequest, NotFound
 from frontdesk.jobs.registry import DEFAULT_REGISTRY, JobContext
 from frontdesk.observability.logging import get_logger
 
@@ -53,6 +55,31 @@ async def enforce_transcript_retention(uow: UnitOfWork, batch: int = BATCH) -> R
             if len(ids) < batch:
                 break
     return RetentionRun(len(settings), cleared)
+
+
+async def set_transcript_retention(
+    uow: UnitOfWork, tenant_id: uuid.UUID, days: int, actor: str
+) -> int:
+    """The tenant's retention period in days (``InvalidRequest`` outside 1-3650); audited.
+    Shortening it deletes older transcripts at the job's next run."""
+    if not MIN_DAYS <= days <= MAX_DAYS:
+        raise InvalidRequest(f"the retention period must be {MIN_DAYS}-{MAX_DAYS} days")
+    async with uow.writing() as session:
+        if not await call_records.set_retention(session, tenant_id, days):
+            raise NotFound(f"no tenant {tenant_id}")
+        await audit.record_once(
+            session,
+            entry_id=uuid.uuid4(),
+            tenant_id=tenant_id,
+            actor=actor,
+            action="transcript_retention_changed",
+            entity_type="tenant",
+            entity_id=str(tenant_id),
+            data={"days": days},
+            at=uow.clock(),
+        )
+        await uow.commit(session)
+    return days
 
 
 @DEFAULT_REGISTRY.register(RETENTION_KIND, every=timedelta(hours=1))

@@ -234,3 +234,14 @@ async def expired(
         .limit(limit)
     )
     return list((await session.execute(stmt)).scalars())
+
+
+async def set_retention(session: AsyncSession, tenant_id: uuid.UUID, days: int) -> bool:
+    """Set the tenant's transcript retention; False when there is no such tenant."""
+    result = await session.execute(
+        update(Tenant)
+        .where(Tenant.id == tenant_id)
+        .values(transcript_retention_days=days, updated_at=session_clock(session)())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.db.engine import session_clock
@@ -153,21 +153,37 @@ async def audit_about(
 
 
 async def move_records(
-    session: AsyncSession, tenant_id: uuid.UUID, source: uuid.UUID, target: uuid.UUID
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    source: uuid.UUID,
+    target: uuid.UUID,
+    source_phone: str | None,
 ) -> dict[str, int]:
     """Give ``source``'s appointments, calls and consents to ``target``; how many of each.
+    Calls from ``source_phone`` that the call log tied to nobody go to ``target`` too (they
+    are ``source``'s history by its number, which ``target`` may not have).
 
     Core updates: an appointment's customer is not part of what its version guards (times and
     status), so a concurrent move of the appointment is not refused by this."""
+    calls_of_source = Call.customer_id == source
+    if source_phone is not None:
+        calls_of_source = or_(
+            calls_of_source, and_(Call.customer_id.is_(None), Call.from_number == source_phone)
+        )
     counts: dict[str, int] = {}
-    for label, table, column in (
-        ("appointments", Appointment, Appointment.customer_id),
-        ("calls", Call, Call.customer_id),
-        ("consents", CustomerConsent, CustomerConsent.customer_id),
+    for label, table, column, which in (
+        ("appointments", Appointment, Appointment.customer_id, Appointment.customer_id == source),
+        ("calls", Call, Call.customer_id, calls_of_source),
+        (
+            "consents",
+            CustomerConsent,
+            CustomerConsent.customer_id,
+            CustomerConsent.customer_id == source,
+        ),
     ):
         result = await session.execute(
             update(table)
-            .where(table.tenant_id == tenant_id, column == source)
+            .where(table.tenant_id == tenant_id, which)
             .values({column.key: target})
             .execution_options(synchronize_session=False)
         )
