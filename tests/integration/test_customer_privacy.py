@@ -14,9 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.booking_support import TENANT, request
 from tests.clock_support import FakeClock, at
-from tests.people_support import ERIKA_ID, Spoken, other_tenant, unit, write_call
+from tests.people_support import (
+    ERIKA_ID,
+    Spoken,
+    call_values,
+    other_tenant,
+    unit,
+    write_call,
+)
 
 from frontdesk.booking.call_history import call_detail
+from frontdesk.booking.call_log import CallLog
 from frontdesk.booking.customer_records import (
     customer_record,
     record_consent,
@@ -196,3 +204,16 @@ async def test_retention_deletes_transcripts_after_each_tenants_period(
 def test_retention_runs_hourly_as_a_periodic_job() -> None:
     periodic = {p.kind: p.every for p in default_registry().periodic()}
     assert periodic[RETENTION_KIND] == timedelta(hours=1)
+
+
+async def test_a_late_event_does_not_bring_an_erased_transcript_back(
+    booking: BookingService, sessions: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    uow = unit(sessions, clock)
+    call_id = await write_call(sessions, "r-late", started=at(1, 7), customer_id=ERIKA_ID)
+    await erase_customer(uow, TENANT, ERIKA_ID, "user:owner")
+    # Retell's call_analyzed arrives after the erasure, with the transcript.
+    await CallLog(sessions).record_event(call_values("r-late", started=at(1, 7), spoken=SPOKEN))
+    detail = await call_detail(uow, TENANT, call_id)
+    assert (detail.transcript, detail.summary, detail.call.caller_number) == (None, None, None)
+    assert detail.call.duration_ms == 120_000
