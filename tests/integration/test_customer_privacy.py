@@ -151,6 +151,7 @@ async def test_erasure_leaves_no_personal_data_and_keeps_the_books(
         await set_customer_notes(uow, TENANT, ERIKA_ID, "neu", "user:owner")
     again = await erase_customer(uow, TENANT, ERIKA_ID, "user:owner")
     assert again.already_erased
+    assert again.erased_at == record.erased_at
 
 
 async def test_another_tenant_cannot_export_or_erase(
@@ -217,3 +218,11 @@ async def test_a_late_event_does_not_bring_an_erased_transcript_back(
     detail = await call_detail(uow, TENANT, call_id)
     assert (detail.transcript, detail.summary, detail.call.caller_number) == (None, None, None)
     assert detail.call.duration_ms == 120_000
+    # A function the call still ran after the erasure is cleared by erasing again.
+    await write_call(
+        sessions, "r-late", started=at(1, 7), arguments={"customer_name": "Erika"},
+        answered_after=timedelta(minutes=5),
+    )  # fmt: skip
+    assert (await erase_customer(uow, TENANT, ERIKA_ID, "user:owner")).already_erased
+    functions = (await call_detail(uow, TENANT, call_id)).functions
+    assert [f.arguments for f in functions] == [{}, {}]

@@ -67,19 +67,20 @@ async def export_customer(
 async def erase_customer(
     uow: UnitOfWork, tenant_id: uuid.UUID, customer_id: uuid.UUID, actor: str
 ) -> ErasureOutcome:
-    """Erase the customer's personal data in one transaction (see the module); erasing an
-    erased customer changes nothing."""
+    """Erase the customer's personal data in one transaction (see the module). Erasing an
+    erased customer again only clears what their calls logged since (a call in progress)."""
     async with uow.writing() as session:
         customer = await load_customer(session, tenant_id, customer_id, lock=True)
-        if customer.erased_at is not None:
-            return ErasureOutcome(customer_id, customer.erased_at, 0, 0, 0, already_erased=True)
-        now = uow.clock()
         calls = await call_records.of_customer(session, tenant_id, customer_id, customer.phone_e164)
         cleared = await call_records.delete_content(
             session, tenant_id, [c.id for c in calls], caller_number=True
         )
+        if customer.erased_at is not None:
+            await uow.commit(session)
+            return ErasureOutcome(customer_id, customer.erased_at, 0, cleared, 0, True)
         anonymised = await customer_rows.anonymise_appointments(session, tenant_id, customer_id)
         consents = await customer_rows.delete_consents(session, tenant_id, customer_id)
+        now = uow.clock()
         _erase_identity(customer, now)
         counts = {"appointments": anonymised, "calls": cleared, "consents": consents}
         await audit_customer(uow, session, tenant_id, actor, "customer_erased", customer_id, counts)
