@@ -86,7 +86,9 @@ async def list_calls(
     after: Cursor | None = None,
     limit: int = 50,
 ) -> Page[CallSummary]:
-    """The tenant's calls newest first; ``day`` is a local day in each call's branch's zone."""
+    """The tenant's calls newest first; ``day`` is a local day in each call's branch's zone.
+    Ordered and filtered by when frontdesk first heard of the call (``created_at``: never
+    missing, unlike Retell's start time, and within a second of it)."""
     async with uow.reading() as session:
         windows = None
         if day is not None:
