@@ -403,6 +403,7 @@ class VoiceGateway:
             status=reply.status,
             latency_ms=latency_ms,
             error=reply.data.get("reason") if reply.status == "error" else None,
+            answer=reply.message,
             links=reply.links,
             customer_id=reply.customer_id,
             answered_at=self._clock(),
