@@ -26,6 +26,7 @@ from frontdesk.db.tables.booking import (
 from frontdesk.db.tables.calls import Call, CallAppointment, CallFunction
 from frontdesk.db.tables.catalog import (
     BranchClosure,
+    OpeningHours,
     Service,
     ServiceStaff,
     Staff,
@@ -53,6 +54,7 @@ __all__ = [
     "Customer",
     "IdempotencyRecord",
     "Job",
+    "OpeningHours",
     "PhoneNumber",
     "ReconciliationRun",
     "Service",
