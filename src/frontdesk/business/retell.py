@@ -27,7 +27,7 @@ MAX_KEY = 79
 
 async def retell_key(uow: UnitOfWork, owner: Owner) -> RetellKeyView:
     async with uow.reading() as session:
-        tenant = await _tenant(session, owner)
+        tenant = await tenant_of(session, owner)
         return _view(tenant.retell_api_key)
 
 
@@ -51,7 +51,7 @@ async def clear_retell_key(uow: UnitOfWork, owner: Owner) -> RetellKeyView:
 
 async def _store(uow: UnitOfWork, owner: Owner, sealed: str | None, action: str) -> RetellKeyView:
     async with uow.writing() as session:
-        tenant = await _tenant(session, owner)
+        tenant = await tenant_of(session, owner)
         before = tenant.retell_api_key is not None
         tenant.retell_api_key = sealed
         await record(
@@ -67,7 +67,7 @@ async def _store(uow: UnitOfWork, owner: Owner, sealed: str | None, action: str)
     return _view(sealed)
 
 
-async def _tenant(session: DbSession, owner: Owner) -> Tenant:
+async def tenant_of(session: DbSession, owner: Owner) -> Tenant:
     tenant = await tenant_rows.get(session, owner.tenant_id)
     if tenant is None:
         raise SettingNotFound(f"no tenant {owner.tenant_id}", "Diesen Betrieb gibt es nicht.")

@@ -45,4 +45,3 @@ async def find_active_api_key(session: AsyncSession, key: str) -> ApiKey | None:
 
 async def get(session: AsyncSession, tenant_id: uuid.UUID) -> Tenant | None:
     return await session.get(Tenant, tenant_id)
-
