@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.clock_support import at
 from tests.services_support import REDIS_URL
 from tests.settings_support import BRANCH, HERREN, JONAS, LUNCH, OWNER, hours, settings_uow
-from tests.voice_support import RetellClient, retell_client, seed
+from tests.voice_support import SALON, RetellClient, retell_client, seed
 
+from frontdesk import secrets
 from frontdesk.business import hours as hours_cases
+from frontdesk.business import retell as retell_cases
 from frontdesk.business import services as service_cases
 from frontdesk.business import timeoff
 from frontdesk.business.services import ServiceDraft
@@ -101,3 +104,22 @@ async def test_a_longer_staff_day_is_offered_at_once(agent: RetellClient, db: As
     body = await haircut(agent, WEDNESDAY, "18:30")
     assert body["status"] == "available"
     assert body["slots"][0]["start"] == at(2, 18, 30).isoformat()  # type: ignore[index]
+
+
+async def test_a_sealed_tenant_key_verifies_the_agents_requests(db: AsyncEngine) -> None:
+    """The key set in the settings is stored encrypted and opened by the voice routing: the
+    tenant's own key signs, the installation's no longer does for this tenant."""
+    await seed(db)
+    secret_key = secrets.new_key()
+    async for client in retell_client(db, secret_key=secret_key):
+        uow = settings_uow(db, client.clock)
+        own = SecretStr("key_tenant_own_0123456789abcdef012345")
+        await retell_cases.set_retell_key(uow, OWNER, own, SecretStr(secret_key))
+        body = await client.fn(
+            "check_availability", {"service": "Herrenhaarschnitt"}, key=own.get_secret_value()
+        )
+        assert body["status"] == "options"
+        payload = {"name": "check_availability", "args": {}, "call": {"call_id": "c2",
+                   "to_number": SALON}}  # fmt: skip
+        refused = await client.post("/retell/functions/check_availability", payload)
+        assert refused.status_code == 401
