@@ -314,3 +314,21 @@ async def test_every_refusal_is_a_domain_error_with_a_german_message(uow: UnitOf
     with pytest.raises(DomainError) as refused:
         await timeoff.add_closure(uow, OWNER, BRANCH, at(3, 0).date(), at(2, 0).date())
     assert refused.value.message == "Der letzte Tag liegt vor dem ersten."
+
+
+async def test_a_number_moves_to_another_branch_of_the_tenant_only(
+    uow: UnitOfWork, other: World, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessions() as session:
+        second = Branch(tenant_id=TENANT, name="Nord", timezone="Europe/Berlin")
+        session.add(second)
+        await session.commit()
+        second_id = second.id
+    added = await numbers.add_number(uow, OWNER, BRANCH, "+49 40 1234567")
+    moved = await numbers.move_number(uow, OWNER, added.id, second_id)
+    assert (moved.id, moved.branch_id) == (added.id, second_id)
+    with pytest.raises(SettingNotFound):
+        await numbers.move_number(uow, OWNER, added.id, other.branch_id)
+    assert [n.branch_id for n in await numbers.numbers(uow, OWNER) if n.id == added.id] == [
+        second_id
+    ]

@@ -12,6 +12,7 @@ from frontdesk.business import rules
 from frontdesk.business.hours import branch_of
 from frontdesk.business.owner import Owner, record
 from frontdesk.business.views import PhoneNumberView
+from frontdesk.db.engine import DbSession
 from frontdesk.db.errors import WriteRefused
 from frontdesk.db.repositories import phone_numbers
 from frontdesk.db.repositories import tenants as tenant_rows
@@ -57,17 +58,41 @@ async def add_number(
     return view
 
 
+async def move_number(
+    uow: UnitOfWork, owner: Owner, number_id: uuid.UUID, branch_id: uuid.UUID
+) -> PhoneNumberView:
+    """Route the number's calls to another branch of the tenant."""
+    async with uow.writing() as session:
+        row = await _number(session, owner, number_id)
+        branch = await branch_of(session, owner, branch_id)
+        before = str(row.branch_id)
+        row.branch_id = branch.id
+        await uow.flush(session)
+        view = _view(row)
+        await record(
+            uow, session, owner, "phone_number.move", ("phone_number", row.id),
+            {"branch_id": before}, {"branch_id": str(branch.id)},
+        )  # fmt: skip
+        await uow.commit(session)
+    return view
+
+
 async def remove_number(uow: UnitOfWork, owner: Owner, number_id: uuid.UUID) -> None:
     async with uow.writing() as session:
-        row = await phone_numbers.get(session, owner.tenant_id, number_id)
-        if row is None:
-            raise SettingNotFound(f"no phone number {number_id}", "Diese Nummer gibt es nicht.")
+        row = await _number(session, owner, number_id)
         before = {"e164": row.e164, "branch_id": str(row.branch_id), "label": row.label}
         await phone_numbers.remove(session, row)
         await record(
             uow, session, owner, "phone_number.remove", ("phone_number", number_id), before, None
         )
         await uow.commit(session)
+
+
+async def _number(session: DbSession, owner: Owner, number_id: uuid.UUID) -> PhoneNumber:
+    row = await phone_numbers.get(session, owner.tenant_id, number_id)
+    if row is None:
+        raise SettingNotFound(f"no phone number {number_id}", "Diese Nummer gibt es nicht.")
+    return row
 
 
 def _taken(e164: str) -> PhoneNumberTaken:
