@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.app_support import DEMO_KEY, client_for, settings_for
@@ -33,6 +34,7 @@ from frontdesk.db.tables import (
     PhoneNumber,
     Tenant,
 )
+from frontdesk.secrets import seal
 from frontdesk.voice.signature import sign
 
 RETELL_KEY = "test-retell-key"
@@ -184,7 +186,7 @@ async def add_other_salon(engine: AsyncEngine) -> uuid.UUID:
         world = await make_world(session, slug="other")
         tenant = await session.get(Tenant, world.tenant_id)
         assert tenant is not None
-        tenant.retell_api_key = OTHER_KEY
+        tenant.retell_api_key = seal(SecretStr(OTHER_KEY), None)
         session.add(
             PhoneNumber(tenant_id=world.tenant_id, branch_id=world.branch_id, e164=OTHER_SALON)
         )

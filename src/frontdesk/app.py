@@ -80,11 +80,13 @@ def _attach_services(app: FastAPI, resources: Resources) -> None:
     app.state.booking = BookingService(
         resources.sessions, catalogs, clock=clock, calendars=resources.calendars
     )
-    app.state.queries = Queries(resources.sessions)
+    app.state.queries = Queries(resources.sessions, resources.settings.secret_key)
     app.state.idempotency = IdempotencyStore(resources.sessions, clock=clock)
     # One view per process of whether the database is down: the voice path and the number
     # lookups then answer without waiting for it (ADR 0016).
-    app.state.directory = Directory(resources.sessions, outage=DatabaseOutage())
+    app.state.directory = Directory(
+        resources.sessions, outage=DatabaseOutage(), secret_key=resources.settings.secret_key
+    )
     app.state.calendar_inbox = CalendarInbox(resources.sessions, clock)
     fallback_key = resources.settings.retell_api_key
     app.state.voice = VoiceGateway(

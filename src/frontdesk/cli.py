@@ -379,4 +379,6 @@ def _agent_profile(settings: Settings, slug: str) -> voice_agent.AgentProfile:
 
 async def _load_agent_profile(settings: Settings, slug: str) -> voice_agent.AgentProfile | None:
     async with open_resources(settings, system_clock) as resources:
-        return await voice_agent.load_profile(Queries(resources.sessions), slug)
+        return await voice_agent.load_profile(
+            Queries(resources.sessions, settings.secret_key), slug
+        )

@@ -48,5 +48,10 @@ def unseal(stored: str, key: SecretStr | None) -> SecretStr:
         raise SecretUnreadable("FRONTDESK_SECRET_KEY does not open the stored key") from exc
 
 
+def opened(stored: str | None, key: SecretStr | None) -> str | None:
+    """A sealed value opened for use (e.g. a tenant's Retell key), None when nothing is stored."""
+    return None if stored is None else unseal(stored, key).get_secret_value()
+
+
 def is_encrypted(stored: str) -> bool:
     return stored.startswith(ENCRYPTED)

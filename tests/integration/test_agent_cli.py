@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from retell.types.agent_update_params import AgentUpdateParams
 from retell.types.llm_create_params import LlmCreateParams
 from tests.retell_support import FakeRetell, type_errors
 from typer.testing import CliRunner
 
 from frontdesk.cli import app
+from frontdesk.secrets import new_key, seal
 from frontdesk.settings import get_settings
 
 runner = CliRunner()
@@ -123,9 +125,16 @@ def test_push_reads_the_api_base_url_from_the_environment(
     assert stored["voice_id"] == "11labs-Anna"
 
 
-def test_push_prefers_the_tenants_own_retell_key(demo_db: Path, retell: FakeRetell) -> None:
+def test_push_prefers_the_tenants_own_retell_key(
+    demo_db: Path, retell: FakeRetell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stored sealed, as the settings use case stores it (ADR 0021): the push opens it.
+    secret_key = new_key()
+    monkeypatch.setenv("FRONTDESK_SECRET_KEY", secret_key)
+    get_settings.cache_clear()
+    sealed = seal(SecretStr(SALON_KEY), SecretStr(secret_key))
     with sqlite3.connect(demo_db) as conn:
-        conn.execute("UPDATE tenant SET retell_api_key = ? WHERE slug = ?", (SALON_KEY, SLUG))
+        conn.execute("UPDATE tenant SET retell_api_key = ? WHERE slug = ?", (sealed, SLUG))
     retell.api_key = SALON_KEY
     result = runner.invoke(
         app, ["agent", "push", "--tenant", SLUG, "--api-base-url", retell.base_url]

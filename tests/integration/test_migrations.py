@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -19,7 +21,7 @@ EXPECTED_TABLES = {
     "staff_absence", "branch_closure", "service", "service_staff", "customer", "appointment",
     "call", "call_appointment", "call_function", "job", "webhook_inbox", "idempotency_record",
     "api_key", "user_account", "audit_log", "booking_day", "calendar_mirror_day",
-    "appointment_external_uid", "reconciliation_run", "customer_consent",
+    "appointment_external_uid", "reconciliation_run", "customer_consent", "opening_hours",
 }  # fmt: skip
 
 
@@ -82,3 +84,30 @@ async def test_downgrade_keeps_data(fresh_database_url: str) -> None:
     finally:
         await engine.dispose()
     assert count == 3
+
+
+async def test_retell_keys_stored_before_sealing_are_marked_plain(fresh_database_url: str) -> None:
+    """0008: a key written in plain text before is read as a sealed ``plain:`` value after the
+    upgrade, and given back as it was by the downgrade."""
+    from sqlalchemy import text
+
+    engine = create_engine(fresh_database_url)
+    insert = text(
+        "INSERT INTO tenant (id, slug, name, locale, timezone, phone_region, retell_api_key,"
+        " created_at, updated_at) VALUES (:id, 'old', 'Old', 'de-DE', 'Europe/Berlin', 'DE',"
+        " 'key_old', :at, :at)"
+    )
+    read = text("SELECT retell_api_key FROM tenant WHERE slug = 'old'")
+    try:
+        await upgrade_engine(engine, "0005")
+        async with engine.begin() as conn:
+            await conn.execute(insert, {"id": uuid.uuid4().hex, "at": FakeClock()()})
+        await upgrade_engine(engine, "0008")
+        async with engine.connect() as conn:
+            upgraded = (await conn.execute(read)).scalar_one()
+        await downgrade_engine(engine, "0005")
+        async with engine.connect() as conn:
+            downgraded = (await conn.execute(read)).scalar_one()
+    finally:
+        await engine.dispose()
+    assert (upgraded, downgraded) == ("plain:key_old", "key_old")

@@ -1,6 +1,6 @@
 """A branch's bookable catalogue as engine inputs, cached per process by calendar version.
 
-Loading it takes seven queries; caching it leaves one cheap version lookup on the hot path. The
+Loading it takes eight queries; caching it leaves one cheap version lookup on the hot path. The
 cache is correct across processes because every change to the underlying rows bumps
 ``branch.calendar_version`` (checked on every use), and entries are reloaded at least every
 ``max_age`` so that absences and closures loaded "from now on" stay current as time passes.
@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from frontdesk.availability import BranchRules, DaySchedule, Interval, ServiceRules, StaffCalendar
 from frontdesk.availability.holidays import holidays_of_year
+from frontdesk.availability.opening import Window, within_opening
 from frontdesk.db.engine import DbSession
 from frontdesk.db.repositories import catalog as catalog_rows
 from frontdesk.db.repositories.appointments import BusyRow, BusySpan
@@ -231,6 +232,7 @@ def _staff(rows: CatalogRows) -> dict[uuid.UUID, StaffInfo]:
                 breaks=tuple(sorted(breaks[window.id])),
             )
         )
+    opening = _opening(rows)
     absences: dict[uuid.UUID, list[Interval]] = defaultdict(list)
     for absence in rows.absences:
         absences[absence.staff_id].append(Interval(absence.starts_at, absence.ends_at))
@@ -240,9 +242,21 @@ def _staff(rows: CatalogRows) -> dict[uuid.UUID, StaffInfo]:
             first_name=member.first_name,
             last_name=member.last_name,
             nicknames=tuple(member.nicknames or ()),
-            weekly=tuple(sorted(weekly[member.id], key=lambda d: (d.weekday, d.start))),
+            weekly=within_opening(
+                sorted(weekly[member.id], key=lambda d: (d.weekday, d.start)), opening
+            ),
             absences=tuple(sorted(absences[member.id], key=lambda i: i.start)),
             calendar_host=None if member.calcom_user_id is None else str(member.calcom_user_id),
         )
         for member in rows.staff
     }
+
+
+def _opening(rows: CatalogRows) -> dict[int, list[Window]] | None:
+    """The branch's opening windows per weekday, or None when it keeps none (staff decide)."""
+    if not rows.opening:
+        return None
+    by_day: dict[int, list[Window]] = defaultdict(list)
+    for window in rows.opening:
+        by_day[window.weekday].append((window.starts_at, window.ends_at))
+    return by_day

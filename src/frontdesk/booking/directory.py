@@ -10,17 +10,22 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from pydantic import SecretStr
+
 from frontdesk.booking.outage import DATABASE_ERRORS, DatabaseOutage, database_down
 from frontdesk.cache.memory import TtlCache
 from frontdesk.db.engine import SessionFactory, reading
 from frontdesk.db.repositories import phone_numbers, tenants
 from frontdesk.db.repositories.catalog import BranchRef
+from frontdesk.observability.logging import get_logger
 from frontdesk.resilience.outage import degraded
+from frontdesk.secrets import SecretUnreadable, opened
 from frontdesk.security import api_key_digest
 
 __all__ = ["CACHE_TTL_S", "BranchRef", "DialledNumber", "Directory"]
 
 CACHE_TTL_S = 30.0
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +46,11 @@ class Directory:
         sessions: SessionFactory,
         ttl: float = CACHE_TTL_S,
         outage: DatabaseOutage | None = None,
+        secret_key: SecretStr | None = None,
     ) -> None:
         self._sessions = sessions
+        # Opens tenants' sealed Retell keys (``Settings.secret_key``; ADR 0021).
+        self._secret_key = secret_key
         self.outage = outage or DatabaseOutage()
         self._numbers: TtlCache[str, DialledNumber] = TtlCache(ttl)
         self._keys: TtlCache[str, uuid.UUID] = TtlCache(ttl)
@@ -56,7 +64,8 @@ class Directory:
             branch = BranchRef(
                 row.branch_id, row.tenant_id, row.calendar_version, row.branch_updated_at
             )
-            return DialledNumber(row.tenant_id, row.branch_id, row.retell_api_key, branch)
+            key = self._retell_key(row.tenant_id, row.retell_api_key)
+            return DialledNumber(row.tenant_id, row.branch_id, key, branch)
 
         known = self._numbers.stale(e164)
         if known is not None and self.outage.suspected:
@@ -71,6 +80,16 @@ class Directory:
                 raise
             degraded("database", "directory", exc)
             return known
+
+    def _retell_key(self, tenant_id: uuid.UUID, sealed: str | None) -> str | None:
+        """The tenant's own Retell key opened; one that cannot be opened (the secret key
+        changed) is logged and left out, so the installation's key verifies instead of the
+        caller hearing a server error."""
+        try:
+            return opened(sealed, self._secret_key)
+        except SecretUnreadable as exc:
+            log.error("tenant retell key unreadable", tenant_id=str(tenant_id), problem=str(exc))
+            return None
 
     async def tenant_of_api_key(self, key: str) -> uuid.UUID | None:
         """The tenant of an unrevoked API key (looked up and cached by digest only)."""

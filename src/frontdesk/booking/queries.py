@@ -11,17 +11,22 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
+from pydantic import SecretStr
+
 from frontdesk.booking.views import AppointmentView, TenantOutline
 from frontdesk.db.engine import SessionFactory, reading
 from frontdesk.db.repositories import appointments, calls, catalog, customers, tenants
 from frontdesk.db.tables import Call, Customer, Service, Staff
 from frontdesk.domain.model import AppointmentStatus
 from frontdesk.domain.paging import Cursor, Page
+from frontdesk.secrets import opened
 
 
 class Queries:
-    def __init__(self, sessions: SessionFactory) -> None:
+    def __init__(self, sessions: SessionFactory, secret_key: SecretStr | None = None) -> None:
         self._sessions = sessions
+        # Opens the tenant's sealed Retell key for the agent push (``tenant_outline``).
+        self._secret_key = secret_key
 
     async def services(self, tenant_id: uuid.UUID) -> list[tuple[Service, list[uuid.UUID]]]:
         """Active services with the ids of the staff who perform each."""
@@ -84,7 +89,7 @@ class Queries:
             timezone=tenant.timezone,
             services=_unique(service.name for service in services),
             staff=_unique(member.name for member in staff),
-            retell_api_key=tenant.retell_api_key,
+            retell_api_key=opened(tenant.retell_api_key, self._secret_key),
         )
 
 

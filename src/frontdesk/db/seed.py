@@ -11,6 +11,7 @@ from frontdesk.db.repositories import tenants
 from frontdesk.db.tables import (
     Branch,
     Customer,
+    OpeningHours,
     PhoneNumber,
     Service,
     ServiceStaff,
@@ -69,6 +70,17 @@ async def seed_demo(session: AsyncSession, api_key: str, password: str) -> DemoC
     await session.flush()
     session.add(
         PhoneNumber(tenant_id=tenant.id, branch_id=branch.id, e164=demo.PHONE_NUMBER, label="Mitte")
+    )
+    # The salon's opening hours (the staff work them, with a lunch break on weekdays).
+    session.add_all(
+        OpeningHours(
+            tenant_id=tenant.id,
+            branch_id=branch.id,
+            weekday=hours.weekday,
+            starts_at=hours.start,
+            ends_at=hours.end,
+        )
+        for hours in demo.OPENING_HOURS
     )
     await _add_staff(session, tenant, branch)
     await _add_services(session, tenant, branch)

@@ -15,9 +15,12 @@ class DomainError(Exception):
     status: int = 400
     title: str = "Request refused"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, message: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        # The same refusal as a German sentence for a person (the web app's settings pages);
+        # None where the channel words it itself (voice replies, problem details).
+        self.message = message
 
 
 class NotFound(DomainError):
@@ -59,6 +62,13 @@ class CustomerErased(DomainError):
     title = "Customer data erased"
 
 
+class SettingNotFound(NotFound):
+    """An owner's setting (absence, closure, phone number, branch) that is not this tenant's."""
+
+    code = "setting_not_found"
+    title = "Setting not found"
+
+
 class InvalidPhone(DomainError):
     code = "invalid_phone"
     status = 422
@@ -69,6 +79,26 @@ class InvalidRequest(DomainError):
     code = "validation_error"
     status = 422
     title = "Invalid request"
+
+
+class InvalidSetting(InvalidRequest):
+    """A settings change the rules refuse (overlapping hours, a break outside its window, a
+    negative duration, …); ``message`` says why in German. Nothing was written."""
+
+    code = "invalid_setting"
+    title = "Invalid setting"
+
+    def __init__(self, detail: str, message: str, field: str | None = None) -> None:
+        super().__init__(detail, message)
+        self.field = field
+
+
+class PhoneNumberTaken(InvalidSetting):
+    """The number already routes calls (of this tenant or another): numbers are unique."""
+
+    code = "phone_number_taken"
+    status = 409
+    title = "Phone number already in use"
 
 
 class InvalidEmail(InvalidRequest):

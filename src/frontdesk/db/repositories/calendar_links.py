@@ -297,3 +297,21 @@ async def _mirror(session: AsyncSession, branch_id: uuid.UUID) -> MirrorFreshnes
     ).one()
     days, oldest, newest, stale, never = row
     return MirrorFreshness(int(days), oldest, newest, int(stale), int(never))
+
+
+async def unlink_branch(session: AsyncSession, tenant: Tenant, branch: Branch) -> bool:
+    """The branch back on the built-in calendar (its staff's and services' Cal.com ids are kept
+    for a later connect). The tenant's Cal.com key is forgotten once no branch uses Cal.com.
+    Returns whether the branch was on an outside calendar. The caller commits."""
+    was_linked = CalendarProvider(branch.calendar_provider) is not CalendarProvider.BUILTIN
+    branch.calendar_provider = CalendarProvider.BUILTIN
+    branch.calendar_config = {}
+    await session.flush()
+    others = select(func.count()).where(
+        Branch.tenant_id == tenant.id, Branch.calendar_provider != CalendarProvider.BUILTIN
+    )
+    if not (await session.execute(others)).scalar_one():
+        tenant.calcom_api_key = None
+    await session.flush()
+    await bump_calendar_version(session, branch.id)
+    return was_linked

@@ -20,6 +20,7 @@ from frontdesk.db.tables import (
     BookingDay,
     Branch,
     BranchClosure,
+    OpeningHours,
     Service,
     ServiceStaff,
     Staff,
@@ -51,6 +52,7 @@ class CatalogRows:
     hours: list[tuple[WorkingHours, WorkingBreak | None]]
     absences: list[StaffAbsence]
     closures: list[BranchClosure]
+    opening: list[OpeningHours]
 
 
 def _branch_of_service(tenant_id: uuid.UUID, service_id: uuid.UUID, *extra: Any) -> Select[Any]:
@@ -89,7 +91,7 @@ async def branch_and_day_versions(
 
 
 async def load_catalog(session: AsyncSession, branch_id: uuid.UUID, since: datetime) -> CatalogRows:
-    """Everything about a branch's bookable time, in a fixed number of queries (seven).
+    """Everything about a branch's bookable time, in a fixed number of queries (eight).
 
     Absences and closures are loaded from ``since`` on (past ones cannot affect new bookings).
     """
@@ -151,6 +153,15 @@ async def load_catalog(session: AsyncSession, branch_id: uuid.UUID, since: datet
             )
         ).scalars()
     )
+    opening = list(
+        (
+            await session.execute(
+                select(OpeningHours)
+                .where(OpeningHours.branch_id == branch_id)
+                .order_by(OpeningHours.weekday, OpeningHours.starts_at)
+            )
+        ).scalars()
+    )
     return CatalogRows(
         branch=branch,
         tenant=tenant,
@@ -160,6 +171,7 @@ async def load_catalog(session: AsyncSession, branch_id: uuid.UUID, since: datet
         hours=[(window, pause) for window, pause in hours],
         absences=absences,
         closures=closures,
+        opening=opening,
     )
 
 

@@ -41,3 +41,7 @@ async def find_active_api_key(session: AsyncSession, key: str) -> ApiKey | None:
     """The unrevoked key with this secret, looked up by digest (never by the secret itself)."""
     stmt = select(ApiKey).where(ApiKey.key_hash == api_key_digest(key), ApiKey.revoked_at.is_(None))
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get(session: AsyncSession, tenant_id: uuid.UUID) -> Tenant | None:
+    return await session.get(Tenant, tenant_id)

@@ -27,6 +27,7 @@ from frontdesk.db.tables.booking import (
 from frontdesk.db.tables.calls import Call, CallAppointment, CallFunction
 from frontdesk.db.tables.catalog import (
     BranchClosure,
+    OpeningHours,
     Service,
     ServiceStaff,
     Staff,
@@ -55,6 +56,7 @@ __all__ = [
     "CustomerConsent",
     "IdempotencyRecord",
     "Job",
+    "OpeningHours",
     "PhoneNumber",
     "ReconciliationRun",
     "Service",

@@ -66,6 +66,29 @@ class WorkingHours(Base):
     ends_at: Mapped[time] = mapped_column(Time)
 
 
+class OpeningHours(Base):
+    """One weekly opening window of a branch, in its local time (several a day, or none: closed).
+
+    A branch with no rows at all has no opening hours of its own: its staff's hours decide.
+    With rows, bookable time is a staff member's hours within the branch's (ADR 0021).
+    """
+
+    __tablename__ = "opening_hours"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("starts_at < ends_at", name="valid_range"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    branch_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("branch.id", ondelete="CASCADE"), index=True
+    )
+    weekday: Mapped[int] = mapped_column(Integer, comment="0 = Monday")
+    starts_at: Mapped[time] = mapped_column(Time)
+    ends_at: Mapped[time] = mapped_column(Time)
+
+
 class WorkingBreak(Base):
     """A break inside a working window (e.g. lunch 13:00–13:30)."""
 

@@ -34,7 +34,9 @@ class Tenant(Timestamped, Base):
     locale: Mapped[str] = mapped_column(String(16), default="de-DE")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
     phone_region: Mapped[str] = mapped_column(String(2), default="DE")
-    # Retell signs with this key; it must be readable to verify HMACs, so it is not hashed.
+    # Retell signs with this key; it must be readable to verify HMACs, so it is not hashed but
+    # sealed by frontdesk.secrets like the Cal.com key (ADR 0021); never logged or shown. A
+    # sealed key of up to 79 characters fits (Retell's are 36; business.retell checks).
     retell_api_key: Mapped[str | None] = mapped_column(String(200))
     calcom_webhook_secret: Mapped[str | None] = mapped_column(String(200))
     # Sealed by frontdesk.secrets (encrypted when FRONTDESK_SECRET_KEY is set); never logged.
