@@ -122,7 +122,7 @@ class Schedule:
             branch_id=branch.id,
             branch_name=branch.name,
             tz=catalog.tz,
-            version=_version(stamp),
+            version=_version(first, last, stamp),
             days=tuple(_day_plan(catalog, first + timedelta(days=n), rows) for n in range(days)),
         )
 
@@ -134,7 +134,7 @@ class Schedule:
                 return None
             last = first + timedelta(days=days - 1)
             stamp = await schedule_rows.versions(session, tenant_id, branches[0].id, first, last)
-        return _version(stamp)
+        return _version(first, last, stamp)
 
 
 def local_day(tz: ZoneInfo, day: date) -> tuple[datetime, datetime]:
@@ -144,8 +144,10 @@ def local_day(tz: ZoneInfo, day: date) -> tuple[datetime, datetime]:
     return lo, hi
 
 
-def _version(stamp: tuple[int, dict[date, int]] | None) -> str:
-    text = repr((stamp[0], sorted(stamp[1].items()))) if stamp else "none"
+def _version(first: date, last: date, stamp: tuple[int, dict[date, int]] | None) -> str:
+    """A short digest of the shown days and their versions (the days are part of it, so a
+    page of another day never takes this one's version for its own)."""
+    text = repr((first, last, stamp[0], sorted(stamp[1].items())) if stamp else "none")
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -101,8 +101,8 @@ async def _board_context(
         "query": query,
         "today": today,
         "plan": plan,
-        "previous": query.day - query.step,
-        "next": query.day + query.step,
+        "previous": query.first - query.step,
+        "next": query.first + query.step,
         "poll_seconds": request.app.state.resources.settings.web_poll_seconds,
     }
     if plan is not None and query.view == "day":
