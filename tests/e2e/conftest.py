@@ -1,24 +1,27 @@
-"""One server and one browser for all browser tests (they are few, and CI time is limited);
-each test gets a fresh browser context (no cookies shared between tests)."""
+"""One server and one browser per module of browser tests (they are few, and CI time is
+limited); each test gets a fresh browser context (no cookies shared between tests).
+
+Module scope, not session: Playwright's sync API keeps an event loop running in the main
+thread while it is started, and the async tests after this directory need that thread free.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from tests.e2e_support import real_clock_env, require_chromium, running_server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     require_chromium()
-    with running_server(Path(tmp_path_factory.mktemp("e2e"))) as base_url:
+    with running_server(tmp_path_factory.mktemp("e2e")) as base_url:
         yield base_url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     executable = require_chromium()
     with sync_playwright() as playwright:
