@@ -90,9 +90,9 @@ def test_no_voice_module_is_over_400_lines() -> None:
     assert long == {}
 
 
-@pytest.mark.parametrize("package", ["booking", "calendars"])
+@pytest.mark.parametrize("package", ["booking", "calendars", "access"])
 def test_the_use_cases_speak_no_sqlalchemy(package: str) -> None:
-    """booking/ and calendars/ reach the database through repositories and the unit of work
+    """booking/, calendars/ and access/ reach the database through repositories and the unit of work
     (sessions as opaque handles, refusals as ``WriteRefused``), never through SQLAlchemy itself
     (issue 12)."""
     found = [
