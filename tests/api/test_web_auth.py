@@ -285,3 +285,9 @@ async def test_the_login_page_speaks_the_browsers_language(web: WebApp) -> None:
     assert 'lang="en"' in english.text
     german = await web.client.get("/admin/login", headers={"Accept-Language": "fr-FR"})
     assert 'lang="de"' in german.text
+
+
+async def test_over_long_fields_get_the_pages_message_not_a_422(web: WebApp) -> None:
+    response = await web.sign_in(email="a" * 5000 + "@example.de", password="p" * 5000)
+    assert response.status_code == 401
+    assert "E-Mail-Adresse oder Passwort ist falsch." in response.text

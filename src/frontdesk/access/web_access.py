@@ -30,6 +30,8 @@ log = get_logger(__name__)
 # and response times do not tell which addresses have a login.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 MIN_PASSWORD_LENGTH = 10
+# argon2 hashes any length, but a megabyte-long "password" would only cost us CPU.
+MAX_PASSWORD_LENGTH = 1024
 
 
 def token_digest(token: str) -> str:
@@ -54,6 +56,9 @@ class WebAccess:
         wait = await self.throttle.retry_after(email, address)
         if wait is not None:
             return Throttled(wait)
+        if len(password) > MAX_PASSWORD_LENGTH:
+            await self.throttle.failed(email, address)
+            return BadCredentials()
         now = self._clock()
         async with self._sessions() as session:
             user = await users.by_email(session, email)
@@ -119,6 +124,8 @@ class WebAccess:
         """
         if len(new) < MIN_PASSWORD_LENGTH:
             return "password.too_short"
+        if len(new) > MAX_PASSWORD_LENGTH:
+            return "password.too_long"
         user = signed_in.user
         async with self._sessions() as session:
             row = await users.get(session, user.tenant_id, user.user_id)

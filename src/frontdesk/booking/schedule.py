@@ -187,18 +187,16 @@ def _staff_day(
             spans.append(clipped)
     appointments = tuple(
         ScheduledAppointment(
-            id=row.appointment.id,
-            start=row.appointment.starts_at.astimezone(tz),
-            end=row.appointment.ends_at.astimezone(tz),
-            status=row.appointment.status,
+            id=row.id,
+            start=row.starts_at.astimezone(tz),
+            end=row.ends_at.astimezone(tz),
+            status=row.status,
             customer_name=row.customer_name,
             service_name=row.service_name,
             staff_id=member.id,
         )
         for row in rows
-        if row.appointment.staff_id == member.id
-        and row.appointment.starts_at < end
-        and row.appointment.ends_at > start
+        if row.staff_id == member.id and row.starts_at < end and row.ends_at > start
     )
     return StaffDay(member.id, member.name, tuple(spans), appointments)
 

@@ -24,6 +24,7 @@ from frontdesk.api.web.deps import (
 from frontdesk.api.web.templating import render, set_flash
 
 router = APIRouter()
+MAX_EMAIL = 254
 nav.register(nav.NavItem("nav.password", "/admin/password", 900))
 
 
@@ -43,12 +44,14 @@ async def login_page(request: Request, signed_in: MaybeSignedIn, next: str = "")
 async def login(
     request: Request,
     access: WebAccessDep,
-    email: Annotated[str, Form(max_length=254)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "",
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
 ) -> Response:
+    # No max_length on the fields: an over-long value would get FastAPI's JSON 422 instead of
+    # the page's message; the body limit bounds them, and the use case refuses what is too long.
     address = request.client.host if request.client else "unknown"
-    result = await access.sign_in(email, password, address)
+    result = await access.sign_in(email[:MAX_EMAIL], password, address)
     if isinstance(result, Throttled):
         minutes = retry_minutes(result.retry_after)
         key = "login.throttled_one" if minutes == 1 else "login.throttled"
@@ -80,9 +83,9 @@ async def change_password(
     request: Request,
     access: WebAccessDep,
     signed_in: SignedInDep,
-    current: Annotated[str, Form(max_length=1024)] = "",
-    new: Annotated[str, Form(max_length=1024)] = "",
-    repeat: Annotated[str, Form(max_length=1024)] = "",
+    current: Annotated[str, Form()] = "",
+    new: Annotated[str, Form()] = "",
+    repeat: Annotated[str, Form()] = "",
 ) -> Response:
     if new != repeat:
         return _password_form(request, error="password.mismatch", status_code=400)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 
 from frontdesk.api.web.messages import MESSAGES
 
@@ -56,5 +56,7 @@ class Translator:
         return format_date(day, format=style, locale=self.babel_locale)
 
     def time(self, instant: datetime) -> str:
-        """Wall-clock time of an aware datetime in its own zone, 24-hour (14:30)."""
-        return format_time(instant, format="HH:mm", locale=self.babel_locale)
+        """Wall-clock time of an aware datetime in its own zone, 24-hour (14:30) in both
+        languages; formatted directly, because Babel's pattern machinery costs tens of
+        microseconds a call and a busy day view formats hundreds of times."""
+        return f"{instant:%H:%M}"

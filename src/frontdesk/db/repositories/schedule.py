@@ -16,7 +16,13 @@ from frontdesk.domain.model import AppointmentStatus
 
 @dataclass(frozen=True, slots=True)
 class ScheduledRow:
-    appointment: Appointment
+    """The columns a schedule shows (not whole ORM objects: a busy week has hundreds)."""
+
+    id: uuid.UUID
+    staff_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    status: AppointmentStatus
     customer_name: str
     service_name: str
 
@@ -35,7 +41,15 @@ async def appointments_between(
 ) -> list[ScheduledRow]:
     """Appointments of the branch overlapping ``[start, end)``, cancelled ones left out."""
     stmt = (
-        select(Appointment, Customer.name, Service.name)
+        select(
+            Appointment.id,
+            Appointment.staff_id,
+            Appointment.starts_at,
+            Appointment.ends_at,
+            Appointment.status,
+            Customer.name,
+            Service.name,
+        )
         .join(Customer, Customer.id == Appointment.customer_id)
         .join(Service, Service.id == Appointment.service_id)
         .where(
