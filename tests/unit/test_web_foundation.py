@@ -4,17 +4,21 @@ and the schedule's query parsing."""
 from __future__ import annotations
 
 import string
+import uuid
 from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from frontdesk.access.model import WebUser
+from frontdesk.api.web import nav
 from frontdesk.api.web.deps import safe_next
 from frontdesk.api.web.i18n import Translator, language_of_accept, language_of_locale
 from frontdesk.api.web.messages import MESSAGES
 from frontdesk.api.web.schedule_page import parse_query
 from frontdesk.api.web.static_files import static_url
+from frontdesk.domain.model import UserRole
 
 
 def _fields(text: str) -> set[str]:
@@ -98,3 +102,30 @@ def test_static_urls_carry_the_files_digest_and_unknown_files_fail() -> None:
     assert url.endswith("/vendor/htmx/htmx.min.js")
     with pytest.raises(KeyError):
         static_url("vendor/missing.js")
+
+
+def _user(role: UserRole, connected: bool = False) -> WebUser:
+    return WebUser(
+        user_id=uuid.uuid4(),
+        tenant_id=uuid.uuid4(),
+        role=role,
+        name="X",
+        email="x@example.de",
+        locale="de-DE",
+        timezone="Europe/Berlin",
+        tenant_name="Salon",
+        calendar_connected=connected,
+    )
+
+
+def test_menu_entries_follow_role_and_calendar_provider() -> None:
+    owner, staff = _user(UserRole.OWNER), _user(UserRole.STAFF, connected=True)
+    assert nav.owners_only(owner)
+    assert nav.owners_only(_user(UserRole.MANAGER))
+    assert not nav.owners_only(staff)
+    assert nav.with_calendar_provider(staff)
+    assert not nav.with_calendar_provider(owner)
+    staff_menu = [item.key for item in nav.items_for(staff)]
+    assert "nav.schedule" in staff_menu
+    assert "nav.settings" not in staff_menu
+    assert next(item.key for item in nav.items_for(owner)) == "nav.schedule"
