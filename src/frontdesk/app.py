@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             _attach_services(app, resources)
             log.info("started", database=resources.engine.url.render_as_string(hide_password=True))
             try:
-                async with embedded_worker(resources):
+                async with embedded_worker(resources), app.state.voice.loop_lag.running():
                     yield
             finally:
                 # Queued call-log records are written before the engine closes.
@@ -104,6 +104,8 @@ def _attach_services(app: FastAPI, resources: Resources) -> None:
         clock,
     )
     app.state.voice.max_in_flight = resources.settings.voice_max_in_flight
+    max_lag_ms = resources.settings.voice_max_loop_lag_ms
+    app.state.voice.max_loop_lag = max_lag_ms / 1000 if max_lag_ms else None
     _attach_web(app, resources)
 
 

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Voice function calls in progress per process; more get the apology at once",
     )
+    voice_max_loop_lag_ms: int = Field(
+        default=100,
+        ge=0,
+        description="New voice function calls get the apology at once while the event loop runs "
+        "this late (ms; 0 = off)",
+    )
 
     web_session_idle_minutes: int = Field(
         default=480, ge=1, description="Web app: a session ends after this long without a request"

@@ -46,6 +46,8 @@ async def test_the_prior_systems_failing_call_books_in_one_turn(retell: RetellCl
         ("check_availability", "available"),
         ("book_appointment", "booked"),
     ]
+    # What the agent was told to say is kept for the call's detail.
+    assert logged[-1].answer == booked["message"]
     # Each logged latency is the function's own time: never more than the two requests took.
     assert sum(f.latency_ms for f in logged) <= elapsed_ms + 2
     call = await retell.call_row()

@@ -74,3 +74,33 @@ async def test_a_refused_or_failing_call_frees_its_place(retell: RetellClient) -
         body = await retell.fn("check_availability", {"service": "Unbekannt"})
         assert body["status"] != "error" or body.get("reason") != "overloaded"
     assert gateway.in_flight == 0
+
+
+async def test_a_call_arriving_while_the_loop_runs_late_is_shed_at_once(
+    retell: RetellClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Work queued before the bound (bodies, signatures) is seen through the loop's lag: while
+    the loop is behind, a new call is not run at all; once it has caught up, calls are served."""
+    gateway = retell.app.state.voice
+    gateway.max_loop_lag = 0.1  # the suite switches the rule off (tests/app_support.py)
+    behind = True
+    monkeypatch.setattr(gateway.loop_lag, "current", lambda now: 0.5 if behind else 0.0)
+    ran = 0
+    original = gateway.functions.run
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal ran
+        ran += 1
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(gateway.functions, "run", counted)
+    before = VOICE_OVERLOADED._value.get()
+    shed = await retell.fn("check_availability", ARGS, call_id="call_late")
+    assert (shed["status"], shed["reason"]) == ("error", "overloaded")
+    assert shed["message"].startswith("Entschuldigung")
+    assert ran == 0
+    assert VOICE_OVERLOADED._value.get() == before + 1
+    behind = False
+    served = await retell.fn("check_availability", ARGS, call_id="call_caught_up")
+    assert served["status"] == "available"
+    assert ran == 1

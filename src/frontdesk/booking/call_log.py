@@ -48,6 +48,8 @@ class FunctionRecord:
     # When the function answered, by the process's clock (the row is written a little later).
     answered_at: datetime
     error: str | None = None
+    # What the agent was told to say (shown in the call's detail).
+    answer: str | None = None
     links: tuple[tuple[uuid.UUID, str], ...] = ()
     customer_id: uuid.UUID | None = None
 
@@ -74,6 +76,7 @@ def _function_row(entry: FunctionEntry) -> dict[str, Any]:
         "status": record.status,
         "latency_ms": record.latency_ms,
         "error": untrusted.text(record.error) if record.error is not None else None,
+        "answer": untrusted.text(record.answer) if record.answer is not None else None,
         "created_at": record.answered_at,
     }
 

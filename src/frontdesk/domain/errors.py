@@ -41,6 +41,24 @@ class AppointmentNotFound(NotFound):
     title = "Appointment not found"
 
 
+class CallNotFound(NotFound):
+    code = "call_not_found"
+    title = "Call not found"
+
+
+class CustomerNotFound(NotFound):
+    code = "customer_not_found"
+    title = "Customer not found"
+
+
+class CustomerErased(DomainError):
+    """The customer's data was erased on request: nothing left to change or merge."""
+
+    code = "customer_erased"
+    status = 409
+    title = "Customer data erased"
+
+
 class InvalidPhone(DomainError):
     code = "invalid_phone"
     status = 422

@@ -66,3 +66,20 @@ class InboxStatus(StrEnum):
 class IdempotencyState(StrEnum):
     IN_FLIGHT = "in_flight"
     COMPLETED = "completed"
+
+
+class ConsentChannel(StrEnum):
+    """How a customer may be contacted, each with its own consent."""
+
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class CallOutcome(StrEnum):
+    """What a call did last (the call list's filter); ``none``: nothing was booked, moved or
+    cancelled."""
+
+    BOOKED = "booked"
+    RESCHEDULED = "rescheduled"
+    CANCELLED = "cancelled"
+    NONE = "none"

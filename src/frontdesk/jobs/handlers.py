@@ -23,6 +23,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "frontdesk.booking.sync_job",
     "frontdesk.booking.calendar_inbox_job",
     "frontdesk.booking.reconcile_job",
+    "frontdesk.booking.retention",
     "frontdesk.calendars.mirror",
 )
 

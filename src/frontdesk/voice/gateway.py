@@ -26,6 +26,7 @@ from frontdesk.domain import rules
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import DEGRADED, INTERNAL_ERRORS, VOICE_OVERLOADED
 from frontdesk.resilience.deadline import answer_by
+from frontdesk.resilience.loop_lag import LoopLag
 from frontdesk.resilience.outage import degraded
 from frontdesk.voice import signature, slots
 from frontdesk.voice.calls import call_id_for, call_problem, call_row, event_values
@@ -46,6 +47,10 @@ _BOOKS = frozenset({"book_appointment"})
 # makes every answer late (600 at once on PostgreSQL: 224 answers after 3.1 s). The default of
 # ``FRONTDESK_VOICE_MAX_IN_FLIGHT``; see ADR 0013 and bench/overload.py for the number.
 MAX_IN_FLIGHT = 64
+# A new call is shed while the event loop runs this late (resilience/loop_lag.py): each of its
+# steps would wait about as long, and it has a handful of them before its answer. The default
+# of ``FRONTDESK_VOICE_MAX_LOOP_LAG_MS``; see bench/overload.py --rate for the effect.
+MAX_LOOP_LAG_S = 0.1
 # Time kept back from the deadline to serialise and send the answer.
 ANSWER_MARGIN_S = 0.1
 # Past the function's own deadline, how long its work may take to unwind before the answer
@@ -131,6 +136,9 @@ class VoiceGateway:
         self.call_log = CallLogBuffer(self.calls)
         self.max_in_flight = MAX_IN_FLIGHT
         self.in_flight = 0
+        # Started by the app's lifespan (``loop_lag.running()``); idle it reads 0.
+        self.loop_lag = LoopLag()
+        self.max_loop_lag: float | None = MAX_LOOP_LAG_S
 
     # -- the three endpoints -------------------------------------------------------------------
 
@@ -254,7 +262,7 @@ class VoiceGateway:
             name, route, retell_call_id, call, _section(verified.payload, "args")
         )
         started = time.perf_counter()
-        if self.in_flight >= self.max_in_flight:
+        if self.in_flight >= self.max_in_flight or self._behind():
             return self._shed(request, "busy", "overloaded")
         if not self.outage.admit():
             # The database just failed to answer: do not wait for it again (ADR 0016).
@@ -301,6 +309,11 @@ class VoiceGateway:
         if ctx is None:
             return apology("setup_failed"), None
         return await self.functions.run(name, request.args, ctx, deadline), ctx
+
+    def _behind(self) -> bool:
+        if self.max_loop_lag is None:
+            return False
+        return self.loop_lag.current(asyncio.get_running_loop().time()) > self.max_loop_lag
 
     def _shed(self, request: _FunctionCall, sentence: str, reason: str) -> dict[str, Any]:
         """Not run (too many calls in progress, or the database just failed): the apology
@@ -390,6 +403,7 @@ class VoiceGateway:
             status=reply.status,
             latency_ms=latency_ms,
             error=reply.data.get("reason") if reply.status == "error" else None,
+            answer=reply.message,
             links=reply.links,
             customer_id=reply.customer_id,
             answered_at=self._clock(),

@@ -35,6 +35,8 @@ async def page(
 
 # Once a call is over, an early event arriving late must not make it "ongoing" again.
 _FINAL_STATUSES = ("ended", "error", "not_connected")
+# What was said in a call, and who called: never written again once deleted (ADR 0020).
+_CONTENT = frozenset({"transcript", "summary", "sentiment", "analysis", "from_number"})
 
 
 async def find_by_retell_id(
@@ -102,6 +104,10 @@ async def upsert_event(session: AsyncSession, values: dict[str, Any]) -> None:
             (Call.call_status.in_(_FINAL_STATUSES), Call.call_status),
             else_=stmt.excluded.call_status,
         )
+    for key in _CONTENT.intersection(changes):
+        # Deleted (retention, erasure): a late event must not bring what was said back.
+        column = Call.__table__.c[key]
+        changes[key] = case((Call.content_deleted_at.is_not(None), column), else_=changes[key])
     changes["updated_at"] = row["updated_at"]
     stmt = stmt.on_conflict_do_update(index_elements=["retell_call_id"], set_=changes)
     await session.execute(stmt)

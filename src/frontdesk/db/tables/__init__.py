@@ -22,6 +22,7 @@ from frontdesk.db.tables.booking import (
     AppointmentExternalUid,
     CalendarMirrorDay,
     Customer,
+    CustomerConsent,
 )
 from frontdesk.db.tables.calls import Call, CallAppointment, CallFunction
 from frontdesk.db.tables.catalog import (
@@ -51,6 +52,7 @@ __all__ = [
     "CallAppointment",
     "CallFunction",
     "Customer",
+    "CustomerConsent",
     "IdempotencyRecord",
     "Job",
     "PhoneNumber",

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -26,7 +27,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.db.tables.base import Base, Timestamped, portable_enum, tenant_fk
 from frontdesk.db.types import UTCDateTime
-from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
+from frontdesk.domain.model import (
+    AppointmentSource,
+    AppointmentStatus,
+    ConsentChannel,
+    SyncState,
+)
 
 
 class Customer(Timestamped, Base):
@@ -44,6 +50,30 @@ class Customer(Timestamped, Base):
     notes: Mapped[str | None] = mapped_column(Text)
     contact_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     marketing_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the person's data was erased on request (GDPR Art. 17, ADR 0020): the row stays
+    # as the anonymous customer of the appointments kept for the books.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CustomerConsent(Base):
+    """One statement of a customer's consent to be contacted on a channel (SMS, e-mail):
+    given or withdrawn, when and how it was given. Appended, never changed: the latest per
+    channel is the current state, the earlier ones are the proof (GDPR Art. 7(1))."""
+
+    __tablename__ = "customer_consent"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    customer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[ConsentChannel] = mapped_column(
+        portable_enum(ConsentChannel, "consent_channel")
+    )
+    granted: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Appointment(Timestamped, Base):

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.db.tables.base import Base, JsonDoc, Timestamped, tenant_fk
@@ -18,6 +18,8 @@ class Call(Timestamped, Base):
     """A phone call handled by the voice agent, assembled from Retell events and functions."""
 
     __tablename__ = "call"
+    # The tenant's calls newest first (the call list) and older than the retention (its job).
+    __table_args__ = (Index("ix_call_tenant_id_created_at", "tenant_id", "created_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     tenant_id: Mapped[uuid.UUID] = tenant_fk()
@@ -43,6 +45,9 @@ class Call(Timestamped, Base):
     successful: Mapped[bool | None] = mapped_column(Boolean)
     outcome: Mapped[str | None] = mapped_column(String(32))
     analysis: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+    # When what was said (transcript, summary, analysis, function arguments and answers) was
+    # deleted: the retention period ran out or the caller's data was erased (ADR 0020).
+    content_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CallAppointment(Base):
@@ -76,4 +81,6 @@ class CallFunction(Base):
     status: Mapped[str] = mapped_column(String(32))
     latency_ms: Mapped[int] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+    # What the agent was told to say (the reply's message).
+    answer: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

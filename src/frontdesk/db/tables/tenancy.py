@@ -40,6 +40,8 @@ class Tenant(Timestamped, Base):
     # Sealed by frontdesk.secrets (encrypted when FRONTDESK_SECRET_KEY is set); never logged.
     calcom_api_key: Mapped[str | None] = mapped_column(String(1000))
     calcom_api_url: Mapped[str | None] = mapped_column(String(300))
+    # How long call transcripts are kept (days); a periodic job deletes older ones (ADR 0020).
+    transcript_retention_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
 
 
 class Branch(Timestamped, Base):
