@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 
+from frontdesk.access.model import SessionPolicy
+from frontdesk.access.throttle import LoginThrottle
+from frontdesk.access.web_access import WebAccess
 from frontdesk.api import health
 from frontdesk.api.calcom_webhook import router as calcom_webhook_router
 from frontdesk.api.errors import install_problem_handlers
@@ -14,6 +18,8 @@ from frontdesk.api.limits import BodyLimitMiddleware
 from frontdesk.api.methods import OptionsMiddleware
 from frontdesk.api.rest.router import router as rest_router
 from frontdesk.api.voice import router as voice_router
+from frontdesk.api.web import install_web_handlers
+from frontdesk.api.web import router as web_router
 from frontdesk.booking.calendar_inbox import CalendarInbox
 from frontdesk.booking.call_log import CallLog
 from frontdesk.booking.catalog import CatalogCache
@@ -21,6 +27,7 @@ from frontdesk.booking.directory import Directory
 from frontdesk.booking.idempotency import IdempotencyStore
 from frontdesk.booking.outage import DatabaseOutage
 from frontdesk.booking.queries import Queries
+from frontdesk.booking.schedule import Schedule
 from frontdesk.booking.service import BookingService
 from frontdesk.domain.clock import Clock, system_clock
 from frontdesk.jobs.embedded import embedded_worker
@@ -66,10 +73,12 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
     install_problem_handlers(app)
+    install_web_handlers(app)
     app.include_router(health.router)
     app.include_router(rest_router)
     app.include_router(voice_router)
     app.include_router(calcom_webhook_router)
+    app.include_router(web_router)
     return app
 
 
@@ -99,6 +108,22 @@ def _attach_services(app: FastAPI, resources: Resources) -> None:
     app.state.voice.max_in_flight = resources.settings.voice_max_in_flight
     max_lag_ms = resources.settings.voice_max_loop_lag_ms
     app.state.voice.max_loop_lag = max_lag_ms / 1000 if max_lag_ms else None
+    _attach_web(app, resources)
+
+
+def _attach_web(app: FastAPI, resources: Resources) -> None:
+    """The web app's use cases: sign-in and sessions (ADR 0019) and the schedule."""
+    settings = resources.settings
+    app.state.web_access = WebAccess(
+        resources.sessions,
+        resources.clock,
+        LoginThrottle(resources.clock, resources.redis),
+        SessionPolicy(
+            idle=timedelta(minutes=settings.web_session_idle_minutes),
+            absolute=timedelta(hours=settings.web_session_hours),
+        ),
+    )
+    app.state.schedule = Schedule(resources.sessions, resources.clock)
 
 
 def create_app_from_env() -> FastAPI:

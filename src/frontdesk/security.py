@@ -1,7 +1,9 @@
-"""Secrets: API key generation and digests, password hashing. Pure functions, stdlib only.
+"""Secrets: API key generation and digests, password hashing. Pure functions.
 
 API keys are long random tokens, so a fast SHA-256 digest is enough to store them (there is
-nothing to brute-force); passwords are low-entropy and get scrypt with a per-password salt.
+nothing to brute-force); passwords are low-entropy and get argon2id (memory-hard, ADR 0019).
+Hashes made before argon2 (``scrypt$salt$digest``) still verify; ``needs_rehash`` tells the
+sign-in to replace them with argon2 after a successful login.
 """
 
 from __future__ import annotations
@@ -11,8 +13,13 @@ import hashlib
 import hmac
 import secrets
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
 API_KEY_PREFIX = "fd_"
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+# argon2-cffi's defaults follow RFC 9106's second recommendation (argon2id, 64 MiB, t=3).
+_ARGON2 = PasswordHasher()
 
 
 def generate_api_key() -> str:
@@ -33,12 +40,29 @@ def generate_password() -> str:
 
 
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = _scrypt(password, salt)
-    return "scrypt$" + "$".join(base64.b64encode(part).decode() for part in (salt, digest))
+    return _ARGON2.hash(password)
 
 
 def verify_password(password: str, stored: str) -> bool:
+    if stored.startswith("$argon2"):
+        try:
+            return _ARGON2.verify(stored, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+    return _verify_scrypt(password, stored)
+
+
+def needs_rehash(stored: str) -> bool:
+    """True for hashes of an older scheme or weaker parameters than today's."""
+    if not stored.startswith("$argon2"):
+        return True
+    try:
+        return _ARGON2.check_needs_rehash(stored)
+    except InvalidHashError:
+        return True
+
+
+def _verify_scrypt(password: str, stored: str) -> bool:
     try:
         scheme, salt_b64, digest_b64 = stored.split("$")
     except ValueError:
@@ -47,6 +71,14 @@ def verify_password(password: str, stored: str) -> bool:
         return False
     expected = base64.b64decode(digest_b64)
     return hmac.compare_digest(_scrypt(password, base64.b64decode(salt_b64)), expected)
+
+
+def legacy_scrypt_hash(password: str) -> str:
+    """A hash in the pre-argon2 format, for migrating and testing stored logins."""
+    salt = secrets.token_bytes(16)
+    return "scrypt$" + "$".join(
+        base64.b64encode(part).decode() for part in (salt, _scrypt(password, salt))
+    )
 
 
 def _scrypt(password: str, salt: bytes) -> bytes:

@@ -62,6 +62,16 @@ class Settings(BaseSettings):
         "this late (ms; 0 = off)",
     )
 
+    web_session_idle_minutes: int = Field(
+        default=480, ge=1, description="Web app: a session ends after this long without a request"
+    )
+    web_session_hours: int = Field(
+        default=24, ge=1, description="Web app: a session ends this long after sign-in at most"
+    )
+    web_poll_seconds: int = Field(
+        default=15, ge=1, le=600, description="Web app: how often the schedule asks for changes"
+    )
+
     calcom_api_url: str = Field(
         default="https://api.cal.com",
         description="Cal.com API base URL (a tenant's own URL, set by `calcom connect`, wins)",

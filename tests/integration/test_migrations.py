@@ -21,7 +21,8 @@ EXPECTED_TABLES = {
     "staff_absence", "branch_closure", "service", "service_staff", "customer", "appointment",
     "call", "call_appointment", "call_function", "job", "webhook_inbox", "idempotency_record",
     "api_key", "user_account", "audit_log", "booking_day", "calendar_mirror_day",
-    "appointment_external_uid", "reconciliation_run", "customer_consent", "opening_hours",
+    "appointment_external_uid", "reconciliation_run", "customer_consent", "web_session",
+    "opening_hours",
 }  # fmt: skip
 
 

@@ -90,11 +90,11 @@ def test_no_voice_module_is_over_400_lines() -> None:
     assert long == {}
 
 
-@pytest.mark.parametrize("package", ["booking", "business", "calendars"])
+@pytest.mark.parametrize("package", ["booking", "business", "calendars", "access"])
 def test_the_use_cases_speak_no_sqlalchemy(package: str) -> None:
-    """booking/, business/ and calendars/ reach the database through repositories and the unit
-    of work (sessions as opaque handles, refusals as ``WriteRefused``), never through SQLAlchemy
-    itself (issue 12)."""
+    """booking/, business/, calendars/ and access/ reach the database through repositories and
+    the unit of work (sessions as opaque handles, refusals as ``WriteRefused``), never through
+    SQLAlchemy itself (issue 12)."""
     found = [
         f"{path.relative_to(SRC)}:{line}: {name}"
         for path in modules(package)

@@ -15,7 +15,7 @@ would look like a table to drop.
 
 from __future__ import annotations
 
-from frontdesk.db.tables.access import ApiKey, AuditLog, User
+from frontdesk.db.tables.access import ApiKey, AuditLog, User, WebSession
 from frontdesk.db.tables.base import Base
 from frontdesk.db.tables.booking import (
     Appointment,
@@ -65,6 +65,7 @@ __all__ = [
     "StaffAbsence",
     "Tenant",
     "User",
+    "WebSession",
     "WebhookInbox",
     "WorkingBreak",
     "WorkingHours",

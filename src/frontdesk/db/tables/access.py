@@ -50,6 +50,24 @@ class User(Timestamped, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class WebSession(Base):
+    """A signed-in browser. The cookie carries a random token; only its SHA-256 digest is
+    stored, so a copy of this table signs nobody in. Deleting the row revokes the session."""
+
+    __tablename__ = "web_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    # Sent back with every form and HTMX request (synchronizer token, ADR 0019).
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class AuditLog(Base):
     """Who changed what, when: an append-only trail for the business and for support."""
 

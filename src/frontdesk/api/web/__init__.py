@@ -1,0 +1,26 @@
+"""The business's web app at ``/admin``: server-rendered pages (Jinja2 + HTMX), German first.
+
+One router carries every page; ``csrf_protect`` is a dependency of the pages' router, so every
+unsafe request of every page is checked. How to add a page: docs/web.md.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from frontdesk.api.web import auth_pages, schedule_page, settings_page, static_files
+from frontdesk.api.web.deps import csrf_protect
+from frontdesk.api.web.errors import install_web_handlers
+
+# Pages: every unsafe request is CSRF-checked. Static files stay outside, so fetching them
+# never looks up a session.
+pages = APIRouter(dependencies=[Depends(csrf_protect)])
+pages.include_router(auth_pages.router)
+pages.include_router(schedule_page.router)
+pages.include_router(settings_page.router)
+
+router = APIRouter(prefix="/admin")
+router.include_router(static_files.router)
+router.include_router(pages)
+
+__all__ = ["install_web_handlers", "router"]
