@@ -194,13 +194,27 @@ async def add_other_salon(engine: AsyncEngine) -> uuid.UUID:
         return world.tenant_id
 
 
+# The voice deadline for tests about what a function answers, not about when: 2.5 s of wall
+# clock is a speed assertion in disguise, and a loaded machine — or libfaketime under the
+# shifted-clock runs, which slows every hand-over between aiosqlite's thread and the event loop
+# by a factor of 10-30 — misses it. Tests of the deadline itself keep the real one (or set a
+# short one) explicitly.
+GENEROUS_DEADLINE_S = 30.0
+
+
 async def retell_client(
-    engine: AsyncEngine, now: datetime = NOW, **settings: object
+    engine: AsyncEngine,
+    now: datetime = NOW,
+    function_deadline: float | None = None,
+    **settings: object,
 ) -> AsyncIterator[RetellClient]:
+    """``function_deadline``: the voice functions' deadline (None: the production one)."""
     overrides: dict[str, object] = {"retell_api_key": RETELL_KEY, **settings}
     clock = FakeClock(now)
     app = create_app(settings_for(engine, **overrides), clock=clock)
     async for http in client_for(app):
+        if function_deadline is not None:
+            app.state.voice.functions.deadline = function_deadline
         yield RetellClient(http, engine, clock, app)
 
 
@@ -208,7 +222,7 @@ async def retell_client(
 async def retell_fixture(db: AsyncEngine) -> AsyncIterator[RetellClient]:
     """The demo salon seeded, the clock at NOW, requests signed with the fallback key."""
     await seed(db)
-    async for client in retell_client(db):
+    async for client in retell_client(db, function_deadline=GENEROUS_DEADLINE_S):
         yield client
 
 

@@ -6,7 +6,6 @@ agent stops offering as soon as the webhook's job has run."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -220,18 +219,19 @@ async def test_a_slot_booked_on_calcom_s_page_is_offered_no_more_once_the_job_ra
         minutes=30, fetched_at=NOW - timedelta(minutes=3),
     )  # fmt: skip
     assert at(2, 10) in await _offered(client)
-    began = time.perf_counter()
     body = envelope("BOOKING_CREATED", booking("page-1", at(2, 10)))
     answer = await client.post(URL, content=body, headers=headers(body))
     assert answer.status_code == 200
     [job] = await inbox_jobs(sessions)
+    # "Within 2 s of the webhook" is structural, not timed (tests never assert wall-clock
+    # time): the job is due at once, and running it alone drops the slot — no refresh, no TTL.
+    assert job.run_after <= NOW
     ctx = JobContext(
         job_id=job.id, kind=job.kind, attempt=1, tenant_id=job.tenant_id, sessions=sessions,
         settings=Settings(), clock=FakeClock(), calendars=None,
     )  # fmt: skip
     await process_webhook(ctx, job.payload)
     offered = await _offered(client)
-    assert time.perf_counter() - began < 2.0
     # 09:45 .. 10:15 overlap the new 10:00-10:30 booking with Jonas, the only host.
     assert at(2, 10) not in offered
     assert at(2, 10, 15) not in offered

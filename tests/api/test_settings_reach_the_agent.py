@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.clock_support import at
 from tests.services_support import REDIS_URL
 from tests.settings_support import BRANCH, HERREN, JONAS, LUNCH, OWNER, hours, settings_uow
-from tests.voice_support import SALON, RetellClient, retell_client, seed
+from tests.voice_support import GENEROUS_DEADLINE_S, SALON, RetellClient, retell_client, seed
 
 from frontdesk import secrets
 from frontdesk.business import hours as hours_cases
@@ -34,7 +34,7 @@ async def agent(request: pytest.FixtureRequest, db: AsyncEngine) -> AsyncIterato
     nothing about availability may be cached where a settings change would not reach it)."""
     await seed(db)
     extra = {"redis_url": REDIS_URL} if request.param == "redis" else {}
-    async for client in retell_client(db, **extra):
+    async for client in retell_client(db, function_deadline=GENEROUS_DEADLINE_S, **extra):
         yield client
 
 
@@ -111,7 +111,9 @@ async def test_a_sealed_tenant_key_verifies_the_agents_requests(db: AsyncEngine)
     tenant's own key signs, the installation's no longer does for this tenant."""
     await seed(db)
     secret_key = secrets.new_key()
-    async for client in retell_client(db, secret_key=secret_key):
+    async for client in retell_client(
+        db, function_deadline=GENEROUS_DEADLINE_S, secret_key=secret_key
+    ):
         uow = settings_uow(db, client.clock)
         own = SecretStr("key_tenant_own_0123456789abcdef012345")
         await retell_cases.set_retell_key(uow, OWNER, own, SecretStr(secret_key))
