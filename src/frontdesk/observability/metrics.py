@@ -79,9 +79,8 @@ DEGRADED = Counter(
 ERRORS = Counter(
     "frontdesk_errors_total",
     "Failures classified by failures.classify, by kind (domain, integration, bug), code (a key "
-    "of failures.vocabulary) and where (rest, voice_function, voice_setup, voice_inbound, "
-    "voice_event, voice_answer, worker_poll, worker_job, worker_outcome, worker_lease, "
-    "call_log, mirror_refresh, readyz).",
+    "of failures.vocabulary) and where (rest, voice_function, voice_inbound, voice_event, "
+    "call_log, worker_poll, worker_job, worker_outcome, worker_lease, mirror_refresh, readyz).",
     ["kind", "code", "where"],
 )
 REDIS_FALLBACK_ACTIVE = Gauge(
