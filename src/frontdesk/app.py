@@ -13,7 +13,7 @@ from frontdesk.access.throttle import LoginThrottle
 from frontdesk.access.web_access import WebAccess
 from frontdesk.api import health
 from frontdesk.api.calcom_webhook import router as calcom_webhook_router
-from frontdesk.api.errors import install_problem_handlers
+from frontdesk.api.errors import ErrorBoundary, install_problem_handlers
 from frontdesk.api.limits import BodyLimitMiddleware
 from frontdesk.api.methods import OptionsMiddleware
 from frontdesk.api.rest.router import router as rest_router
@@ -68,6 +68,9 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         summary="Booking backend for AI phone receptionists",
         lifespan=lifespan,
     )
+    # Added first, so innermost: what no exception handler took becomes problem JSON inside
+    # the request context (its log lines carry the request id), ADR 0018.
+    app.add_middleware(ErrorBoundary)
     # Added last, so outermost: refusals of oversized bodies get a request id and a log line too.
     app.add_middleware(OptionsMiddleware)
     app.add_middleware(BodyLimitMiddleware)

@@ -30,13 +30,13 @@ from tests.voice_support import OTHER_SALON, RetellClient, ended, retell_client,
 from frontdesk.booking.outage import PROBE_EVERY_S
 from frontdesk.db.engine import create_engine
 from frontdesk.db.migrate import upgrade_engine
+from frontdesk.failures import speech
 from frontdesk.observability.metrics import DEGRADED
 from frontdesk.resilience import outage
-from frontdesk.voice.replies import say
 
 pytestmark = pytest.mark.postgres
 
-APOLOGY = say("error", "de")
+APOLOGY = speech("database_unavailable", "de")
 # What each function is asked while the database is down (a booking needs a call row first).
 CALLS: dict[str, dict[str, Any]] = {
     "check_availability": {"service": "Herrenhaarschnitt", "date": "morgen", "time": "10:00"},

@@ -1,4 +1,10 @@
-"""RFC 9457 problem details for every error the REST API returns."""
+"""RFC 9457 problem details for every error the REST API returns.
+
+Refusals raised on purpose (domain errors, ``ProblemError``, validation, HTTP errors) have
+their exception handlers. Everything else reaches ``ErrorBoundary``, which asks the one
+classifier (ADR 0018): a failed dependency is a 503 (or 502) with the vocabulary's code, a bug
+a 500 ``internal_error`` that says nothing about its cause — the traceback goes to the log.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +14,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frontdesk.api.methods import allowed_methods
-from frontdesk.booking.outage import DATABASE_ERRORS, database_down
 from frontdesk.domain.errors import DomainError, SlotUnavailable
-from frontdesk.observability.logging import get_logger
-from frontdesk.resilience.outage import degraded
+from frontdesk.failures import Failure, classify, domain_meaning, meaning, report
 
 PROBLEM_JSON = "application/problem+json"
-# When a client may try again after a database outage (seconds; a hint, not a promise).
-RETRY_AFTER_OUTAGE_S = 5
-log = get_logger(__name__)
 
 
 class ProblemError(Exception):
@@ -54,10 +56,12 @@ def problem(
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Map domain errors, validation errors and HTTP errors to problem details."""
+    """Map domain errors, validation errors and HTTP errors to problem details (everything
+    else is ``ErrorBoundary``'s)."""
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        report(classify(exc), "rest")
         extra: dict[str, Any] = {}
         if isinstance(exc, SlotUnavailable):
             extra["alternatives"] = [
@@ -70,29 +74,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             ]
             if exc.holiday:
                 extra["holiday"] = exc.holiday
-        return problem(request, exc.status, exc.code, exc.title, exc.detail, **extra)
+        told = domain_meaning(exc)
+        return problem(request, told.status, exc.code, told.title, told.detail, **extra)
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         return problem(request, exc.status, exc.code, exc.title, exc.detail, exc.headers)
-
-    async def _database(request: Request, exc: Exception) -> JSONResponse:
-        if not database_down(exc):
-            # Not an outage (a bug in our SQL, a refusal no use case expected): the server
-            # error handler logs the traceback and answers 500.
-            raise exc
-        degraded("database", "rest", exc, path=request.url.path)
-        return problem(
-            request,
-            503,
-            "database_unavailable",
-            "Service unavailable",
-            "The database cannot be reached; try again shortly.",
-            {"Retry-After": str(RETRY_AFTER_OUTAGE_S)},
-        )
-
-    for error_type in DATABASE_ERRORS:
-        app.add_exception_handler(error_type, _database)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -120,3 +107,53 @@ def install_problem_handlers(app: FastAPI) -> None:
             if allowed:
                 headers["Allow"] = ", ".join(allowed)
         return problem(request, exc.status_code, code, str(exc.detail), str(exc.detail), headers)
+
+
+class ErrorBoundary:
+    """The REST API's last handler: any exception no handler took is classified and answered
+    as problem JSON — 503/502 for a failed dependency (the vocabulary's code, ``Retry-After``
+    when it gives one), 500 ``internal_error`` for a bug, counted and logged with its
+    traceback by ``failures.report``. Installed inside the request-context middleware, so the
+    log line carries the request id and the access line the status.
+
+    Starlette's own last handler (``ServerErrorMiddleware``) re-raises after answering, so the
+    server logs the traceback a second time; here the exception ends with its report. A
+    response already started cannot be replaced: the exception is reported and re-raised.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            # The catch-all is the point: whatever failed, the client gets problem JSON and
+            # the failure is counted as what it is (a bug is never called an outage).
+            failure = classify(exc)
+            report(failure, "rest", path=scope.get("path"))
+            if started:
+                raise
+            await _failure_response(Request(scope), failure)(scope, receive, send)
+
+
+def _failure_response(request: Request, failure: Failure) -> JSONResponse:
+    """The problem answer for a classified failure (a domain error only arrives here when it
+    was raised outside a route, e.g. in a middleware)."""
+    if isinstance(failure.exc, DomainError):
+        told = domain_meaning(failure.exc)
+    else:
+        told = meaning(failure.code)
+    headers = {"Retry-After": str(told.retry_after)} if told.retry_after else None
+    return problem(request, told.status, failure.code, told.title, told.detail, headers)

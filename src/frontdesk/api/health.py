@@ -10,11 +10,10 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from frontdesk.api.deps import ResourcesDep
-from frontdesk.booking.outage import DATABASE_ERRORS
+from frontdesk.failures import Kind, classify, report
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import render_metrics
 from frontdesk.resilience.deadline import answer_by
-from frontdesk.resilience.shared_state import REDIS_DOWN
 from frontdesk.resources import Resources
 
 router = APIRouter(tags=["operations"])
@@ -23,9 +22,6 @@ log = get_logger(__name__)
 # A probe's answer must come quickly: a load balancer asks often, and a database that hangs
 # must read as "not ready" within this, not after a TCP or driver timeout (ADR 0016).
 READINESS_TIMEOUT_S = 1.0
-# What a probe may fail with when its dependency is down; anything else is a bug, logged with
-# its traceback (and reported as not ready, since the probe could not say "ok").
-_DOWN: tuple[type[Exception], ...] = (TimeoutError, *DATABASE_ERRORS, *REDIS_DOWN)
 
 
 @router.get("/healthz", summary="The process is up")
@@ -63,10 +59,13 @@ async def _check(name: str, probe: Coroutine[Any, Any, None]) -> str:
     work = asyncio.create_task(probe, name=f"readyz-{name}")
     try:
         await answer_by(work, loop.time() + READINESS_TIMEOUT_S)
-    except _DOWN as exc:
-        return f"error: {type(exc).__name__}"
     except Exception as exc:
-        log.exception("readiness probe failed unexpectedly", check=name)
+        # Catch-all on purpose: a probe that cannot say "ok" says "not ready", whatever failed.
+        # A dependency down is what /readyz exists to tell (the answer says it); anything else
+        # is a bug in the probe, reported as one (traceback, kind=bug).
+        failure = classify(exc, awaiting=name)
+        if failure.kind is Kind.BUG:
+            report(failure, "readyz", check=name)
         return f"error: {type(exc).__name__}"
     return "ok"
 

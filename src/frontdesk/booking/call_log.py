@@ -21,7 +21,7 @@ from typing import Any
 
 from frontdesk import untrusted
 from frontdesk.db.engine import SessionFactory, one_statement, reading
-from frontdesk.db.errors import is_refused_row
+from frontdesk.db.errors import DATABASE_ERRORS, is_refused_row
 from frontdesk.db.health import ping_session
 from frontdesk.db.repositories import calls as call_rows
 
@@ -31,6 +31,10 @@ REACHABLE_TIMEOUT_S = 1.0
 # The values of a ``call`` row: ``id``, ``retell_call_id``, ``tenant_id`` and ``branch_id``,
 # and whichever other columns are known.
 CallRow = dict[str, Any]
+
+
+# What "the database does not answer" looks like to ``reachable``; anything else is a bug.
+_NOT_ANSWERING: tuple[type[Exception], ...] = (*DATABASE_ERRORS, TimeoutError, OSError)
 
 
 class CallNotOurs(Exception):
@@ -139,7 +143,7 @@ class CallLog:
         try:
             async with asyncio.timeout(REACHABLE_TIMEOUT_S), reading(self._sessions) as session:
                 await ping_session(session)
-        except Exception:
+        except _NOT_ANSWERING:
             return False
         return True
 

@@ -18,6 +18,7 @@ from frontdesk.db.engine import READ_ONLY
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories.jobs import ClaimedJob
 from frontdesk.domain.clock import Clock
+from frontdesk.failures import classify, report
 from frontdesk.observability.logging import get_logger
 
 log = get_logger(__name__)
@@ -84,8 +85,11 @@ class Leases:
                         session, job.id, self._worker_id, self._clock() + self._length
                     )
                     await session.commit()
-            except Exception:
-                log.warning("lease not extended", job_id=job.id, exc_info=True)
+            except Exception as exc:
+                # Catch-all on purpose: the heartbeat goes on while the handler runs; a missed
+                # extension only risks the lease. Classified: an outage is warned about, a bug
+                # logged with its traceback.
+                report(classify(exc), "worker_lease", job_id=job.id)
                 continue
             if not held:
                 log.warning("lease lost to another worker", job_id=job.id, kind=job.kind)
@@ -100,7 +104,9 @@ class Leases:
                     session, job.id, self._worker_id, self._clock()
                 )
                 await session.commit()
-        except Exception:
-            log.exception("job not released; its lease will expire", job_id=job.id)
+        except Exception as exc:
+            # Catch-all on purpose: a failed release is not raised (shutdown goes on), the
+            # lease expires on its own. Classified like every other failure.
+            report(classify(exc), "worker_lease", job_id=job.id, action="release")
             return False
         return released

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories.jobs import ClaimedJob
 from frontdesk.domain.clock import Clock
+from frontdesk.failures import Kind, classify, count
 from frontdesk.jobs.backoff import backoff_delay
 from frontdesk.jobs.errors import JobDeferred, PermanentJobError, TransientJobError
 from frontdesk.observability.logging import get_logger
@@ -100,11 +101,25 @@ class Outcomes:
         }
         if error is None:
             log.info("job run", **fields)
-        elif isinstance(error, TransientJobError | PermanentJobError | JobDeferred):
+            return
+        if isinstance(error, TransientJobError | PermanentJobError | JobDeferred):
             log.warning("job run", error=str(error), **fields)
-        else:
-            # Unexpected exceptions carry their traceback: they are bugs or unmarked I/O errors.
-            log.warning("job run", exc_info=error, **fields)
+            return
+        failure = classify(error)
+        count(failure, "worker_job")
+        if failure.kind is Kind.BUG:
+            # A bug in a handler: its traceback, at error level, every time.
+            log.error("job run", exc_info=error, error_kind=failure.kind, **fields)
+            return
+        # A dependency failed (or a refusal nobody expected): retried with backoff like a
+        # transient error, said without a traceback.
+        log.warning(
+            "job run",
+            error=f"{type(error).__name__}: {error}"[:300],
+            error_kind=failure.kind,
+            error_code=failure.code,
+            **fields,
+        )
 
 
 def describe(error: Exception) -> str:

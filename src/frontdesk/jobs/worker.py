@@ -37,10 +37,10 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from frontdesk.db.errors import is_unavailable
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories.jobs import ClaimedJob
 from frontdesk.domain.clock import Clock
+from frontdesk.failures import classify, report
 from frontdesk.jobs.errors import TransientJobError
 from frontdesk.jobs.lease import Leases
 from frontdesk.jobs.outcome import Outcomes
@@ -49,7 +49,6 @@ from frontdesk.jobs.schedule import Periodic, enqueue_due_periods
 from frontdesk.jobs.stats import update_gauges
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import JOB_DURATION, JOBS_SUCCEEDED
-from frontdesk.resilience.outage import degraded
 from frontdesk.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -141,13 +140,11 @@ class Worker:
                     if free > 0:
                         claimed = await self._leases.claim(free)
                 except Exception as exc:
-                    # Keep the worker alive and poll again. An outage is said once per 30 s
-                    # without a traceback: the embedded worker shares its event loop with the
-                    # voice answers, and a traceback per poll would cost them (ADR 0016).
-                    if is_unavailable(exc):
-                        degraded("database", "worker_poll", exc, worker_id=self.worker_id)
-                    else:
-                        log.exception("worker poll failed", worker_id=self.worker_id)
+                    # Catch-all on purpose: the worker stays alive and polls again. The
+                    # classifier says which: an outage is said once per 30 s without a
+                    # traceback (the embedded worker shares its event loop with the voice
+                    # answers, ADR 0016), a bug is logged with its traceback and counted as one.
+                    report(classify(exc), "worker_poll", worker_id=self.worker_id)
                 self._start(claimed)
                 # A full batch means more may be due: claim again as soon as a slot frees.
                 await self._pause(stop, wake_on_slot=bool(claimed) and len(claimed) == free)
@@ -291,9 +288,11 @@ class Worker:
                 return
             try:
                 outcome = await self._outcomes.record(job, error)
-            except Exception:
-                # The lease will expire and another run will record it (handlers are idempotent).
-                log.exception("job outcome not recorded", job_id=job.id, kind=job.kind)
+            except Exception as exc:
+                # Catch-all on purpose: the lease will expire and another run will record it
+                # (handlers are idempotent); the worker goes on. Classified, so an outage is
+                # not logged as a bug nor a bug as an outage.
+                report(classify(exc), "worker_outcome", job_id=job.id, kind=job.kind)
                 outcome = "unrecorded"
             self._outcomes.log_run(job, started, outcome, error)
 
@@ -309,6 +308,9 @@ class Worker:
         try:
             await handler(self._context(job), job.payload)
         except Exception as exc:
+            # Catch-all on purpose: a failing (or buggy) handler must not take the worker down.
+            # The error is recorded on the job and classified in its run's log line
+            # (``Outcomes.log_run``).
             return exc, None
         return None, None
 
@@ -340,6 +342,8 @@ class Worker:
                     return None, False
                 await session.commit()
             except Exception as exc:
+                # Catch-all on purpose, as in ``_call_handler``: nothing of the attempt is
+                # kept, and the error is recorded and classified like any handler's.
                 await session.rollback()
                 return exc, False
         return None, True

@@ -74,10 +74,14 @@ DEGRADED = Counter(
     "rest, directory, call_log, worker_poll, breaker_store, rate_store).",
     ["dependency", "where"],
 )
-INTERNAL_ERRORS = Counter(
-    "frontdesk_internal_errors_total",
-    "Unexpected errors (bugs, not outages) answered with an apology instead of a 5xx, by where.",
-    ["where"],
+# The one error counter (ADR 0018): every failure a surface classified, by kind (domain,
+# integration, bug), the vocabulary's code (a bounded set) and where it was met.
+ERRORS = Counter(
+    "frontdesk_errors_total",
+    "Failures classified by failures.classify, by kind (domain, integration, bug), code (a key "
+    "of failures.vocabulary) and where (rest, voice_function, voice_inbound, voice_event, "
+    "call_log, worker_poll, worker_job, worker_outcome, worker_lease, mirror_refresh, readyz).",
+    ["kind", "code", "where"],
 )
 REDIS_FALLBACK_ACTIVE = Gauge(
     "frontdesk_redis_fallback_active",

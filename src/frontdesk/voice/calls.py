@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from frontdesk import untrusted
-from frontdesk.booking.call_log import CallRow
+from frontdesk.booking.call_log import CallRow, FunctionRecord
 from frontdesk.domain import rules
+from frontdesk.voice.functions.context import Reply
 from frontdesk.voice.routing import Route
 
 _DEFAULT_STATUS = {"call_started": "ongoing", "call_ended": "ended", "call_analyzed": "ended"}
@@ -144,3 +145,20 @@ def _event_fields(event: str, call: Mapping[str, Any]) -> dict[str, Any]:
         successful = analysis.get("call_successful")
         fields["successful"] = successful if isinstance(successful, bool) else None
     return {key: value for key, value in fields.items() if value is not None}
+
+
+def function_record(
+    name: str, args: Mapping[str, Any], reply: Reply, latency_ms: int, answered_at: datetime
+) -> FunctionRecord:
+    """The call-log record of one function's answer."""
+    return FunctionRecord(
+        name=name,
+        arguments=dict(args),
+        status=reply.status,
+        latency_ms=latency_ms,
+        error=reply.data.get("reason") if reply.status == "error" else None,
+        answer=reply.message,
+        links=reply.links,
+        customer_id=reply.customer_id,
+        answered_at=answered_at,
+    )

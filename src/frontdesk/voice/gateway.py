@@ -17,19 +17,20 @@ from datetime import datetime
 from typing import Any
 
 from frontdesk import untrusted
-from frontdesk.booking.call_log import CallLog, CallNotOurs, FunctionEntry, FunctionRecord
+from frontdesk.booking.call_log import CallLog, CallNotOurs, FunctionEntry
 from frontdesk.booking.catalog import BranchCatalog
 from frontdesk.booking.directory import Directory
 from frontdesk.booking.outage import DATABASE_ERRORS, database_down
 from frontdesk.booking.service import BookingService
 from frontdesk.domain import rules
+from frontdesk.failures import classify, count, report
 from frontdesk.observability.logging import get_logger
-from frontdesk.observability.metrics import DEGRADED, INTERNAL_ERRORS, VOICE_OVERLOADED
+from frontdesk.observability.metrics import DEGRADED, VOICE_OVERLOADED
 from frontdesk.resilience.deadline import answer_by
 from frontdesk.resilience.loop_lag import LoopLag
 from frontdesk.resilience.outage import degraded
 from frontdesk.voice import signature, slots
-from frontdesk.voice.calls import call_id_for, call_problem, call_row, event_values
+from frontdesk.voice.calls import call_id_for, call_problem, call_row, event_values, function_record
 from frontdesk.voice.functions import CallContext, Reply, VoiceFunctions
 from frontdesk.voice.inbound import inbound_answer, inbound_fallback
 from frontdesk.voice.logbuffer import CallLogBuffer
@@ -60,7 +61,6 @@ ABANDON_AFTER_S = 0.05
 # this long to be written before it is answered anyway.
 INBOUND_DEADLINE_S = 2.0
 EVENT_WRITE_S = 1.0
-_WRITE_FAILED: tuple[type[Exception], ...] = (*DATABASE_ERRORS, TimeoutError)
 
 
 class VoiceRefused(Exception):
@@ -153,25 +153,18 @@ class VoiceGateway:
         work = asyncio.create_task(self._inbound(body, header), name="voice-inbound")
         try:
             answer = await answer_by(work, loop.time() + INBOUND_DEADLINE_S)
-            self.outage.succeeded()
-            return answer
-        except DatabaseDown as down:
-            degraded("database", "voice_inbound", down.cause)
-        except TimeoutError as exc:
-            degraded("database", "voice_inbound", exc)
         except VoiceRefused:
             raise
         except Exception as exc:
-            if database_down(exc):
-                degraded("database", "voice_inbound", exc)
-            else:
-                # A bug: the call is still picked up (with what needs no database); the
-                # traceback is logged and the error counted.
-                INTERNAL_ERRORS.labels(where="voice_inbound").inc()
-                log.exception("inbound answer failed")
-                return inbound_fallback(self._clock())
-        self.outage.failed()
-        return inbound_fallback(self._clock())
+            # Catch-all on purpose: the call is picked up (with what needs no database)
+            # whatever failed; the classifier tells an outage from a bug (ADR 0018).
+            failure = classify(exc.cause if isinstance(exc, DatabaseDown) else exc)
+            report(failure, "voice_inbound")
+            if failure.dependency == "database":
+                self.outage.failed()
+            return inbound_fallback(self._clock())
+        self.outage.succeeded()
+        return answer
 
     async def _inbound(self, body: bytes, header: str | None) -> dict[str, Any]:
         verified = await self._verify(body, header, "call_inbound", "/retell/inbound")
@@ -210,11 +203,13 @@ class VoiceGateway:
             await answer_by(work, loop.time() + EVENT_WRITE_S)
         except CallNotOurs:
             log.warning("retell event for another tenant's call", call_id=call.get("call_id"))
-        except _WRITE_FAILED as exc:
-            if not isinstance(exc, TimeoutError) and not database_down(exc):
-                raise
-            self.outage.failed()
-            degraded("database", "voice_event", exc, webhook=event)
+        except Exception as exc:
+            # Catch-all on purpose: an event that cannot be written is answered all the same
+            # (a 5xx makes Retell send it again into the same failure); classified (ADR 0018).
+            failure = classify(exc)
+            report(failure, "voice_event", webhook=event)
+            if failure.dependency == "database":
+                self.outage.failed()
         else:
             self.outage.succeeded()
 
@@ -233,16 +228,23 @@ class VoiceGateway:
         )
         try:
             return await answer_by(work, deadline + ABANDON_AFTER_S)
-        except DatabaseDown as down:
-            # Nothing could be verified or logged: the apology, and nothing written.
-            self.outage.failed()
-            degraded("database", "voice_function", down.cause, function=name)
-            return apology("database_unavailable").body()
-        except TimeoutError:
+        except TimeoutError as exc:
             # Cancelled work that cannot even unwind is stuck in the database driver.
             self.outage.failed()
+            count(classify(exc), "voice_function")
             log.warning("voice function abandoned at its deadline", function=name)
             return apology("timeout").body()
+        except VoiceRefused:
+            raise
+        except Exception as exc:
+            # Catch-all on purpose: Retell must never see a 5xx. Whatever failed outside the
+            # function (the number's route with the database down, a bug) gets the apology,
+            # nothing is written, and the classifier tells an outage from a bug.
+            failure = classify(exc.cause if isinstance(exc, DatabaseDown) else exc)
+            report(failure, "voice_function", function=name)
+            if failure.dependency == "database":
+                self.outage.failed()
+            return apology(failure.code).body()
 
     async def _function(
         self, name: str, body: bytes, header: str | None, deadline: float
@@ -263,10 +265,10 @@ class VoiceGateway:
         )
         started = time.perf_counter()
         if self.in_flight >= self.max_in_flight or self._behind():
-            return self._shed(request, "busy", "overloaded")
+            return self._shed(request, "overloaded")
         if not self.outage.admit():
             # The database just failed to answer: do not wait for it again (ADR 0016).
-            return self._shed(request, "error", "database_unavailable")
+            return self._shed(request, "database_unavailable")
         # Counted until the work has really ended, even when the answer left without it: work
         # still unwinding holds a database connection, so it still counts against the bound.
         self.in_flight += 1
@@ -279,10 +281,10 @@ class VoiceGateway:
             latency_ms = round((time.perf_counter() - started) * 1000)
             try:
                 self._log(request, reply, latency_ms, ctx.call_id)
-            except Exception:
-                # The function may have booked, moved or cancelled: the caller hears what was
-                # done.
-                log.exception("voice function not logged", function=name, status=reply.status)
+            except Exception as exc:
+                # Catch-all on purpose: the function may have booked, moved or cancelled, and
+                # the caller must hear what was done; queuing touches no dependency (a bug).
+                report(classify(exc), "call_log", function=name, status=reply.status)
         return reply.body()
 
     async def _run(
@@ -295,17 +297,16 @@ class VoiceGateway:
                 ctx = await self._context(request)
         except CallNotOurs:
             raise VoiceRefused(404, "unknown_call", "the call belongs to another tenant") from None
-        except TimeoutError:
+        except TimeoutError as exc:
             # Expected when overloaded: no traceback (rendering one costs more CPU than a request).
+            count(classify(exc), "voice_function")
             log.warning("voice function setup timed out", function=name)
         except Exception as exc:
-            if database_down(exc):
-                degraded("database", "voice_function", exc, function=name)
-                return apology("database_unavailable"), None
-            # A bug before the function could start: the caller still hears the apology (Retell
-            # must never see a 5xx), the traceback is logged and the error counted.
-            INTERNAL_ERRORS.labels(where="voice_setup").inc()
-            log.exception("voice function setup failed", function=name)
+            # Catch-all on purpose: before the function could start, whatever failed gets the
+            # apology (Retell must never see a 5xx); classified and reported (ADR 0018).
+            failure = classify(exc)
+            report(failure, "voice_function", function=name)
+            return apology(failure.code), None
         if ctx is None:
             return apology("setup_failed"), None
         return await self.functions.run(name, request.args, ctx, deadline), ctx
@@ -315,14 +316,15 @@ class VoiceGateway:
             return False
         return self.loop_lag.current(asyncio.get_running_loop().time()) > self.max_loop_lag
 
-    def _shed(self, request: _FunctionCall, sentence: str, reason: str) -> dict[str, Any]:
+    def _shed(self, request: _FunctionCall, reason: str) -> dict[str, Any]:
         """Not run (too many calls in progress, or the database just failed): the apology
         now, the refusal in the call log."""
         if reason == "overloaded":
             VOICE_OVERLOADED.inc()
+            reply = Reply("error", say("busy", "de"), {"reason": reason})
         else:
             DEGRADED.labels(dependency="database", where="voice_function").inc()
-        reply = Reply("error", say(sentence, "de"), {"reason": reason})
+            reply = apology(reason)
         call_id = call_id_for(request.route.tenant_id, request.retell_call_id)
         self._log(request, reply, 0, call_id)
         return reply.body()
@@ -332,7 +334,7 @@ class VoiceGateway:
     ) -> None:
         """Queue the function's call-log record (written behind in batches, ADR 0008)."""
         route = request.route
-        record = self._record_of(request.name, request.args, reply, latency_ms)
+        record = function_record(request.name, request.args, reply, latency_ms, self._clock())
         row = call_row(route, request.retell_call_id, request.call)
         self.call_log.add(FunctionEntry(route.tenant_id, call_id, record, row))
 
@@ -392,19 +394,4 @@ class VoiceGateway:
             retell_call_id=retell_call_id,
             now=self._clock(),
             slot_secret=slots.secret_from_key(route.key or ""),
-        )
-
-    def _record_of(
-        self, name: str, args: Mapping[str, Any], reply: Reply, latency_ms: int
-    ) -> FunctionRecord:
-        return FunctionRecord(
-            name=name,
-            arguments=dict(args),
-            status=reply.status,
-            latency_ms=latency_ms,
-            error=reply.data.get("reason") if reply.status == "error" else None,
-            answer=reply.message,
-            links=reply.links,
-            customer_id=reply.customer_id,
-            answered_at=self._clock(),
         )

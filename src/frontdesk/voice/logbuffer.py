@@ -26,10 +26,9 @@ import contextlib
 import contextvars
 
 from frontdesk.booking.call_log import CallLog, FunctionEntry
-from frontdesk.booking.outage import database_down
+from frontdesk.failures import classify, report
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import CALL_LOG_DROPPED
-from frontdesk.resilience.outage import degraded
 
 log = get_logger(__name__)
 
@@ -97,6 +96,8 @@ class CallLogBuffer:
             async with asyncio.timeout(WRITE_TIMEOUT_S):
                 await self._calls.record_functions(batch)
         except Exception as exc:
+            # Catch-all on purpose: the writer serves every call and must outlive any batch.
+            # What failed decides what happens; the classifier decides how it is reported.
             refused = self._calls.refuses(exc) or await self._calls.reachable()
             if refused and len(batch) > 1:
                 # The database answers, so something in this batch is what it refuses: halve
@@ -104,22 +105,15 @@ class CallLogBuffer:
                 half = len(batch) // 2
                 await self._write(batch[:half])
                 await self._write(batch[half:])
-            elif refused:
-                self._drop(batch, "call log record refused", exc)
-            elif database_down(exc) or isinstance(exc, TimeoutError):
-                # The database is down or too slow: these records are lost, the next batch may
-                # fare better. Counted, and said at most every 30 s without a traceback: during
-                # an outage a traceback per batch costs the event loop more than the answers.
-                CALL_LOG_DROPPED.inc(len(batch))
-                degraded("database", "call_log", exc, records=len(batch))
-            else:
-                self._drop(batch, "could not write call log batch", exc)
+                return
+            # A record the database refuses (a bug in what we write), the database down or
+            # too slow (an outage: said at most every 30 s without a traceback, since during
+            # one a traceback per batch costs the event loop more than the answers), or a
+            # bug of our own: the records are lost, counted, and reported as what failed.
+            CALL_LOG_DROPPED.inc(len(batch))
+            failure = classify(exc)
+            report(failure, "call_log", records=len(batch), functions=_names(batch))
 
-    def _drop(self, batch: list[FunctionEntry], message: str, exc: BaseException) -> None:
-        CALL_LOG_DROPPED.inc(len(batch))
-        log.error(
-            message,
-            records=len(batch),
-            functions=sorted({e.record.name for e in batch}),
-            exc_info=exc,
-        )
+
+def _names(batch: list[FunctionEntry]) -> list[str]:
+    return sorted({entry.record.name for entry in batch})

@@ -4,12 +4,13 @@ function, and what each answer tells the process's outage tracker."""
 from __future__ import annotations
 
 from frontdesk.booking.outage import DatabaseOutage
+from frontdesk.failures import speech
+from frontdesk.failures.vocabulary import INTEGRATION, INTERNAL_ERROR
 from frontdesk.voice.functions import Reply
-from frontdesk.voice.replies import say
 
-# Replies that say nothing about the database either way (the work ran out of time, or
-# failed before it reached the database).
-_INCONCLUSIVE = frozenset({"timeout", "setup_failed"})
+# Replies that say nothing about the database either way: the work ran out of time, failed
+# before it reached the database, another dependency failed, or a bug ended it.
+_INCONCLUSIVE = frozenset({"setup_failed", INTERNAL_ERROR, *INTEGRATION}) - {"database_unavailable"}
 
 
 class DatabaseDown(Exception):
@@ -23,8 +24,11 @@ class DatabaseDown(Exception):
 
 def apology(reason: str) -> Reply:
     """The answer when the call's context could not be loaded in time, or at all. German:
-    without the catalogue the tenant's language is unknown, and German is the default."""
-    return Reply("error", say("error", "de"), {"reason": reason})
+    without the catalogue the tenant's language is unknown, and German is the default.
+    ``reason`` is a code of the vocabulary, or ``setup_failed`` (the context was not loaded
+    in time: spoken like a timeout)."""
+    code = "timeout" if reason == "setup_failed" else reason
+    return Reply("error", speech(code, "de"), {"reason": reason})
 
 
 def judge(outage: DatabaseOutage, reply: Reply) -> None:

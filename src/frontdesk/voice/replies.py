@@ -195,11 +195,8 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Dieser Termin gehört zu einer anderen Leistung. Wann möchten Sie stattdessen kommen?",
         "That slot is for a different service. When would you like to come instead?",
     ),
-    # failures
-    "error": (
-        "Ich kann gerade nicht in den Kalender sehen. Darf ich Sie später zurückrufen lassen?",
-        "I can't look at the calendar right now. May we call you back later?",
-    ),
+    # admission control (failures — outages, bugs, unworded refusals — are spoken from
+    # ``failures.vocabulary``, ADR 0018)
     "busy": (
         "Entschuldigung, gerade ist sehr viel los. Einen kleinen Moment bitte, dann frage ich "
         "noch einmal nach.",

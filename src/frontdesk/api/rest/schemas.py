@@ -252,5 +252,7 @@ PROBLEMS: dict[int | str, dict[str, object]] = {
         409: "Conflict: slot_taken (with alternatives), already_cancelled, idempotency in flight",
         413: "body_too_large: the request body exceeds 64 KB",
         422: "validation_error, outside_hours, too_soon, beyond_horizon, in_past, …",
+        500: "internal_error: an unexpected error (logged; nothing about it is disclosed)",
+        503: "database_unavailable, calendar_unavailable, …: a dependency failed; Retry-After",
     }.items()
 }

@@ -45,6 +45,7 @@ from frontdesk.db.repositories import catalog as catalog_rows
 from frontdesk.db.repositories import mirror as mirror_rows
 from frontdesk.db.repositories.mirror import BranchLink, DayState, Slots
 from frontdesk.domain.clock import Clock
+from frontdesk.failures import Kind, classify, count
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import (
     MIRROR_DAYS_REFRESHED,
@@ -129,10 +130,23 @@ class MirrorRefresher:
     async def _guarded(self, branches: list[BranchLink]) -> TenantRun:
         try:
             return await self.refresh_tenant(branches)
-        except Exception:
-            # A bug or a database failure for one tenant must not stop the others.
-            log.exception("mirror_refresh_failed", tenant=branches[0].tenant_slug)
-            return TenantRun(branches[0].tenant_slug, stopped="error")
+        except Exception as exc:
+            # Catch-all on purpose: one tenant's failure must not stop the others. Classified
+            # (ADR 0018): a bug keeps its traceback, a dependency that failed is one line.
+            failure = classify(exc)
+            count(failure, "mirror_refresh")
+            tenant = branches[0].tenant_slug
+            if failure.kind is Kind.BUG:
+                log.error("mirror_refresh_failed", tenant=tenant, error_kind="bug", exc_info=exc)
+            else:
+                log.warning(
+                    "mirror_refresh_failed",
+                    tenant=tenant,
+                    error_kind=failure.kind,
+                    error_code=failure.code,
+                    error=f"{type(exc).__name__}: {exc}"[:300],
+                )
+            return TenantRun(tenant, stopped="error")
 
     async def refresh_tenant(self, branches: Sequence[BranchLink]) -> TenantRun:
         """One tenant's run over its branches: plan, then the most urgent requests first."""

@@ -17,13 +17,11 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from frontdesk.booking.outage import database_down
 from frontdesk.booking.service import BookingService
 from frontdesk.domain.errors import DomainError
+from frontdesk.failures import classify, count, report
 from frontdesk.observability.logging import get_logger
-from frontdesk.observability.metrics import INTERNAL_ERRORS
 from frontdesk.resilience.deadline import Deadline, deadline_scope
-from frontdesk.resilience.outage import degraded
 from frontdesk.voice.functions.book_appointment import book_appointment
 from frontdesk.voice.functions.cancel_appointment import cancel_appointment
 from frontdesk.voice.functions.check_availability import check_availability
@@ -81,17 +79,22 @@ class VoiceFunctions:
                     return await handler(self._booking, args, ctx)
         except Ask as asked:
             return asked.reply
-        except TimeoutError:
+        except TimeoutError as exc:
+            # Expected under overload: a warning without traceback, counted as a timeout.
+            count(classify(exc), "voice_function")
             log.warning("voice function timed out", function=name, deadline_s=self.deadline)
             return error(ctx, "timeout")
         except DomainError as exc:
+            # A refusal the function did not word itself: the vocabulary's sentence for it.
+            failure = classify(exc)
+            report(failure, "voice_function", function=name)
             log.warning("voice function refused", function=name, code=exc.code)
-            return error(ctx, exc.code)
+            return error(ctx, failure.code)
         except Exception as exc:
-            if database_down(exc):
-                # An outage, not a bug: the apology, counted, warned about without a traceback.
-                degraded("database", "voice_function", exc, function=name)
-                return error(ctx, "database_unavailable")
-            INTERNAL_ERRORS.labels(where="voice_function").inc()
-            log.exception("voice function failed", function=name)
-            return error(ctx, "internal_error")
+            # Catch-all on purpose: Retell must never see a 5xx, so whatever failed gets the
+            # short apology. The classifier keeps an outage (counted, warned about once per
+            # 30 s, no traceback) apart from a bug (counted as kind=bug, logged with its
+            # traceback every time).
+            failure = classify(exc)
+            report(failure, "voice_function", function=name)
+            return error(ctx, failure.code)

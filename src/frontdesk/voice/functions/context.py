@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from frontdesk import failures
 from frontdesk.booking.callers import PhoneCaller
 from frontdesk.booking.catalog import BranchCatalog
 from frontdesk.voice import replies
-from frontdesk.voice.replies import say
 from frontdesk.voice.routing import Caller
 
 
@@ -74,7 +74,8 @@ def ask(message: str, missing: str) -> Ask:
     return Ask(clarify(message, missing))
 
 
-def error(ctx: CallContext | None, reason: str) -> Reply:
-    """The speakable apology; German when even the tenant's language is unknown."""
+def error(ctx: CallContext | None, code: str) -> Reply:
+    """The vocabulary's sentence for ``code`` (a refusal, an outage or a bug; ADR 0018);
+    German when even the tenant's language is unknown."""
     language = ctx.language if ctx is not None else "de"
-    return Reply("error", say("error", language), {"reason": reason})
+    return Reply("error", failures.speech(code, language), {"reason": code})
