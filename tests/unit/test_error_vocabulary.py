@@ -81,6 +81,8 @@ def make(cls: type[domain.DomainError], code: str) -> domain.DomainError:
         return domain.SlotUnavailable(code)
     if cls is domain.FeeNotAccepted:
         return domain.FeeNotAccepted("a fee applies", 1500)
+    if issubclass(cls, domain.InvalidSetting):
+        return cls("why", "Warum, auf Deutsch.")
     return cls("why")
 
 

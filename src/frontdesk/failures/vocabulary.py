@@ -153,6 +153,20 @@ DOMAIN_SPEECH: dict[str, tuple[str, str]] = {
         "Möchten Sie einen neuen Termin vereinbaren?",
         "We no longer keep any data under those details. Would you like to book a new appointment?",
     ),
+    # Settings are changed on the owner's pages, never by the agent; should one of these reach a
+    # caller all the same, they hear that it cannot be done now, not a settings detail.
+    "setting_not_found": (
+        "Das kann ich gerade leider nicht finden. Kann ich sonst etwas für Sie tun?",
+        "I can't find that right now, I'm afraid. Is there anything else I can do for you?",
+    ),
+    "invalid_setting": (
+        "Das kann ich so leider nicht eintragen. Kann ich sonst etwas für Sie tun?",
+        "I'm afraid I can't enter it like that. Is there anything else I can do for you?",
+    ),
+    "phone_number_taken": (
+        "Das kann ich so leider nicht eintragen. Kann ich sonst etwas für Sie tun?",
+        "I'm afraid I can't enter it like that. Is there anything else I can do for you?",
+    ),
     "invalid_phone": (
         "Die Telefonnummer habe ich nicht richtig verstanden. Können Sie sie bitte wiederholen?",
         "I didn't quite get that phone number. Could you repeat it, please?",
