@@ -15,7 +15,20 @@ CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_HOST = os.environ.get("FRONTDESK_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("FRONTDESK_TEST_PG_PORT", "5432"))
 PG_USER = os.environ.get("FRONTDESK_TEST_PG_USER", "postgres")
-REDIS_URL = os.environ.get("FRONTDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+
+def _redis_url() -> str:
+    """The Redis database of this test process: the configured one, or under pytest-xdist
+    (``-n N``) the next ones, one per worker — the tests empty their database between tests."""
+    base = os.environ.get("FRONTDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, … (unset without xdist)
+    if not worker.startswith("gw"):
+        return base
+    head, _, number = base.rpartition("/")
+    return f"{head}/{int(number or 0) + 1 + int(worker[2:])}"
+
+
+REDIS_URL = _redis_url()
 
 DIALECTS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
