@@ -60,6 +60,8 @@ PROVIDER_MARGIN_S = 0.6
 ANSWER_MARGIN_S = 0.15
 # What a provider call may take when no caller is waiting (the job).
 BACKGROUND_BUDGET_S = 15.0
+# A run's claim on its appointment outlasts its deadline by this much (recording the answer).
+CLAIM_MARGIN_S = 10.0
 
 log = get_logger(__name__)
 
@@ -67,6 +69,8 @@ log = get_logger(__name__)
 class Outcome(StrEnum):
     SYNCED = "synced"
     PENDING = "pending"
+    # Another run holds the appointment's claim: try again after it (nothing was sent).
+    BUSY = "busy"
     TAKEN = "taken"
     CONFLICT = "conflict"
     FAILED = "failed"
@@ -117,8 +121,20 @@ async def synchronise(
     row = subject.appointment
     if row.sync_state not in (SyncState.PENDING_SYNC, SyncState.SYNC_FAILED):
         return Result(Outcome.NOTHING)
+    until = await _claim(uow, row, deadline)
+    if until is None:
+        return Result(Outcome.BUSY)
     try:
-        port = uow.calendars.port(link)
+        return await _run(uow, uow.calendars.port(link), subject, deadline, inline)
+    finally:
+        await _release_claim(uow, row, until)
+
+
+async def _run(
+    uow: UnitOfWork, port: CalendarPort, subject: SyncSubject, deadline: Deadline, inline: bool
+) -> Result:
+    row = subject.appointment
+    try:
         found = await _apply(port, subject, deadline, inline)
     except SlotTaken as exc:
         if inline and row.external_uid is None:
@@ -136,6 +152,26 @@ async def synchronise(
     return await _adopt(uow, row, found)
 
 
+async def _claim(uow: UnitOfWork, row: Appointment, deadline: Deadline) -> datetime | None:
+    """Claim the appointment for this run, or None while another run holds it. Two runs for
+    one appointment (the jobs of a booking and of its reschedule, two workers, a request's
+    inline attempt) would otherwise both create it: Cal.com refuses the second as a taken
+    time (a false conflict) or, with another free host, books it twice. The claim lasts as
+    long as this run may talk to the provider, so a crashed run's claim simply expires."""
+    now = uow.clock()
+    until = now + timedelta(seconds=max(deadline.remaining(), 0.0) + CLAIM_MARGIN_S)
+    async with uow.writing() as session:
+        claimed = await provider_rows.claim_sync(session, row.tenant_id, row.id, now, until)
+        await uow.commit(session)
+    return until if claimed else None
+
+
+async def _release_claim(uow: UnitOfWork, row: Appointment, until: datetime) -> None:
+    async with uow.writing() as session:
+        await provider_rows.release_sync(session, row.tenant_id, row.id, until)
+        await uow.commit(session)
+
+
 async def _apply(
     port: CalendarPort, subject: SyncSubject, deadline: Deadline, inline: bool
 ) -> ExternalBooking | None:
@@ -146,13 +182,26 @@ async def _apply(
         raise CalendarNotFound("the service is not linked to a provider event type")
     active = row.status in ACTIVE_STATUSES
     if active and row.external_uid is None:
-        if not inline:
+        if inline:
+            return await port.create(_request(subject, event_type), deadline=deadline)
+        found = await port.find(
+            row.id, event_type=event_type, around=row.starts_at, deadline=deadline
+        )
+        if found is not None and found.status != "cancelled":
+            # A create whose answer was lost, made before the row was moved: move it too
+            # (adopting it as it is would record a booking at the old time as synced).
+            return await _moved_to_row(port, subject, found, deadline)
+        try:
+            return await port.create(_request(subject, event_type), deadline=deadline)
+        except SlotTaken:
+            # The time may be held by our own earlier create (its answer lost, and not yet
+            # listed when we looked): then it is ours, not a clash.
             found = await port.find(
                 row.id, event_type=event_type, around=row.starts_at, deadline=deadline
             )
             if found is not None and found.status != "cancelled":
-                return found
-        return await port.create(_request(subject, event_type), deadline=deadline)
+                return await _moved_to_row(port, subject, found, deadline)
+            raise
     if active and row.external_uid is not None:
         found = await port.find(
             row.id, event_type=event_type, around=row.starts_at, deadline=deadline
@@ -171,6 +220,16 @@ async def _apply(
             return None
         uid = found.uid
     return await port.cancel(uid, reason=row.cancellation_reason, deadline=deadline)
+
+
+async def _moved_to_row(
+    port: CalendarPort, subject: SyncSubject, found: ExternalBooking, deadline: Deadline
+) -> ExternalBooking:
+    """``found`` (our booking at the provider) at the row's time: as it is, or rescheduled."""
+    row = subject.appointment
+    if found.start == row.starts_at and found.end == row.ends_at:
+        return found
+    return await port.reschedule(found.uid, row.starts_at, host=subject.host, deadline=deadline)
 
 
 def _request(subject: SyncSubject, event_type: str) -> BookingRequest:
