@@ -56,6 +56,13 @@ class Settings(BaseSettings):
         description="Voice function calls in progress per process; more get the apology at once",
     )
 
+    calcom_block_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="How long a 429 from Cal.com stops every request with that key (Cal.com's "
+        "throttler blocks 60 s; a self-hosted instance may configure another)",
+    )
     calcom_api_url: str = Field(
         default="https://api.cal.com",
         description="Cal.com API base URL (a tenant's own URL, set by `calcom connect`, wins)",
