@@ -60,6 +60,8 @@ PROVIDER_MARGIN_S = 0.6
 ANSWER_MARGIN_S = 0.15
 # What a provider call may take when no caller is waiting (the job).
 BACKGROUND_BUDGET_S = 15.0
+# Why a refused time is retried instead of becoming a conflict (see ``_own_changes_pending``).
+OWN_CHANGES_PENDING = "own_changes_pending"
 # A run's claim on its appointment outlasts its deadline by this much (recording the answer).
 CLAIM_MARGIN_S = 10.0
 
@@ -140,6 +142,16 @@ async def _run(
         if inline and row.external_uid is None:
             await _release(uow, row)
             return Result(Outcome.TAKEN, exc)
+        if await _own_changes_pending(uow, row):
+            # The time may still be held there by one of our own bookings of that host that
+            # was cancelled or moved here and is not yet changed there: not a clash yet.
+            waiting = CalendarUnavailable(
+                f"provider refused the time while our own changes are pending: {exc.message}",
+                reason=OWN_CHANGES_PENDING,
+                maybe_applied=False,
+            )
+            await _note(uow, row, waiting)
+            return Result(Outcome.PENDING, waiting)
         await _mark(uow, row, SyncState.CONFLICT, f"provider refused the time: {exc.message}")
         return Result(Outcome.CONFLICT, exc)
     except CalendarUnavailable as exc:
@@ -150,6 +162,13 @@ async def _run(
         await _mark(uow, row, state, exc.message)
         return Result(Outcome.FAILED if state is SyncState.SYNC_FAILED else Outcome.CONFLICT, exc)
     return await _adopt(uow, row, found)
+
+
+async def _own_changes_pending(uow: UnitOfWork, row: Appointment) -> bool:
+    async with uow.reading() as session:
+        return await provider_rows.other_pending_of_staff(
+            session, row.tenant_id, row.staff_id, row.id
+        )
 
 
 async def _claim(uow: UnitOfWork, row: Appointment, deadline: Deadline) -> datetime | None:

@@ -20,7 +20,7 @@ from frontdesk.db.tables import (
     Staff,
     Tenant,
 )
-from frontdesk.domain.model import CalendarProvider
+from frontdesk.domain.model import CalendarProvider, SyncState
 
 
 async def link_of_branch(session: AsyncSession, branch_id: uuid.UUID) -> ProviderLink | None:
@@ -88,6 +88,24 @@ async def release_sync(
         .values(sync_claimed_until=None)
         .execution_options(synchronize_session=False)
     )
+
+
+async def other_pending_of_staff(
+    session: AsyncSession, tenant_id: uuid.UUID, staff_id: uuid.UUID, appointment_id: uuid.UUID
+) -> bool:
+    """Whether another appointment of the staff member still owes the provider a change
+    (``pending_sync``: a create, move or cancel not yet seen there)."""
+    found = await session.scalar(
+        select(Appointment.id)
+        .where(
+            Appointment.tenant_id == tenant_id,
+            Appointment.staff_id == staff_id,
+            Appointment.id != appointment_id,
+            Appointment.sync_state == SyncState.PENDING_SYNC,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 async def record_uid(
