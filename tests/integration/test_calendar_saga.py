@@ -464,22 +464,51 @@ async def test_a_refusal_while_our_own_change_of_that_host_is_pending_is_retried
     clock: FakeClock,
 ) -> None:
     """Found by bench/chaos.py: a booking cancelled here still held its host's time at Cal.com
-    for a moment; another booking's job was refused that time then and became a permanent
-    (false) conflict. While another appointment of the host owes Cal.com a change, a refusal
-    is retried; once none does, it is a conflict as before."""
+    for a moment; another booking of that time was refused then and became a permanent (false)
+    conflict. When what holds the time there is our own booking whose appointment still owes
+    Cal.com a change, the refusal is retried."""
+    other = await booking.book(request(start=at(2, 10), staff_id=JONAS, customer=ERIKA))
+    assert other.appointment.sync_state is SyncState.SYNCED
+    await booking.cancel(TENANT, other.appointment.id)  # pending: Cal.com still holds 10:00
     calendar.faults["create"] = ["down"]
     waiting = (await booking.book(request(start=at(2, 10), staff_id=JONAS))).appointment
-    other = await booking.book(request(start=at(2, 11), staff_id=JONAS, customer=ERIKA))
-    assert other.appointment.sync_state is SyncState.SYNCED
-    await booking.cancel(TENANT, other.appointment.id)  # pending: Cal.com still holds 11:00
     calendar.faults["create"] = ["taken"]
-    uow = UnitOfWork(sessions, clock=clock, calendars=FakeProviders(calendar))
-    deadline = Deadline.after(BACKGROUND_BUDGET_S, time.monotonic)
-    result = await synchronise(uow, TENANT, waiting.id, deadline=deadline)
+    result = await _synchronise(sessions, clock, calendar, waiting.id)
     assert result.outcome is Outcome.PENDING
     assert (await _row(sessions, waiting.id)).sync_state is SyncState.PENDING_SYNC
     clock.advance(timedelta(minutes=5))
     await _run_sync_jobs(sessions, clock, calendar)
     row = await _row(sessions, waiting.id)
     assert (row.status, row.sync_state) == (AppointmentStatus.CONFIRMED, SyncState.SYNCED)
-    assert [b.start for b in calendar.active()] == [at(2, 10)]
+    assert [b.appointment_id for b in calendar.active()] == [waiting.id]
+
+
+async def test_a_refusal_by_a_booking_made_on_calcom_is_a_conflict_at_once(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: FakeCalendar,
+    clock: FakeClock,
+) -> None:
+    """Other appointments of the host owing Cal.com changes do not delay a true clash."""
+    calendar.faults["create"] = ["down", "down"]
+    await booking.book(request(start=at(2, 11), staff_id=JONAS, customer=ERIKA))  # pending
+    waiting = (await booking.book(request(start=at(2, 10), staff_id=JONAS))).appointment
+    calendar.bookings["page-1"] = ExternalBooking(
+        uid="page-1", event_type=str(EVENT_TYPES["herrenhaarschnitt"]), start=at(2, 10),
+        end=at(2, 10, 30), status="accepted", hosts=(str(HOSTS["jonas"]),),
+    )  # fmt: skip
+    calendar.faults["create"] = ["taken"]
+    result = await _synchronise(sessions, clock, calendar, waiting.id)
+    assert result.outcome is Outcome.CONFLICT
+    assert (await _row(sessions, waiting.id)).sync_state is SyncState.CONFLICT
+
+
+async def _synchronise(
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    calendar: FakeCalendar,
+    appointment_id: uuid.UUID,
+) -> Result:
+    uow = UnitOfWork(sessions, clock=clock, calendars=FakeProviders(calendar))
+    deadline = Deadline.after(BACKGROUND_BUDGET_S, time.monotonic)
+    return await synchronise(uow, TENANT, appointment_id, deadline=deadline)

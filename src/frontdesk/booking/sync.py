@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from frontdesk.booking.catalog import BranchCatalog
+from frontdesk.booking.reconcile_diff import active_there
 from frontdesk.booking.unit_of_work import UnitOfWork, booked_event
 from frontdesk.booking.views import AppointmentView
 from frontdesk.calendars.errors import (
@@ -62,6 +63,8 @@ ANSWER_MARGIN_S = 0.15
 BACKGROUND_BUDGET_S = 15.0
 # Why a refused time is retried instead of becoming a conflict (see ``_own_changes_pending``).
 OWN_CHANGES_PENDING = "own_changes_pending"
+# Bookings starting this long before a refused time are listed to find what holds it.
+HOLDER_MARGIN = timedelta(hours=12)
 # A run's claim on its appointment outlasts its deadline by this much (recording the answer).
 CLAIM_MARGIN_S = 10.0
 
@@ -142,7 +145,7 @@ async def _run(
         if inline and row.external_uid is None:
             await _release(uow, row)
             return Result(Outcome.TAKEN, exc)
-        if await _own_changes_pending(uow, row):
+        if await _own_changes_pending(uow, port, subject, deadline):
             # The time may still be held there by one of our own bookings of that host that
             # was cancelled or moved here and is not yet changed there: not a clash yet.
             waiting = CalendarUnavailable(
@@ -164,11 +167,34 @@ async def _run(
     return await _adopt(uow, row, found)
 
 
-async def _own_changes_pending(uow: UnitOfWork, row: Appointment) -> bool:
-    async with uow.reading() as session:
-        return await provider_rows.other_pending_of_staff(
-            session, row.tenant_id, row.staff_id, row.id
+async def _own_changes_pending(
+    uow: UnitOfWork, port: CalendarPort, subject: SyncSubject, deadline: Deadline
+) -> bool:
+    """Whether the refused time is held at the provider by one of our own bookings whose
+    appointment still owes it a change (cancelled or moved here, not yet there). A booking made
+    on Cal.com, or ours as it stands, is a true clash. When the provider cannot be listed now,
+    the refusal is retried too (a conflict is for certain clashes only)."""
+    row = subject.appointment
+    try:
+        listed = await port.list_bookings(
+            row.starts_at - HOLDER_MARGIN, row.ends_at, deadline=deadline
         )
+    except CalendarError:
+        return True
+    holders = {
+        b.appointment_id
+        for b in listed
+        if b.appointment_id is not None
+        and b.appointment_id != row.id
+        and active_there(b)
+        and (subject.host is None or subject.host in b.hosts)
+        and b.start < row.ends_at
+        and b.end > row.starts_at
+    }
+    if not holders:
+        return False
+    async with uow.reading() as session:
+        return await provider_rows.any_pending(session, row.tenant_id, holders)
 
 
 async def _claim(uow: UnitOfWork, row: Appointment, deadline: Deadline) -> datetime | None:

@@ -4,6 +4,7 @@ provider and settings; and the provider uids an appointment has had."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -90,17 +91,15 @@ async def release_sync(
     )
 
 
-async def other_pending_of_staff(
-    session: AsyncSession, tenant_id: uuid.UUID, staff_id: uuid.UUID, appointment_id: uuid.UUID
+async def any_pending(
+    session: AsyncSession, tenant_id: uuid.UUID, appointment_ids: Collection[uuid.UUID]
 ) -> bool:
-    """Whether another appointment of the staff member still owes the provider a change
-    (``pending_sync``: a create, move or cancel not yet seen there)."""
+    """Whether any of the appointments still owes the provider a change (``pending_sync``)."""
     found = await session.scalar(
         select(Appointment.id)
         .where(
             Appointment.tenant_id == tenant_id,
-            Appointment.staff_id == staff_id,
-            Appointment.id != appointment_id,
+            Appointment.id.in_(list(appointment_ids)),
             Appointment.sync_state == SyncState.PENDING_SYNC,
         )
         .limit(1)
