@@ -512,3 +512,21 @@ async def _synchronise(
     uow = UnitOfWork(sessions, clock=clock, calendars=FakeProviders(calendar))
     deadline = Deadline.after(BACKGROUND_BUDGET_S, time.monotonic)
     return await synchronise(uow, TENANT, appointment_id, deadline=deadline)
+
+
+async def test_a_reschedule_losing_the_time_to_a_concurrent_writer_offers_alternatives(
+    booking: BookingService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by bench/chaos.py (voice reschedules answered ``internal_error``): the time was
+    taken between the check and the write; the database refused it, and building the answer
+    read the rolled-back row again (MissingGreenlet) instead of offering alternatives."""
+    await booking.book(request(start=at(2, 10), staff_id=JONAS, customer=ERIKA))
+    mine = (await booking.book(request(start=at(2, 11), staff_id=JONAS))).appointment
+
+    async def nobody_busy(*args: object, **kwargs: object) -> list[object]:
+        return []  # the check sees the time free: a concurrent writer is faster
+
+    monkeypatch.setattr(booking.uow, "busy_on_day", nobody_busy)
+    with pytest.raises(SlotUnavailable) as refused:
+        await booking.reschedule(TENANT, mine.id, at(2, 10), staff_id=JONAS)
+    assert refused.value.code == "slot_taken"
