@@ -128,9 +128,12 @@ class Caller:
         return answer
 
     async def slots(self, rng: random.Random, service: str, day: date) -> list[dict[str, Any]]:
+        """Offers on ``day`` only: a full day is answered with later days' slots, which could
+        be the page bookings' days (kept apart, see chaos.plan_days)."""
         hour, minute = rng.randrange(9, 17), rng.choice((0, 15, 30, 45))
         args = {"service": service, "date": day.isoformat(), "time": f"{hour:02d}:{minute:02d}"}
-        return list((await self.fn("check_availability", args)).get("slots") or [])
+        offered = (await self.fn("check_availability", args)).get("slots") or []
+        return [s for s in offered if datetime.fromisoformat(s["start"]).date() == day]
 
     async def book(self, rng: random.Random) -> tuple[str, str] | None:
         """Book a slot (a second offer when the first was taken meanwhile)."""
