@@ -432,9 +432,17 @@ def _count(items: Any) -> dict[str, int]:
     return counts
 
 
+BOX = set("┏┓┗┛┃━┡┩│└┘─┌┐┳┻╇╈┼")
+
+
 def _summary(output: str) -> str:
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
-    return " / ".join(lines[-12:])[:600] or "(no output)"
+    """The CLI's report without its table frames: the classes and counts it printed."""
+    lines = [
+        line.strip()
+        for line in output.splitlines()
+        if line.strip() and not BOX.intersection(line.strip()[:1])
+    ]
+    return " / ".join(lines[:12])[:600] or "(no output)"
 
 
 # --- the report ----------------------------------------------------------------------------------
@@ -456,7 +464,7 @@ def figures(run: Run, result: chaos_traffic.Traffic, verdict: Verdict) -> dict[s
         "voice": result.latency_table(),
         "voice_p95_all_ms": result.percentile_all(95),
         "statuses": result.statuses,
-        "done": result.done,
+        "done": dict(result.done),
         "bursts": result.bursts,
         "deliveries": result.deliveries,
         "dead_jobs": result.dead_jobs,
@@ -485,7 +493,9 @@ def section(data: dict[str, Any], options: Options) -> str:
         f"SIGKILLed half-way (a fresh one started). Then the faults stop, the outbox drains, "
         f"`frontdesk reconcile` runs once. {os.cpu_count()} CPUs, database "
         f"`{options.database_url.split(':')[0] if options.database_url else 'postgresql'}`, "
-        f"seed {options.seed}.",
+        f"{'Redis (shared rate budget)' if options.redis_url else 'no Redis'}, seed "
+        f"{options.seed}. Command: `.venv/bin/python bench/chaos.py"
+        f"{' --redis-url …' if options.redis_url else ''}`.",
         "",
         "| goal | result |",
         "|---|---|",
@@ -495,6 +505,10 @@ def section(data: dict[str, Any], options: Options) -> str:
         f"of {data['checked']} |",
         f"| 0 double booked | {len(data['double_booked'])} |",
         f"| voice p95 ≤ {P95_GOAL_MS:.0f} ms during the faults | {p95:.0f} ms |",
+        "",
+        "The latency goal is reported, not enforced: book_appointment writes to Cal.com within "
+        "the caller's deadline (ADR 0014), so a 5xx or a hang costs it up to that deadline, "
+        "and serve, two workers, the emulator and the load generator share the CPUs.",
         "",
         f"Conflicts (for a person): {listing(data['conflicts'])}.",
         "",
