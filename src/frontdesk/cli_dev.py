@@ -27,6 +27,10 @@ def dev_calcom_emulator(
     webhook_delivery: Annotated[
         bool, typer.Option(help="POST webhooks to subscribers (off: only recorded).")
     ] = True,
+    rate_window: Annotated[
+        float,
+        typer.Option(min=1, help="Seconds of the rate-limit window and block (Cal.com: 60)."),
+    ] = 60.0,
 ) -> None:
     """Serve a Cal.com API v2 emulator (docs/calcom-emulator.md); prints its key and URL."""
     try:
@@ -37,6 +41,7 @@ def dev_calcom_emulator(
             api_key=api_key,
             webhook_delivery=webhook_delivery,
             console=console,
+            rate_window=rate_window,
         )
     except emulator.UnknownSeed as exc:
         console.print(f"[red]{exc}[/red]")

@@ -72,6 +72,13 @@ class Settings(BaseSettings):
         default=15, ge=1, le=600, description="Web app: how often the schedule asks for changes"
     )
 
+    calcom_block_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="How long a 429 from Cal.com stops every request with that key (Cal.com's "
+        "throttler blocks 60 s; a self-hosted instance may configure another)",
+    )
     calcom_api_url: str = Field(
         default="https://api.cal.com",
         description="Cal.com API base URL (a tenant's own URL, set by `calcom connect`, wins)",

@@ -29,8 +29,10 @@ from frontdesk.calendars.errors import (
     RateLimited,
     SlotTaken,
 )
+from frontdesk.calendars.providers import CalendarProviders
 from frontdesk.resilience.deadline import Deadline
 from frontdesk.resilience.retry import RetryPolicy
+from frontdesk.settings import Settings
 
 KEY = "cal_live_0123456789abcdef"
 START = datetime(2031, 3, 4, 9, 0, tzinfo=UTC)
@@ -246,6 +248,39 @@ async def test_a_429_blocks_the_key_for_the_block_duration(
     with pytest.raises(RateLimited):
         await client.get_booking("bk-4")
     assert len(server.requests) == 2
+
+
+async def test_a_self_hosted_block_duration_is_honoured(
+    server: ContractServer, time: FakeTime
+) -> None:
+    """A self-hosted Cal.com may block for another time (settings.calcom_block_seconds)."""
+    server.route(
+        "GET",
+        "/v2/bookings/bk-5",
+        lambda r: httpx.Response(429, json=error_body(429, "ThrottlerException", "Too many")),
+    )
+    guard = Guard.build(
+        clock=time.now, monotonic=time.monotonic, sleep=time.sleep, block_seconds=5.0
+    )
+    async with httpx.AsyncClient(transport=server.transport()) as http:
+        client = CalcomClient.for_tenant(
+            http, tenant="salon", api_key=SecretStr(KEY), guard=guard, base_url=BASE_URL
+        )
+        with pytest.raises(RateLimited) as info:
+            await client.get_booking("bk-5")
+        assert info.value.retry_in == 5.0
+        time.advance(5.0)
+        with pytest.raises(RateLimited):  # sent again (and refused again) after 5 s
+            await client.get_booking("bk-5")
+    assert len(server.requests) >= 2
+
+
+async def test_the_block_duration_comes_from_the_settings(time: FakeTime) -> None:
+    providers = CalendarProviders(Settings(calcom_block_seconds=7.0), clock=time.now)
+    try:
+        assert providers.guard.block_seconds == 7.0
+    finally:
+        await providers.aclose()
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,12 @@ finishes what an outage interrupted — never two bookings at the provider, neve
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -27,8 +30,9 @@ from tests.clock_support import NOW, FakeClock, at
 
 from frontdesk import demo
 from frontdesk.booking.service import BookingService
-from frontdesk.booking.sync import SYNC_JOB
+from frontdesk.booking.sync import BACKGROUND_BUDGET_S, SYNC_JOB, Outcome, Result, synchronise
 from frontdesk.booking.sync_job import sync_appointment
+from frontdesk.booking.unit_of_work import UnitOfWork
 from frontdesk.calendars.port import BookingRequest, ExternalBooking
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.db.repositories import providers as provider_rows
@@ -381,3 +385,148 @@ async def _job_state(sessions: async_sessionmaker[AsyncSession], job_id: int) ->
         job = await s.get(Job, job_id)
         assert job is not None
         return job.state
+
+
+async def test_two_sync_runs_for_one_appointment_create_it_once(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: FakeCalendar,
+    clock: FakeClock,
+) -> None:
+    """Found by bench/chaos.py: the jobs of a booking and of its reschedule (or two workers)
+    ran at once; both looked up, found nothing and created — Cal.com refused one as a taken
+    time, which became a false conflict (with another free host it would book twice). The
+    appointment's claim lets one run talk to the provider; the other is told to come back."""
+    calendar.faults["create"] = ["down", "slow"]  # the caller's inline attempt: pending
+    outcome = await booking.book(request(start=at(2, 10), staff_id=JONAS))
+    uow = UnitOfWork(sessions, clock=clock, calendars=FakeProviders(calendar))
+
+    def run() -> Coroutine[Any, Any, Result]:
+        deadline = Deadline.after(BACKGROUND_BUDGET_S, time.monotonic)
+        return synchronise(uow, TENANT, outcome.appointment.id, deadline=deadline)
+
+    results = await asyncio.gather(run(), run())
+    assert sorted(str(r.outcome) for r in results) == ["busy", "synced"]
+    assert calendar.calls.count("create") == 2  # the inline one (down) and one run's
+    assert len(calendar.active()) == 1
+    # The claim ended with the run: the next run may go (and finds nothing to do).
+    assert (await run()).outcome is Outcome.NOTHING
+    row = await _row(sessions, outcome.appointment.id)
+    assert row.sync_claimed_until is None
+
+
+async def test_a_busy_appointment_defers_its_job_without_spending_an_attempt(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: FakeCalendar,
+    clock: FakeClock,
+) -> None:
+    calendar.faults["create"] = ["down"]
+    outcome = await booking.book(request(start=at(2, 10), staff_id=JONAS))
+    async with sessions() as s:
+        claimed = await provider_rows.claim_sync(
+            s, TENANT, outcome.appointment.id, clock(), clock() + timedelta(hours=1)
+        )
+        await s.commit()
+    assert claimed
+    assert await _run_sync_jobs(sessions, clock, calendar) == ["JobDeferred"]
+    assert calendar.calls == ["create"]  # nothing sent while another run holds it
+
+
+async def test_a_lost_create_of_a_since_moved_booking_is_moved_at_the_provider(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: FakeCalendar,
+    clock: FakeClock,
+) -> None:
+    """Found by bench/chaos.py: the create reached Cal.com but its answer was lost; the caller
+    then moved the appointment here. The job's look-up found the booking at the old time and
+    adopted it as synced (or, when the host was busy then, made it a false conflict): Cal.com
+    kept the old time. The found booking must be moved to the row's time."""
+    calendar.faults["create"] = ["applied_down"]
+    outcome = await booking.book(request(start=at(2, 10), staff_id=JONAS))
+    assert outcome.appointment.external_uid is None
+    moved = await booking.reschedule(TENANT, outcome.appointment.id, at(2, 11))
+    assert moved.start == at(2, 11)
+    clock.advance(timedelta(seconds=30))
+    await _run_sync_jobs(sessions, clock, calendar)
+    row = await _row(sessions, outcome.appointment.id)
+    assert (row.sync_state, row.starts_at) == (SyncState.SYNCED, at(2, 11))
+    [held] = calendar.active()
+    assert (held.start, held.uid) == (at(2, 11), row.external_uid)
+    assert "create" not in calendar.calls[1:]  # moved, never created a second time
+
+
+async def test_a_refusal_while_our_own_change_of_that_host_is_pending_is_retried(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: FakeCalendar,
+    clock: FakeClock,
+) -> None:
+    """Found by bench/chaos.py: a booking cancelled here still held its host's time at Cal.com
+    for a moment; another booking of that time was refused then and became a permanent (false)
+    conflict. When what holds the time there is our own booking whose appointment still owes
+    Cal.com a change, the refusal is retried."""
+    other = await booking.book(request(start=at(2, 10), staff_id=JONAS, customer=ERIKA))
+    assert other.appointment.sync_state is SyncState.SYNCED
+    await booking.cancel(TENANT, other.appointment.id)  # pending: Cal.com still holds 10:00
+    calendar.faults["create"] = ["down"]
+    waiting = (await booking.book(request(start=at(2, 10), staff_id=JONAS))).appointment
+    calendar.faults["create"] = ["taken"]
+    result = await _synchronise(sessions, clock, calendar, waiting.id)
+    assert result.outcome is Outcome.PENDING
+    assert (await _row(sessions, waiting.id)).sync_state is SyncState.PENDING_SYNC
+    clock.advance(timedelta(minutes=5))
+    await _run_sync_jobs(sessions, clock, calendar)
+    row = await _row(sessions, waiting.id)
+    assert (row.status, row.sync_state) == (AppointmentStatus.CONFIRMED, SyncState.SYNCED)
+    assert [b.appointment_id for b in calendar.active()] == [waiting.id]
+
+
+async def test_a_refusal_by_a_booking_made_on_calcom_is_a_conflict_at_once(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: FakeCalendar,
+    clock: FakeClock,
+) -> None:
+    """Other appointments of the host owing Cal.com changes do not delay a true clash."""
+    calendar.faults["create"] = ["down", "down"]
+    await booking.book(request(start=at(2, 11), staff_id=JONAS, customer=ERIKA))  # pending
+    waiting = (await booking.book(request(start=at(2, 10), staff_id=JONAS))).appointment
+    calendar.bookings["page-1"] = ExternalBooking(
+        uid="page-1", event_type=str(EVENT_TYPES["herrenhaarschnitt"]), start=at(2, 10),
+        end=at(2, 10, 30), status="accepted", hosts=(str(HOSTS["jonas"]),),
+    )  # fmt: skip
+    calendar.faults["create"] = ["taken"]
+    result = await _synchronise(sessions, clock, calendar, waiting.id)
+    assert result.outcome is Outcome.CONFLICT
+    assert (await _row(sessions, waiting.id)).sync_state is SyncState.CONFLICT
+
+
+async def _synchronise(
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    calendar: FakeCalendar,
+    appointment_id: uuid.UUID,
+) -> Result:
+    uow = UnitOfWork(sessions, clock=clock, calendars=FakeProviders(calendar))
+    deadline = Deadline.after(BACKGROUND_BUDGET_S, time.monotonic)
+    return await synchronise(uow, TENANT, appointment_id, deadline=deadline)
+
+
+async def test_a_reschedule_losing_the_time_to_a_concurrent_writer_offers_alternatives(
+    booking: BookingService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by bench/chaos.py (voice reschedules answered ``internal_error``): the time was
+    taken between the check and the write; the database refused it, and building the answer
+    read the rolled-back row again (MissingGreenlet) instead of offering alternatives."""
+    await booking.book(request(start=at(2, 10), staff_id=JONAS, customer=ERIKA))
+    mine = (await booking.book(request(start=at(2, 11), staff_id=JONAS))).appointment
+
+    async def nobody_busy(*args: object, **kwargs: object) -> list[object]:
+        return []  # the check sees the time free: a concurrent writer is faster
+
+    monkeypatch.setattr(booking.uow, "busy_on_day", nobody_busy)
+    with pytest.raises(SlotUnavailable) as refused:
+        await booking.reschedule(TENANT, mine.id, at(2, 10), staff_id=JONAS)
+    assert refused.value.code == "slot_taken"

@@ -62,7 +62,9 @@ async def reschedule(
                 raise ConcurrentUpdate("the appointment was changed meanwhile") from refused
             if refused.kind != "overlap":
                 raise
-            raise await uow.taken(catalog, service, start, exclude=row.id) from refused
+            # Not ``row.id``: the refusal rolled the session back and expired the row, and
+            # reading it again here would be I/O outside the async session (MissingGreenlet).
+            raise await uow.taken(catalog, service, start, exclude=appointment_id) from refused
     return AppointmentView.of(row)
 
 

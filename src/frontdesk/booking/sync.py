@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from frontdesk.booking.catalog import BranchCatalog
+from frontdesk.booking.reconcile_diff import active_there
 from frontdesk.booking.unit_of_work import UnitOfWork, booked_event
 from frontdesk.booking.views import AppointmentView
 from frontdesk.calendars.errors import (
@@ -60,6 +61,12 @@ PROVIDER_MARGIN_S = 0.6
 ANSWER_MARGIN_S = 0.15
 # What a provider call may take when no caller is waiting (the job).
 BACKGROUND_BUDGET_S = 15.0
+# Why a refused time is retried instead of becoming a conflict (see ``_own_changes_pending``).
+OWN_CHANGES_PENDING = "own_changes_pending"
+# Bookings starting this long before a refused time are listed to find what holds it.
+HOLDER_MARGIN = timedelta(hours=12)
+# A run's claim on its appointment outlasts its deadline by this much (recording the answer).
+CLAIM_MARGIN_S = 10.0
 
 log = get_logger(__name__)
 
@@ -67,6 +74,8 @@ log = get_logger(__name__)
 class Outcome(StrEnum):
     SYNCED = "synced"
     PENDING = "pending"
+    # Another run holds the appointment's claim: try again after it (nothing was sent).
+    BUSY = "busy"
     TAKEN = "taken"
     CONFLICT = "conflict"
     FAILED = "failed"
@@ -117,13 +126,35 @@ async def synchronise(
     row = subject.appointment
     if row.sync_state not in (SyncState.PENDING_SYNC, SyncState.SYNC_FAILED):
         return Result(Outcome.NOTHING)
+    until = await _claim(uow, row, deadline)
+    if until is None:
+        return Result(Outcome.BUSY)
     try:
-        port = uow.calendars.port(link)
+        return await _run(uow, uow.calendars.port(link), subject, deadline, inline)
+    finally:
+        await _release_claim(uow, row, until)
+
+
+async def _run(
+    uow: UnitOfWork, port: CalendarPort, subject: SyncSubject, deadline: Deadline, inline: bool
+) -> Result:
+    row = subject.appointment
+    try:
         found = await _apply(port, subject, deadline, inline)
     except SlotTaken as exc:
         if inline and row.external_uid is None:
             await _release(uow, row)
             return Result(Outcome.TAKEN, exc)
+        if await _own_changes_pending(uow, port, subject, deadline):
+            # The time may still be held there by one of our own bookings of that host that
+            # was cancelled or moved here and is not yet changed there: not a clash yet.
+            waiting = CalendarUnavailable(
+                f"provider refused the time while our own changes are pending: {exc.message}",
+                reason=OWN_CHANGES_PENDING,
+                maybe_applied=False,
+            )
+            await _note(uow, row, waiting)
+            return Result(Outcome.PENDING, waiting)
         await _mark(uow, row, SyncState.CONFLICT, f"provider refused the time: {exc.message}")
         return Result(Outcome.CONFLICT, exc)
     except CalendarUnavailable as exc:
@@ -136,6 +167,56 @@ async def synchronise(
     return await _adopt(uow, row, found)
 
 
+async def _own_changes_pending(
+    uow: UnitOfWork, port: CalendarPort, subject: SyncSubject, deadline: Deadline
+) -> bool:
+    """Whether the refused time is held at the provider by one of our own bookings whose
+    appointment still owes it a change (cancelled or moved here, not yet there). A booking made
+    on Cal.com, or ours as it stands, is a true clash. When the provider cannot be listed now,
+    the refusal is retried too (a conflict is for certain clashes only)."""
+    row = subject.appointment
+    try:
+        listed = await port.list_bookings(
+            row.starts_at - HOLDER_MARGIN, row.ends_at, deadline=deadline
+        )
+    except CalendarError:
+        return True
+    holders = {
+        b.appointment_id
+        for b in listed
+        if b.appointment_id is not None
+        and b.appointment_id != row.id
+        and active_there(b)
+        and (subject.host is None or subject.host in b.hosts)
+        and b.start < row.ends_at
+        and b.end > row.starts_at
+    }
+    if not holders:
+        return False
+    async with uow.reading() as session:
+        return await provider_rows.any_pending(session, row.tenant_id, holders)
+
+
+async def _claim(uow: UnitOfWork, row: Appointment, deadline: Deadline) -> datetime | None:
+    """Claim the appointment for this run, or None while another run holds it. Two runs for
+    one appointment (the jobs of a booking and of its reschedule, two workers, a request's
+    inline attempt) would otherwise both create it: Cal.com refuses the second as a taken
+    time (a false conflict) or, with another free host, books it twice. The claim lasts as
+    long as this run may talk to the provider, so a crashed run's claim simply expires."""
+    now = uow.clock()
+    until = now + timedelta(seconds=max(deadline.remaining(), 0.0) + CLAIM_MARGIN_S)
+    async with uow.writing() as session:
+        claimed = await provider_rows.claim_sync(session, row.tenant_id, row.id, now, until)
+        await uow.commit(session)
+    return until if claimed else None
+
+
+async def _release_claim(uow: UnitOfWork, row: Appointment, until: datetime) -> None:
+    async with uow.writing() as session:
+        await provider_rows.release_sync(session, row.tenant_id, row.id, until)
+        await uow.commit(session)
+
+
 async def _apply(
     port: CalendarPort, subject: SyncSubject, deadline: Deadline, inline: bool
 ) -> ExternalBooking | None:
@@ -146,13 +227,26 @@ async def _apply(
         raise CalendarNotFound("the service is not linked to a provider event type")
     active = row.status in ACTIVE_STATUSES
     if active and row.external_uid is None:
-        if not inline:
+        if inline:
+            return await port.create(_request(subject, event_type), deadline=deadline)
+        found = await port.find(
+            row.id, event_type=event_type, around=row.starts_at, deadline=deadline
+        )
+        if found is not None and found.status != "cancelled":
+            # A create whose answer was lost, made before the row was moved: move it too
+            # (adopting it as it is would record a booking at the old time as synced).
+            return await _moved_to_row(port, subject, found, deadline)
+        try:
+            return await port.create(_request(subject, event_type), deadline=deadline)
+        except SlotTaken:
+            # The time may be held by our own earlier create (its answer lost, and not yet
+            # listed when we looked): then it is ours, not a clash.
             found = await port.find(
                 row.id, event_type=event_type, around=row.starts_at, deadline=deadline
             )
             if found is not None and found.status != "cancelled":
-                return found
-        return await port.create(_request(subject, event_type), deadline=deadline)
+                return await _moved_to_row(port, subject, found, deadline)
+            raise
     if active and row.external_uid is not None:
         found = await port.find(
             row.id, event_type=event_type, around=row.starts_at, deadline=deadline
@@ -171,6 +265,16 @@ async def _apply(
             return None
         uid = found.uid
     return await port.cancel(uid, reason=row.cancellation_reason, deadline=deadline)
+
+
+async def _moved_to_row(
+    port: CalendarPort, subject: SyncSubject, found: ExternalBooking, deadline: Deadline
+) -> ExternalBooking:
+    """``found`` (our booking at the provider) at the row's time: as it is, or rescheduled."""
+    row = subject.appointment
+    if found.start == row.starts_at and found.end == row.ends_at:
+        return found
+    return await port.reschedule(found.uid, row.starts_at, host=subject.host, deadline=deadline)
 
 
 def _request(subject: SyncSubject, event_type: str) -> BookingRequest:

@@ -24,6 +24,7 @@ from frontdesk.resilience.deadline import Deadline
 # 429 that blocks the key): the job waits without spending an attempt.
 DECLINED = frozenset({"breaker_open", "rate_budget", "rate_limited"})
 DEFER_MIN_S = 15.0
+BUSY_RETRY = timedelta(seconds=5)
 # One unit of work (and so one catalogue cache) per worker process and session factory.
 _UNITS: dict[int, tuple[object, UnitOfWork]] = {}
 
@@ -51,6 +52,9 @@ async def sync_appointment(ctx: JobContext, payload: dict[str, Any]) -> None:
         raise PermanentJobError(f"bad payload: {exc}") from exc
     deadline = Deadline.after(BACKGROUND_BUDGET_S, time.monotonic)
     result = await synchronise(unit_of(ctx), tenant_id, appointment_id, deadline=deadline)
+    if result.outcome is Outcome.BUSY:
+        # Another run is at the provider for this appointment; look again once it is done.
+        raise JobDeferred("another sync run holds the appointment", retry_after=BUSY_RETRY)
     if result.outcome is Outcome.PENDING:
         error = result.error
         reason = error.reason if isinstance(error, CalendarUnavailable) else "unavailable"

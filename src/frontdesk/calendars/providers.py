@@ -54,7 +54,11 @@ class CalendarProviders:
         self._owns_http = http is None
         self.http = http or httpx.AsyncClient(limits=HTTP_LIMITS)
         self.guard = guard or Guard.build(
-            clock=clock, monotonic=monotonic, sleep=sleep, redis=redis
+            clock=clock,
+            monotonic=monotonic,
+            sleep=sleep,
+            redis=redis,
+            block_seconds=settings.calcom_block_seconds,
         )
         self._ports: dict[tuple[object, ...], CalendarPort] = {}
 

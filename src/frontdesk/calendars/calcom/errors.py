@@ -53,9 +53,9 @@ def _envelope(response: httpx.Response) -> tuple[str | None, str]:
     return None, str(message or error or response.reason_phrase)
 
 
-def rate_limit_reset(response: httpx.Response) -> float:
+def rate_limit_reset(response: httpx.Response, block_seconds: float = BLOCK_SECONDS) -> float:
     """Seconds until the key may send again: the ``X-RateLimit-Reset-*`` header if it says
-    more, never less than Cal.com's block duration."""
+    more, never less than Cal.com's block duration (``block_seconds``)."""
     reset = 0.0
     for name, value in response.headers.items():
         if name.lower().startswith("x-ratelimit-reset"):
@@ -66,17 +66,21 @@ def rate_limit_reset(response: httpx.Response) -> float:
             # Seconds until reset per the throttler; anything implausible is ignored.
             if 0 < seconds <= 3600:
                 reset = max(reset, seconds)
-    return max(reset, BLOCK_SECONDS)
+    return max(reset, block_seconds)
 
 
-def error_from_response(response: httpx.Response) -> CalendarError:
-    """The port error for a non-2xx answer."""
+def error_from_response(
+    response: httpx.Response, *, block_seconds: float = BLOCK_SECONDS
+) -> CalendarError:
+    """The port error for a non-2xx answer (a 429 waits at least ``block_seconds``)."""
     status = response.status_code
     code, message = _envelope(response)
     request_id = response.headers.get("x-request-id")
     meta = {"status": status, "code": code, "request_id": request_id}
     if status == 429:
-        return RateLimited(message, retry_in=rate_limit_reset(response), request_id=request_id)
+        return RateLimited(
+            message, retry_in=rate_limit_reset(response, block_seconds), request_id=request_id
+        )
     if status >= 500:
         return CalendarUnavailable(message, reason="server_error", maybe_applied=True, **meta)
     if status in (401, 403, 498):

@@ -19,7 +19,7 @@ import httpx
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
-from frontdesk.calendars.calcom.errors import error_from_response
+from frontdesk.calendars.calcom.errors import BLOCK_SECONDS, error_from_response
 from frontdesk.calendars.errors import CalendarUnavailable, RateLimited
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import OUTBOUND_LATENCY, OUTBOUND_REQUESTS
@@ -70,6 +70,8 @@ class Guard:
     rng: random.Random = field(default_factory=random.Random)
     # The budget of a call made without a deadline (background work: sync jobs, connect).
     default_timeout: float = 15.0
+    # How long a 429 blocks the key (settings.calcom_block_seconds).
+    block_seconds: float = BLOCK_SECONDS
 
     @classmethod
     def build(
@@ -82,6 +84,7 @@ class Guard:
         breaker: BreakerConfig | None = None,
         rate: RateLimit | None = None,
         retry: RetryPolicy | None = None,
+        block_seconds: float = BLOCK_SECONDS,
     ) -> Guard:
         """Breaker and budget in Redis when one is given (all processes), else in-process;
         with Redis, the in-process stores stand in while it is unreachable (ADR 0016)."""
@@ -97,6 +100,7 @@ class Guard:
             monotonic=monotonic,
             sleep=sleep,
             retry=retry or RetryPolicy(),
+            block_seconds=block_seconds,
         )
 
 
@@ -230,7 +234,7 @@ class Transport:
         if response.is_success:
             await self.guard.breaker.record_success(ticket)
             return response
-        error = error_from_response(response)
+        error = error_from_response(response, block_seconds=self.guard.block_seconds)
         log.info(
             "calcom_refused",
             tenant=self.tenant,

@@ -4,10 +4,11 @@ provider and settings; and the provider uids an appointment has had."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.calendars.port import ProviderLink
@@ -20,7 +21,7 @@ from frontdesk.db.tables import (
     Staff,
     Tenant,
 )
-from frontdesk.domain.model import CalendarProvider
+from frontdesk.domain.model import CalendarProvider, SyncState
 
 
 async def link_of_branch(session: AsyncSession, branch_id: uuid.UUID) -> ProviderLink | None:
@@ -49,6 +50,61 @@ async def link_of_branch(session: AsyncSession, branch_id: uuid.UUID) -> Provide
         api_url=found.calcom_api_url,
         config=dict(found.calendar_config or {}),
     )
+
+
+async def claim_sync(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    appointment_id: uuid.UUID,
+    now: datetime,
+    until: datetime,
+) -> bool:
+    """Claim the appointment for one saga run until ``until``; False while another run's claim
+    holds. One conditional UPDATE, so of two concurrent claims exactly one wins; the row's
+    version is left alone (a claim is no change of the appointment)."""
+    result = await session.execute(
+        update(Appointment)
+        .where(
+            Appointment.tenant_id == tenant_id,
+            Appointment.id == appointment_id,
+            or_(Appointment.sync_claimed_until.is_(None), Appointment.sync_claimed_until <= now),
+        )
+        .values(sync_claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def release_sync(
+    session: AsyncSession, tenant_id: uuid.UUID, appointment_id: uuid.UUID, until: datetime
+) -> None:
+    """End our own claim (the one ending at ``until``); a later claim of another run stays."""
+    await session.execute(
+        update(Appointment)
+        .where(
+            Appointment.tenant_id == tenant_id,
+            Appointment.id == appointment_id,
+            Appointment.sync_claimed_until == until,
+        )
+        .values(sync_claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def any_pending(
+    session: AsyncSession, tenant_id: uuid.UUID, appointment_ids: Collection[uuid.UUID]
+) -> bool:
+    """Whether any of the appointments still owes the provider a change (``pending_sync``)."""
+    found = await session.scalar(
+        select(Appointment.id)
+        .where(
+            Appointment.tenant_id == tenant_id,
+            Appointment.id.in_(list(appointment_ids)),
+            Appointment.sync_state == SyncState.PENDING_SYNC,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 async def record_uid(

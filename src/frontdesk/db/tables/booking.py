@@ -127,6 +127,9 @@ class Appointment(Timestamped, Base):
     cancellation_fee_cents: Mapped[int | None] = mapped_column(Integer)
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sync_error: Mapped[str | None] = mapped_column(Text)
+    # The saga's claim (booking.sync): until then one process is talking to the provider about
+    # this appointment and no other may. Written with plain UPDATEs, so the version stays.
+    sync_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AppointmentExternalUid(Base):

@@ -6,6 +6,7 @@ import uvicorn
 from rich.console import Console
 
 from frontdesk.calendars.calcom.emulator.app import create_emulator_app
+from frontdesk.calendars.calcom.emulator.ratelimit import RateLimitConfig
 from frontdesk.calendars.calcom.emulator.seed import SEEDS
 from frontdesk.calendars.calcom.emulator.state import EmulatorState
 
@@ -14,17 +15,27 @@ class UnknownSeed(ValueError):
     pass
 
 
-def build_state(seed: str, api_key: str) -> EmulatorState:
+def build_state(seed: str, api_key: str, rate_window: float = 60.0) -> EmulatorState:
+    """``rate_window``: seconds of the throttler's window and block (Cal.com: 60); shorter
+    makes a 429's wait short enough for a test."""
     factory = SEEDS.get(seed)
     if factory is None:
         raise UnknownSeed(f"unknown seed {seed!r}; known: {', '.join(sorted(SEEDS))}")
-    return EmulatorState(factory(), api_keys=(api_key,))
+    limit = RateLimitConfig(window_seconds=rate_window, block_seconds=rate_window)
+    return EmulatorState(factory(), api_keys=(api_key,), rate_limit=limit)
 
 
 def serve(
-    *, host: str, port: int, seed: str, api_key: str, webhook_delivery: bool, console: Console
+    *,
+    host: str,
+    port: int,
+    seed: str,
+    api_key: str,
+    webhook_delivery: bool,
+    console: Console,
+    rate_window: float = 60.0,
 ) -> None:
-    state = build_state(seed, api_key)
+    state = build_state(seed, api_key, rate_window)
     base_url = f"http://{host}:{port}"
     console.print(f"Cal.com emulator ({seed} seed) — development only, never expose it.")
     console.print(f"base URL: {base_url}")
