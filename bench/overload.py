@@ -177,8 +177,9 @@ def sustained_report(
         f"{rate:g} signed `check_availability` calls per second for {seconds:g} s (twice the "
         "sustainable rate of bench/voice.py) at a fixed arrival rate, `frontdesk serve "
         f"--workers 2` plus one job worker on PostgreSQL, {platform.machine()}, Python "
-        f"{platform.python_version()}, in-flight bound {bound} per process; latency measured by "
-        "the client (aiohttp, on the same two cores).",
+        f"{platform.python_version()}, in-flight bound {bound} per process and the loop-lag "
+        f"limit of `FRONTDESK_VOICE_MAX_LOOP_LAG_MS`; latency measured by the client (aiohttp, "
+        f"on the same two cores); load average {os.getloadavg()[0]:.1f} at the end.",
         "",
         "| calls | p50 ms | p95 ms | p99 ms | max ms | later than 2.5 s | served p95 ms |",
         "|---|---|---|---|---|---|---|",
@@ -240,6 +241,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--rate", type=float, default=None, help="sustained calls/s instead of one burst"
     )
+    parser.add_argument(
+        "--max-loop-lag-ms", type=int, default=None, help="FRONTDESK_VOICE_MAX_LOOP_LAG_MS (0: off)"
+    )
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--recovery-rate", type=float, default=10.0)
     parser.add_argument("--recovery-seconds", type=int, default=15)
@@ -251,6 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.max_in_flight is not None:
         os.environ["FRONTDESK_VOICE_MAX_IN_FLIGHT"] = str(args.max_in_flight)
+    if args.max_loop_lag_ms is not None:
+        os.environ["FRONTDESK_VOICE_MAX_LOOP_LAG_MS"] = str(args.max_loop_lag_ms)
     bound = args.max_in_flight or Settings().voice_max_in_flight
     if args.rate is not None:
         return main_sustained(args, bound)
