@@ -20,6 +20,7 @@ from frontdesk.api.rest.router import router as rest_router
 from frontdesk.api.voice import router as voice_router
 from frontdesk.api.web import install_web_handlers
 from frontdesk.api.web import router as web_router
+from frontdesk.api.web.errors import failure_page
 from frontdesk.booking.calendar_inbox import CalendarInbox
 from frontdesk.booking.call_log import CallLog
 from frontdesk.booking.catalog import CatalogCache
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     )
     # Added first, so innermost: what no exception handler took becomes problem JSON inside
     # the request context (its log lines carry the request id), ADR 0018.
-    app.add_middleware(ErrorBoundary)
+    app.add_middleware(ErrorBoundary, pages={"/admin": failure_page})
     # Added last, so outermost: refusals of oversized bodies get a request id and a log line too.
     app.add_middleware(OptionsMiddleware)
     app.add_middleware(BodyLimitMiddleware)

@@ -11,11 +11,13 @@ import pytest
 from prometheus_client import REGISTRY
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.log_support import LogCapture
 from tests.voice_support import (
     RetellClient,
     retell_fixture,  # noqa: F401
 )
+from tests.web_support import cheap_password_hashing, web_app
 
 from frontdesk.domain.errors import ConcurrentUpdate
 from frontdesk.failures import reporting, speech
@@ -194,3 +196,31 @@ async def test_a_bug_in_the_inbound_answer_still_picks_up_the_call(
     assert SECRET not in response.text
     assert errors("bug", "internal_error", "voice_inbound") == before + 1
     assert not retell.app.state.voice.outage.suspected
+
+
+# -- the web app -------------------------------------------------------------------------------
+
+
+async def test_a_bug_or_an_outage_on_a_page_is_an_error_page_not_problem_json(
+    db: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under /admin the boundary answers with the web app's error page in German: the person
+    reads a sentence, not JSON, and nothing of the cause; the failure is counted as its kind."""
+    cheap_password_hashing(monkeypatch)
+    async for web in web_app(db):
+        assert (await web.sign_in()).status_code == 303
+        schedule = app_of(web.client).state.schedule
+        monkeypatch.setattr(schedule, "plan", raising(KeyError(SECRET)))
+        before = errors("bug", "internal_error", "rest")
+        page = await web.client.get("/admin/schedule?date=2026-12-01")
+        assert page.status_code == 500
+        assert page.headers["content-type"].startswith("text/html")
+        assert "Da ist etwas schiefgegangen" in page.text
+        assert SECRET not in page.text
+        assert "KeyError" not in page.text
+        assert errors("bug", "internal_error", "rest") == before + 1
+        monkeypatch.setattr(schedule, "plan", raising(database_down()))
+        page = await web.client.get("/admin/schedule?date=2026-12-01")
+        assert page.status_code == 503
+        assert "Ein Dienst antwortet gerade nicht" in page.text
+        assert SECRET not in page.text

@@ -8,11 +8,12 @@ a 500 ``internal_error`` that says nothing about its cause — the traceback goe
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -109,6 +110,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem(request, exc.status_code, code, str(exc.detail), str(exc.detail), headers)
 
 
+# How a part of the site shows a failure (request, HTTP status) when problem JSON is not for it.
+FailurePage = Callable[[Request, int], Response]
+
+
 class ErrorBoundary:
     """The REST API's last handler: any exception no handler took is classified and answered
     as problem JSON — 503/502 for a failed dependency (the vocabulary's code, ``Retry-After``
@@ -121,8 +126,11 @@ class ErrorBoundary:
     response already started cannot be replaced: the exception is reported and re-raised.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, pages: Mapping[str, FailurePage] | None = None) -> None:
         self.app = app
+        # Path prefix → how a failure is shown there instead of problem JSON (the web app's
+        # error page under /admin).
+        self.pages = dict(pages or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -145,7 +153,19 @@ class ErrorBoundary:
             report(failure, "rest", path=scope.get("path"))
             if started:
                 raise
-            await _failure_response(Request(scope), failure)(scope, receive, send)
+            request = Request(scope)
+            page = self._page_for(request.url.path)
+            if page is not None:
+                told = meaning(failure.code)
+                await page(request, told.status)(scope, receive, send)
+                return
+            await _failure_response(request, failure)(scope, receive, send)
+
+    def _page_for(self, path: str) -> FailurePage | None:
+        for prefix, page in self.pages.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                return page
+        return None
 
 
 def _failure_response(request: Request, failure: Failure) -> JSONResponse:

@@ -50,6 +50,13 @@ async def _page_error(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", {"message_key": exc.message_key}, status_code=exc.status)
 
 
+def failure_page(request: Request, status: int) -> Response:
+    """A bug or a failed dependency under /admin (api.errors.ErrorBoundary has counted and
+    logged it): a page in the person's language, not problem JSON, and nothing of the cause."""
+    key = "error.unavailable" if status in (502, 503, 504) else "error.internal"
+    return render(request, "error.html", {"message_key": key}, status_code=status)
+
+
 def install_web_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(PageError, _page_error)

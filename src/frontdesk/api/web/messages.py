@@ -45,6 +45,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ungültig ist. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.",
         "error.forbidden": "Diese Seite ist nur für Inhaberinnen und Inhaber zugänglich.",
         "error.not_found": "Diese Seite oder dieser Eintrag wurde nicht gefunden.",
+        "error.internal": "Da ist etwas schiefgegangen. Bitte versuchen Sie es noch einmal – "
+        "der Fehler wurde gemeldet.",
+        "error.unavailable": "Ein Dienst antwortet gerade nicht. Bitte versuchen Sie es in ein "
+        "paar Sekunden noch einmal.",
         "error.back": "Zurück zum Terminplan",
         "schedule.title": "Terminplan",
         "schedule.day": "Tag",
@@ -124,6 +128,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "invalid. Please reload the page and try again.",
         "error.forbidden": "This page is for owners only.",
         "error.not_found": "This page or entry was not found.",
+        "error.internal": "Something went wrong. Please try again – the error has been reported.",
+        "error.unavailable": "A service is not answering right now. Please try again in a few "
+        "seconds.",
         "error.back": "Back to the schedule",
         "schedule.title": "Schedule",
         "schedule.day": "Day",
