@@ -317,3 +317,21 @@ async def test_another_tenants_appointment_is_not_found(db: AsyncEngine) -> None
         rest = await web.client.get(f"/api/v1/appointments/{appointment_id}", headers=API)
         assert rest.json()["status"] == "confirmed"
         assert rest.json()["version"] == 1
+
+
+async def test_a_drop_moves_to_the_wall_clock_time_of_the_branch(owner: WebApp) -> None:
+    appointment_id = await _rest_book(owner, 10)
+    token = await owner.csrf_of("/admin/schedule")
+    dropped = await owner.client.post(
+        f"/admin/schedule/appointments/{appointment_id}/move",
+        data={"slot": "2026-12-01T15:00", "staff": JONAS},
+        headers={"Accept": "application/json", "X-CSRF-Token": token},
+    )
+    assert dropped.status_code == 200, dropped.text
+    assert dropped.json() == {"ok": True, "version": 2}
+    rest = await owner.client.get(f"/api/v1/appointments/{appointment_id}", headers=API)
+    assert datetime.fromisoformat(rest.json()["start"]) == at(1, 15)
+    assert rest.json()["staff_id"] == JONAS
+    board = await owner.client.get("/admin/schedule?date=2026-12-01")
+    assert f'data-staff-id="{JONAS}"' in board.text
+    assert 'draggable="true"' in board.text

@@ -134,3 +134,46 @@ def test_book_move_and_cancel_agree_with_rest_and_voice(page: Page, server: str)
     assert cancelled is not None
     assert cancelled["status"] == "cancelled"
     assert _voice_says(server, "16:00") == "available"
+
+
+def _drop_point(
+    page: Page, staff: str, hour: int, appointment: str
+) -> tuple[Any, dict[str, float]]:
+    """The lane of ``staff`` and the point in it where ``appointment``'s block, held at its
+    centre, starts at ``hour`` o'clock."""
+    lane = page.locator(f'section.staff-column[aria-label="{staff}"] .lane')
+    grid = page.locator(".day-grid")
+    first = int(grid.get_attribute("data-first-hour") or "0")
+    hours = int(grid.get_attribute("data-hours") or "1")
+    box = lane.bounding_box()
+    block = page.locator("li.appointment", has_text=appointment).bounding_box()
+    assert box is not None
+    assert block is not None
+    y = (hour - first) / hours * box["height"] + block["height"] / 2
+    return lane, {"x": box["width"] / 2, "y": y}
+
+
+def test_dragging_an_appointment_moves_it_or_says_why_not(page: Page, server: str) -> None:
+    page.goto("/admin/schedule?date=2026-12-01")
+    page.get_by_label("E-Mail-Adresse").fill(OWNER)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    erika = page.locator("li.appointment", has_text="Erika Mustermann")
+    expect(erika).to_contain_text("10:00–11:00")
+
+    lane, point = _drop_point(page, "Jonas Weber", 15, "Erika Mustermann")
+    erika.drag_to(lane, target_position=point)
+    expect(page.locator("#board-message")).to_have_text(
+        "Diese Mitarbeiterin bzw. dieser Mitarbeiter bietet die Leistung nicht an."
+    )
+    expect(erika).to_contain_text("10:00–11:00")  # still where it was
+    assert _rest_appointment(server, at(1, 10)) is not None
+
+    lane, point = _drop_point(page, "Anna Becker", 15, "Erika Mustermann")
+    erika.drag_to(lane, target_position=point)
+    expect(erika).to_contain_text("15:00–16:00")  # the board redrawn from the server
+    expect(page.locator("#board-message")).to_be_hidden()
+    assert _rest_appointment(server, at(1, 10)) is None
+    moved = _rest_appointment(server, at(1, 15))
+    assert moved is not None
+    assert moved["staff_id"] == str(demo.demo_id("staff", "anna"))

@@ -75,9 +75,9 @@ async def move(
 ) -> Response:
     found = await _detail(booking, user, appointment_id)
     values = await request.form()
-    start = _instant(values.get("slot"))
-    staff_id = _uuid(values.get("staff"))
     zone, _ = await branch_zone(request, schedule, user.tenant_id)
+    start = _instant(values.get("slot"), zone)
+    staff_id = _uuid(values.get("staff"))
     if start is None:
         why = Refusal("action.error.choose_time", 422)
         return await _refused(request, user, booking, queries, found, zone, why)
@@ -170,12 +170,15 @@ def _uuid(raw: object) -> uuid.UUID | None:
         return None
 
 
-def _instant(raw: object) -> datetime | None:
+def _instant(raw: object, zone: ZoneInfo) -> datetime | None:
+    """An offered slot (UTC with offset) or a dropped wall-clock time (in the branch's zone)."""
     try:
         value = datetime.fromisoformat(str(raw)) if raw else None
     except ValueError:
         return None
-    return value if value is not None and value.tzinfo is not None else None
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=zone)
+    return value
 
 
 def _version(values: Any) -> int | None:

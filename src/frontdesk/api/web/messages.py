@@ -174,6 +174,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "action.error.choose_customer": "Bitte einen Kunden wählen oder „Neuer Kunde“.",
         "action.error.new_customer": "Für einen neuen Kunden bitte Name und Telefonnummer angeben.",
         "action.error.bad_status": "Unbekannter Status.",
+        "action.error.network": "Die Verschiebung konnte nicht gesendet werden – bitte den "
+        "Termin öffnen und dort verschieben.",
         "status.pending": "Vorgemerkt",
         "status.confirmed": "Bestätigt",
         "status.completed": "Erledigt",
@@ -342,6 +344,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "action.error.choose_customer": "Please choose a customer or “New customer”.",
         "action.error.new_customer": "For a new customer please give name and phone number.",
         "action.error.bad_status": "Unknown status.",
+        "action.error.network": "The move could not be sent – please open the appointment "
+        "and move it there.",
         "status.pending": "Pending",
         "status.confirmed": "Confirmed",
         "status.completed": "Completed",
