@@ -89,6 +89,8 @@ async def move(
         # A second submit of the same move finds it done.
         if found.start == start and (staff_id is None or found.staff_id == staff_id):
             return _done(found.start.date(), "flash.moved")
+        if _wants_json(request):
+            return _json_refusal(request, refusal(exc))
         return await _refused(request, user, booking, queries, found, zone, refusal(exc))
     except DomainError as exc:
         if _wants_json(request):
