@@ -15,9 +15,10 @@ from frontdesk.booking.catalog import BranchCatalog, ServiceInfo
 from frontdesk.booking.customers import CustomerInput
 from frontdesk.booking.unit_of_work import UnitOfWork, booked_event, check_staff, load
 from frontdesk.booking.views import AppointmentView, BookingOutcome
+from frontdesk.db.engine import DbSession
 from frontdesk.db.errors import WriteRefused
 from frontdesk.db.repositories import appointments as appointment_rows
-from frontdesk.db.tables import Appointment
+from frontdesk.db.tables import Appointment, Customer
 from frontdesk.domain import rules
 from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
 from frontdesk.resilience.deadline import Deadline, current_deadline
@@ -34,6 +35,9 @@ class BookingRequest:
     notes: str | None = None
     idempotency_key: str | None = None
     call_id: uuid.UUID | None = None
+    # A known customer picked from a search (the web app): booked as they are on record,
+    # ``customer`` is then ignored. ``CustomerNotFound``/``CustomerErased`` otherwise.
+    customer_id: uuid.UUID | None = None
 
 
 async def book(uow: UnitOfWork, request: BookingRequest) -> BookingOutcome:
@@ -45,8 +49,7 @@ async def book(uow: UnitOfWork, request: BookingRequest) -> BookingOutcome:
             session, request.tenant_id, request.service_id
         )
         check_staff(catalog, request.staff_id)
-        given = customers.normalised(request.customer, catalog.phone_region)
-        existing = await customers.find(session, request.tenant_id, given.phone)
+        given, existing = await _customer_of(session, request, catalog.phone_region)
         busy = await uow.busy_on_day(session, catalog, service, start)
         if existing is not None:
             duplicate = _same_booking(busy, existing.id, service.id, start)
@@ -93,6 +96,17 @@ async def book(uow: UnitOfWork, request: BookingRequest) -> BookingOutcome:
     if catalog.external:
         return await _write_through(uow, row, catalog, service, request.staff_id)
     return BookingOutcome(AppointmentView.of(row))
+
+
+async def _customer_of(
+    session: DbSession, request: BookingRequest, region: str
+) -> tuple[CustomerInput, Customer | None]:
+    """Who the booking is for: the picked customer, or the one the input's phone finds."""
+    if request.customer_id is None:
+        given = customers.normalised(request.customer, region)
+        return given, await customers.find(session, request.tenant_id, given.phone)
+    picked = await customers.known(session, request.tenant_id, request.customer_id)
+    return CustomerInput(picked.name, picked.phone_e164, picked.email), picked
 
 
 async def _write_through(

@@ -9,7 +9,12 @@ from frontdesk.db.engine import DbSession
 from frontdesk.db.repositories import customers as customer_rows
 from frontdesk.db.tables import Customer
 from frontdesk.domain import rules
-from frontdesk.domain.errors import InvalidPhone, InvalidRequest
+from frontdesk.domain.errors import (
+    CustomerErased,
+    CustomerNotFound,
+    InvalidPhone,
+    InvalidRequest,
+)
 from frontdesk.language.match import name_similarity
 from frontdesk.language.phone import E164, parse_phone
 
@@ -53,6 +58,16 @@ async def find(session: DbSession, tenant_id: uuid.UUID, phone: str | None) -> C
     if phone is None:
         return None
     return await customer_rows.by_phone(session, tenant_id, phone)
+
+
+async def known(session: DbSession, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> Customer:
+    """The tenant's customer by id, if their data was not erased."""
+    row = await customer_rows.get(session, tenant_id, customer_id)
+    if row is None:
+        raise CustomerNotFound(f"no customer {customer_id}")
+    if row.erased_at is not None:
+        raise CustomerErased("the customer's data was erased")
+    return row
 
 
 def note_for(given: CustomerInput, existing: Customer | None, notes: str | None) -> str | None:

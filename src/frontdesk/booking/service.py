@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from frontdesk.booking import callers, find
+from frontdesk.booking.attendance import mark_attendance
 from frontdesk.booking.book import BookingRequest, book
 from frontdesk.booking.cancel import cancel
 from frontdesk.booking.catalog import BranchCatalog, CatalogCache
@@ -32,6 +33,7 @@ from frontdesk.db.errors import WriteRefused
 from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.domain.clock import Clock
 from frontdesk.domain.errors import ConcurrentUpdate
+from frontdesk.domain.model import AppointmentStatus
 
 if TYPE_CHECKING:
     from frontdesk.calendars.port import CalendarPorts
@@ -139,6 +141,19 @@ class BookingService:
     ) -> CancellationOutcome:
         return await cancel(
             self.uow, tenant_id, appointment_id, reason, expected_version, accept_fee
+        )
+
+    async def mark_attendance(
+        self,
+        tenant_id: uuid.UUID,
+        appointment_id: uuid.UUID,
+        status: AppointmentStatus,
+        actor: str,
+        expected_version: int | None = None,
+    ) -> AppointmentView:
+        """Completed or no-show, after the appointment began (audited; see ``attendance``)."""
+        return await mark_attendance(
+            self.uow, tenant_id, appointment_id, status, actor, expected_version
         )
 
     async def update_notes(

@@ -183,6 +183,13 @@ class NotChangeable(DomainError):
     title = "Appointment can no longer be changed"
 
 
+class NotBegunYet(NotChangeable):
+    """Completed or no-show can be said only once the appointment has begun."""
+
+    code = "not_begun"
+    title = "Appointment has not begun yet"
+
+
 class TooLateToCancel(DomainError):
     code = "too_late_to_cancel"
     status = 409

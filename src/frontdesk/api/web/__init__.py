@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from frontdesk.api.web import auth_pages, schedule_page, settings_page, static_files
+from frontdesk.api.web import (
+    appointment_page,
+    auth_pages,
+    book_page,
+    schedule_page,
+    settings_page,
+    static_files,
+)
 from frontdesk.api.web.deps import csrf_protect
 from frontdesk.api.web.errors import install_web_handlers
 
@@ -17,6 +24,8 @@ from frontdesk.api.web.errors import install_web_handlers
 pages = APIRouter(dependencies=[Depends(csrf_protect)])
 pages.include_router(auth_pages.router)
 pages.include_router(schedule_page.router)
+pages.include_router(book_page.router)
+pages.include_router(appointment_page.router)
 pages.include_router(settings_page.router)
 
 router = APIRouter(prefix="/admin")

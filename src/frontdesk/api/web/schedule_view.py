@@ -33,6 +33,7 @@ class Column:
     blocks: tuple[Block, ...]
     appointments: tuple[Block, ...]
     working: bool
+    staff_id: uuid.UUID | None = None  # the lane an appointment is dragged to
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ def day_board(plan: SchedulePlan, day_plan: DayPlan, t: Translator) -> DayBoard:
             blocks=tuple(place(s.kind, s.start, s.end) for s in member.spans),
             appointments=tuple(appointment(a) for a in member.appointments),
             working=any(s.kind == "hours" for s in member.spans),
+            staff_id=member.staff_id,
         )
         for member in day_plan.staff
     )
