@@ -27,7 +27,7 @@ run-calcom: venv
 test: venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 ## test-any-date: the tests again with the system clock shifted (libfaketime) to just before
 ## Berlin's spring DST jump and to the year's last hour; pytest arguments via ARGS=...
