@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from frontdesk.api.web import auth_pages, schedule_page, settings_page, static_files
+from frontdesk.api.web import (
+    auth_pages,
+    calls_page,
+    customer_actions_page,
+    customers_page,
+    schedule_page,
+    settings_page,
+    static_files,
+)
 from frontdesk.api.web.deps import csrf_protect
 from frontdesk.api.web.errors import install_web_handlers
 
@@ -18,6 +26,9 @@ pages = APIRouter(dependencies=[Depends(csrf_protect)])
 pages.include_router(auth_pages.router)
 pages.include_router(schedule_page.router)
 pages.include_router(settings_page.router)
+pages.include_router(calls_page.router)
+pages.include_router(customers_page.router)
+pages.include_router(customer_actions_page.router)
 
 router = APIRouter(prefix="/admin")
 router.include_router(static_files.router)
