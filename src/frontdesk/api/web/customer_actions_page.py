@@ -1,5 +1,5 @@
-"""The two actions on a customer that cannot be undone, owners only (ADR 0020, "The pages"): merging two
-records of one person, and erasing a customer on request (GDPR Art. 17). Each has a
+"""The two actions on a customer that cannot be undone, owners only (ADR 0020, "The pages"):
+merging two records of one person, and erasing a customer on request (GDPR Art. 17). Each has a
 confirmation page that says what will happen; erasure also asks for the customer's name to be
 typed, so a slip of the finger on a shared tablet erases nobody."""
 

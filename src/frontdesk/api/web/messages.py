@@ -235,6 +235,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "flash.consent_saved": "Die Einwilligung wurde erfasst.",
         "flash.customers_merged": "Die Einträge wurden zusammengeführt.",
         "flash.customer_erased": "Die Kundendaten wurden gelöscht.",
+        # The day view scrolls sideways on a phone: focusable, so the keyboard can scroll it.
+        "schedule.board_label": "Tagesplan (seitlich scrollbar)",
     },
     "en": {
         "app.name": "frontdesk",
@@ -457,5 +459,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "flash.consent_saved": "The consent was recorded.",
         "flash.customers_merged": "The records were merged.",
         "flash.customer_erased": "The customer's data was erased.",
+        "schedule.board_label": "Day plan (scrolls sideways)",
     },
 }
