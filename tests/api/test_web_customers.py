@@ -5,6 +5,7 @@ notations, the record with its history, notes and consents, the GDPR export, mer
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -319,3 +320,27 @@ async def test_unknown_or_malformed_customer_ids_are_not_found(
     app, _ = web
     for suffix in ("", "/export", "/erase"):
         assert (await app.client.get(f"/admin/customers/{ident}{suffix}")).status_code == 404
+
+
+async def test_search_results_page_with_the_query_kept(
+    web: tuple[WebApp, SeededCalls], db: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from frontdesk.api.web import customers_page
+
+    monkeypatch.setattr(customers_page, "PAGE_SIZE", 1)
+    app, _ = web
+    await _twin(db, phone="+4915112345670")
+    names = set()
+    path: str | None = "/admin/customers?q=0151+1234567"  # both numbers begin so
+    while path:
+        page = await app.client.get(path)
+        assert page.status_code == 200
+        names |= {n for n in ("Erika Mustermann", "Erika M.") if f">{n}</a>" in page.text}
+        found = re.search(
+            r'href="(/admin/customers\?q=[^"]+&amp;after=[^"]+)" rel="next"', page.text
+        )
+        path = found.group(1).replace("&amp;", "&") if found else None
+    assert names == {"Erika Mustermann", "Erika M."}
+    bad = await app.client.get("/admin/customers?q=Erika&after=xyz")
+    assert bad.status_code == 400
+    assert "Dieser Seitenlink ist ungültig" in bad.text

@@ -57,6 +57,7 @@ def test_a_simulated_call_with_transcript_and_its_booking_then_the_customer(
         page.get_by_text("Ich hätte gern morgen um zehn einen Herrenhaarschnitt")
     ).to_be_visible()
     expect(page.get_by_text(SUMMARY)).to_be_visible()
+    expect(page.get_by_text("Anrufer/in hat aufgelegt")).to_be_visible()
     expect(page.get_by_text("book_appointment")).to_be_visible()
     expect(page.get_by_text(f"„{answer['message']}“")).to_be_visible()
     booked = page.get_by_role("link", name="02.12.2026 10:00")
@@ -94,6 +95,19 @@ def test_a_simulated_call_with_transcript_and_its_booking_then_the_customer(
     page.keyboard.press("Enter")
     expect(page.get_by_text("Die Einwilligung wurde erfasst.")).to_be_visible()
     expect(page.get_by_role("cell", name="am Telefon")).to_be_visible()
+
+    # The confirmation pages of the owner's irreversible actions; both left by "Abbrechen".
+    page.get_by_role("link", name="Kundendaten löschen …").click()
+    expect(page.get_by_label(f"Zur Bestätigung den Namen eingeben: {CALLER_NAME}")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Abbrechen").click()
+    page.get_by_label("Anderen Eintrag suchen").fill("Erika")
+    page.get_by_label("Anderen Eintrag suchen").press("Enter")
+    page.get_by_role("link", name=re.compile("Erika Mustermann .* übernehmen")).click()
+    expect(page.get_by_role("heading", name="Einträge zusammenführen")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Abbrechen").click()
+    expect(page.get_by_role("heading", name=CALLER_NAME, level=1)).to_be_visible()
 
 
 def test_the_accessibility_check_catches_violations(page: Page) -> None:

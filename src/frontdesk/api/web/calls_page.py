@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from frontdesk.api.web import nav
 from frontdesk.api.web.deps import CurrentUser
 from frontdesk.api.web.errors import PageError
+from frontdesk.api.web.messages import MESSAGES
 from frontdesk.api.web.records import RecordsDep, local, next_after, page_id, parse_after
 from frontdesk.api.web.templating import render
 from frontdesk.booking.call_history import call_detail, list_calls
@@ -102,10 +103,14 @@ async def call_page(
     except CallNotFound as exc:  # unknown, or another tenant's: the same answer
         raise PageError(404, "error.not_found") from exc
     sentiment = (detail.sentiment or "").lower()
+    reason = detail.disconnection_reason
+    # Retell's reasons in words where we know them; any other shown as Retell names it.
+    ended_by = f"call.ended.{reason}" if f"call.ended.{reason}" in MESSAGES["de"] else None
     context = {
         "detail": detail,
         "call": detail.call,
         "sentiment": sentiment if sentiment in SENTIMENTS else None,
+        "ended_by": ended_by,
         # Readable arguments: umlauts as they are (tojson would escape them), autoescaped.
         "pretty": lambda value: json.dumps(value, ensure_ascii=False, indent=1),
         "local": lambda instant: local(instant, user.timezone),

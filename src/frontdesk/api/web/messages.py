@@ -237,6 +237,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "flash.customer_erased": "Die Kundendaten wurden gelöscht.",
         # The day view scrolls sideways on a phone: focusable, so the keyboard can scroll it.
         "schedule.board_label": "Tagesplan (seitlich scrollbar)",
+        "call.ended.user_hangup": "Anrufer/in hat aufgelegt",
+        "call.ended.agent_hangup": "Telefonassistenz hat aufgelegt",
+        "call.ended.call_transfer": "Weitergeleitet",
+        "call.ended.voicemail_reached": "Mailbox erreicht",
+        "call.ended.inactivity": "Keine Antwort mehr",
+        "call.ended.max_duration_reached": "Höchstdauer erreicht",
     },
     "en": {
         "app.name": "frontdesk",
@@ -460,5 +466,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "flash.customers_merged": "The records were merged.",
         "flash.customer_erased": "The customer's data was erased.",
         "schedule.board_label": "Day plan (scrolls sideways)",
+        "call.ended.user_hangup": "Caller hung up",
+        "call.ended.agent_hangup": "Phone assistant hung up",
+        "call.ended.call_transfer": "Transferred",
+        "call.ended.voicemail_reached": "Voicemail reached",
+        "call.ended.inactivity": "No more answers",
+        "call.ended.max_duration_reached": "Maximum duration reached",
     },
 }
