@@ -16,6 +16,8 @@ from frontdesk.voice.signature import sign
 
 # The e2e server's fallback Retell key (tests/e2e/server_script.py).
 RETELL_KEY = "e2e-retell-key"
+# The e2e server's voice deadline: what a call shows is tested here, not the agent's speed.
+VOICE_DEADLINE_S = 30.0
 CALLER = "+4917612349876"
 CALLER_NAME = "Greta Neumann"
 TRANSCRIPT = (
@@ -53,14 +55,8 @@ def simulate_booking_call(base_url: str, call_id: str = "call_e2e") -> dict[str,
         == 204
     )
     asked = {"service": "Herrenhaarschnitt", "date": "morgen", "time": "10:00"}
-    # As the agent does, it asks first. The first function call of a fresh server loads the
-    # catalogue; on a loaded CI machine under libfaketime that can pass the 2.5 s voice
-    # deadline (the answer is then the "timeout" apology). Asking is read-only, so it is asked
-    # again; the booking after it finds everything warm.
-    for _ in range(5):
-        check = _function(base_url, "check_availability", asked, call)
-        if check.get("reason") != "timeout":
-            break
+    # As the agent does: ask, then book.
+    check = _function(base_url, "check_availability", asked, call)
     assert check["status"] == "available", f"check_availability: {check}"
     booked = _function(base_url, "book_appointment", {**asked, "customer_name": CALLER_NAME}, call)
     assert booked["status"] == "booked", f"book_appointment: {booked}"
