@@ -8,6 +8,7 @@ Writes docs/screenshots/calls.png, call.png and customer.png (shown in the READM
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -23,10 +24,16 @@ def sign_in(page: Page) -> None:
     page.get_by_role("button", name="Anmelden").click()
 
 
-def test_a_simulated_call_with_transcript_and_its_booking_then_the_customer(
-    page: Page, server: str
+@pytest.fixture(scope="module")
+def booked_call(server: str) -> dict[str, Any]:
+    """The phone call both tests look at (made once per server): the agent's booking answer."""
+    return simulate_booking_call(server)
+
+
+def test_a_simulated_call_with_transcript_and_its_booking(
+    page: Page, booked_call: dict[str, Any]
 ) -> None:
-    answer = simulate_booking_call(server)
+    answer = booked_call
     page.goto("/admin/calls")
     expect(page.get_by_role("heading", name="Anmelden")).to_be_visible()
     assert_accessible(page)
@@ -73,8 +80,14 @@ def test_a_simulated_call_with_transcript_and_its_booking_then_the_customer(
     expect(page.get_by_text(CALLER_NAME)).to_be_visible()
     assert_accessible(page)
 
+
+def test_the_caller_found_by_phone_number_and_their_record(
+    page: Page, booked_call: dict[str, Any]
+) -> None:
     # The customer, found by the number as written in Germany.
-    page.get_by_role("link", name="Kunden").click()
+    page.goto("/admin/customers")
+    sign_in(page)
+    expect(page.get_by_role("heading", name="Kunden")).to_be_visible()
     assert_accessible(page)
     search = page.get_by_label("Name oder Telefonnummer")
     tab_to(page, search)
