@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page, expect
+from tests.axe_support import assert_accessible
 from tests.clock_support import at
 from tests.e2e_support import SCREENSHOTS, SEEDED, book
 from tests.web_support import OWNER, PASSWORD, STAFF
@@ -24,6 +25,7 @@ def test_the_owner_signs_in_and_sees_todays_schedule(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/admin/login\?next=/admin/schedule$"))
     expect(page.get_by_role("heading", name="Anmelden")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "login.png"))
+    assert_accessible(page)
     sign_in(page)
     expect(page).to_have_url(re.compile(r"/admin/schedule$"))
     expect(
@@ -33,12 +35,14 @@ def test_the_owner_signs_in_and_sees_todays_schedule(page: Page) -> None:
         expect(page.get_by_text(seeded[0])).to_be_visible()
     expect(page.get_by_role("link", name="Einstellungen")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "schedule-day.png"), full_page=True)
+    assert_accessible(page)
     page.get_by_label("Ansicht").select_option("week")
     page.get_by_role("button", name="Anzeigen").click()
     expect(page).to_have_url(re.compile(r"view=week"))
     expect(page.get_by_text("Woche vom 30.11.2026 bis 06.12.2026")).to_be_visible()
     expect(page.get_by_text("Paul Schneider")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "schedule-week.png"), full_page=True)
+    assert_accessible(page)
     page.get_by_role("link", name="Nächste Woche").click()
     expect(page.get_by_text("Woche vom 07.12.2026 bis 13.12.2026")).to_be_visible()
     page.get_by_role("link", name="Heute").click()
@@ -61,6 +65,7 @@ def test_the_phone_layout(browser_page_phone: Page) -> None:
     sign_in(page)
     expect(page.get_by_role("heading", name=re.compile("Dienstag"))).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "schedule-phone.png"))
+    assert_accessible(page)
 
 
 def test_staff_cannot_open_the_settings(page: Page) -> None:

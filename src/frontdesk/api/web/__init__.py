@@ -12,6 +12,9 @@ from frontdesk.api.web import (
     appointment_page,
     auth_pages,
     book_page,
+    calls_page,
+    customer_actions_page,
+    customers_page,
     schedule_page,
     settings_page,
     static_files,
@@ -27,6 +30,9 @@ pages.include_router(schedule_page.router)
 pages.include_router(book_page.router)
 pages.include_router(appointment_page.router)
 pages.include_router(settings_page.router)
+pages.include_router(calls_page.router)
+pages.include_router(customers_page.router)
+pages.include_router(customer_actions_page.router)
 
 router = APIRouter(prefix="/admin")
 router.include_router(static_files.router)
