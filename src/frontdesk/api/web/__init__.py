@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from frontdesk.api.web import auth_pages, schedule_page, settings_page, static_files
+from frontdesk.api.web import (
+    auth_pages,
+    schedule_page,
+    settings_account,
+    settings_calendar,
+    settings_hours,
+    settings_page,
+    settings_services,
+    settings_timeoff,
+    static_files,
+)
 from frontdesk.api.web.deps import csrf_protect
 from frontdesk.api.web.errors import install_web_handlers
 
@@ -18,6 +28,11 @@ pages = APIRouter(dependencies=[Depends(csrf_protect)])
 pages.include_router(auth_pages.router)
 pages.include_router(schedule_page.router)
 pages.include_router(settings_page.router)
+pages.include_router(settings_hours.router)
+pages.include_router(settings_timeoff.router)
+pages.include_router(settings_services.router)
+pages.include_router(settings_account.router)
+pages.include_router(settings_calendar.router)
 
 router = APIRouter(prefix="/admin")
 router.include_router(static_files.router)
