@@ -14,6 +14,7 @@ import uvicorn
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.clock_support import START
+from tests.e2e_support import RETELL_KEY
 
 from frontdesk.app import create_app
 from frontdesk.settings import Settings
@@ -26,6 +27,7 @@ def main(database_url: str, port: int) -> None:
         # The browser test of "a phone booking appears without reload" waits for one poll.
         web_poll_seconds=1,
         log_level="WARNING",
+        retell_api_key=RETELL_KEY,
     )
     app = create_app(settings, clock=lambda: START)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)

@@ -113,6 +113,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(mehrere mit Komma); ein Tag ohne Zeitfenster ist frei.",
         "settings.hours_not_kept": "Für diese Filiale sind keine Öffnungszeiten hinterlegt: es "
         "gelten allein die Arbeitszeiten der Mitarbeitenden.",
+        "settings.closed": "geschlossen",
+        "settings.off": "frei",
         "settings.from": "Von",
         "settings.to": "Bis",
         "settings.breaks": "Pausen",
@@ -308,6 +310,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(several separated by commas); a day without windows is off.",
         "settings.hours_not_kept": "This branch keeps no opening hours: the staff's working "
         "hours alone decide.",
+        "settings.closed": "closed",
+        "settings.off": "off",
         "settings.from": "From",
         "settings.to": "To",
         "settings.breaks": "Breaks",
