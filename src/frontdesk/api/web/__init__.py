@@ -18,6 +18,7 @@ from frontdesk.api.web import (
     settings_services,
     settings_timeoff,
     static_files,
+    sync_page,
 )
 from frontdesk.api.web.deps import csrf_protect
 from frontdesk.api.web.errors import install_web_handlers
@@ -33,6 +34,7 @@ pages.include_router(settings_timeoff.router)
 pages.include_router(settings_services.router)
 pages.include_router(settings_account.router)
 pages.include_router(settings_calendar.router)
+pages.include_router(sync_page.router)
 
 router = APIRouter(prefix="/admin")
 router.include_router(static_files.router)
