@@ -137,11 +137,17 @@ async def agent_export(request: Request, owner: OwnerDep, uow: UowDep) -> Respon
 @router.post("/settings/agent/push", include_in_schema=False)
 async def agent_push(request: Request, owner: OwnerDep, uow: UowDep) -> Response:
     settings = _settings(request)
+    clients: list[Retell] = []
+
+    def make_client(key: str) -> Retell:
+        clients.append(Retell(api_key=key))
+        return clients[-1]
+
     try:
         await agent.push_agent(
             uow,
             owner,
-            lambda key: Retell(api_key=key),
+            make_client,
             settings.base_url,
             fallback_key=settings.retell_api_key,
             secret_key=settings.secret_key,
@@ -153,6 +159,9 @@ async def agent_push(request: Request, owner: OwnerDep, uow: UowDep) -> Response
         status = 502 if message is None else 422  # Retell's refusal: a gateway's failure
         text = message or "settings.push_failed"
         return refused(request, "settings_agent.html", context, "push", text, status)
+    finally:
+        for client in clients:  # the SDK's HTTP pool, closed as the CLI closes it
+            client.close()
     return saved("/admin/settings/agent", "flash.agent_pushed")
 
 
