@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -27,11 +29,15 @@ from frontdesk.db.engine import create_engine, create_session_factory
 from frontdesk.db.migrate import upgrade_engine
 from frontdesk.db.seed import seed_demo
 from frontdesk.domain.clock import system_clock
+from frontdesk.voice.signature import sign
 
 CHROMIUM = os.environ.get("FRONTDESK_CHROMIUM", "/usr/bin/chromium")
 SCRIPT = Path(__file__).with_name("e2e") / "server_script.py"
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "docs" / "screenshots"
+# The installation's Retell key of the server under test: the browser tests call the voice
+# functions signed with it, as Retell would.
+RETELL_KEY = "e2e-retell-key"
 # The seeded day: Tuesday 1 December 2026 (the suite's NOW), three appointments.
 SEEDED = (
     ("Erika Mustermann", at(1, 10), "anna", "damenhaarschnitt", "+4915112345678"),
@@ -68,6 +74,29 @@ async def _seed(url: str) -> None:
             await seed_demo(session, api_key=DEMO_KEY, password=PASSWORD)
     finally:
         await engine.dispose()
+
+
+def ask_the_agent(base_url: str, name: str, args: dict[str, str], now: datetime) -> dict[str, Any]:
+    """A voice function call as Retell sends it to the demo salon's number, signed at ``now``
+    (the server's fixed instant)."""
+    payload = {
+        "name": name,
+        "args": args,
+        "call": {"call_id": "e2e-call", "to_number": demo.PHONE_NUMBER,
+                 "from_number": demo.KNOWN_CUSTOMER_PHONE, "call_type": "phone_call"},
+    }  # fmt: skip
+    body = json.dumps(payload).encode()
+    stamp = int(now.timestamp() * 1000)
+    response = httpx.post(
+        f"{base_url}/retell/functions/{name}",
+        content=body,
+        headers={"X-Retell-Signature": sign(body, RETELL_KEY, stamp),
+                 "Content-Type": "application/json"},
+        timeout=10,
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
 
 
 def book(base_url: str, name: str, start: datetime, staff: str, service: str, phone: str) -> None:

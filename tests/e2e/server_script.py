@@ -17,7 +17,8 @@ import uvicorn
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.clock_support import START
-from tests.e2e_calls_support import RETELL_KEY, VOICE_DEADLINE_S
+from tests.e2e_calls_support import VOICE_DEADLINE_S
+from tests.e2e_support import RETELL_KEY
 
 from frontdesk.app import create_app
 from frontdesk.settings import Settings

@@ -41,6 +41,14 @@ async def services(uow: UnitOfWork, owner: Owner, branch_id: uuid.UUID) -> list[
     return [_view(row, [s for sid, s in links if sid == row.id]) for row in rows]
 
 
+async def service(uow: UnitOfWork, owner: Owner, service_id: uuid.UUID) -> ServiceView:
+    """One service of the tenant (``UnknownService`` for another tenant's)."""
+    async with uow.reading() as session:
+        row = await _service(session, owner, service_id)
+        staff = [s for _, s in await service_rows.staff_of(session, [row.id])]
+    return _view(row, staff)
+
+
 async def create_service(
     uow: UnitOfWork, owner: Owner, branch_id: uuid.UUID, draft: ServiceDraft
 ) -> ServiceView:

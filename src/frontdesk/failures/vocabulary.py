@@ -153,6 +153,11 @@ DOMAIN_SPEECH: dict[str, tuple[str, str]] = {
         "Möchten Sie einen neuen Termin vereinbaren?",
         "We no longer keep any data under those details. Would you like to book a new appointment?",
     ),
+    # Marked on the schedule by staff, never by the agent; the sentence is for completeness.
+    "not_begun": (
+        "Dieser Termin hat noch nicht begonnen. Kann ich sonst etwas für Sie tun?",
+        "That appointment has not begun yet. Is there anything else I can do for you?",
+    ),
     # Settings are changed on the owner's pages, never by the agent; should one of these reach a
     # caller all the same, they hear that it cannot be done now, not a settings detail.
     "setting_not_found": (

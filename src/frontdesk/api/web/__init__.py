@@ -16,8 +16,14 @@ from frontdesk.api.web import (
     customer_actions_page,
     customers_page,
     schedule_page,
+    settings_account,
+    settings_calendar,
+    settings_hours,
     settings_page,
+    settings_services,
+    settings_timeoff,
     static_files,
+    sync_page,
 )
 from frontdesk.api.web.deps import csrf_protect
 from frontdesk.api.web.errors import install_web_handlers
@@ -33,6 +39,12 @@ pages.include_router(settings_page.router)
 pages.include_router(calls_page.router)
 pages.include_router(customers_page.router)
 pages.include_router(customer_actions_page.router)
+pages.include_router(settings_hours.router)
+pages.include_router(settings_timeoff.router)
+pages.include_router(settings_services.router)
+pages.include_router(settings_account.router)
+pages.include_router(settings_calendar.router)
+pages.include_router(sync_page.router)
 
 router = APIRouter(prefix="/admin")
 router.include_router(static_files.router)
