@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from prometheus_client.metrics import MetricWrapperBase
+from tests.deploy_support import exported
 
-import frontdesk.app  # noqa: F401  (imports every module that defines a metric)
 from frontdesk.observability import metrics
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
@@ -25,16 +24,6 @@ def documented() -> dict[str, tuple[str, tuple[str, ...]]]:
         assert match["name"] not in rows, f"{match['name']} is listed twice"
         rows[match["name"]] = (match["type"], labels)
     return rows
-
-
-def exported() -> dict[str, tuple[str, tuple[str, ...]]]:
-    found: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for value in vars(metrics).values():
-        if isinstance(value, MetricWrapperBase):
-            kind = str(value._type)
-            name = value._name + ("_total" if kind == "counter" else "")
-            found[name] = (kind, tuple(value._labelnames))
-    return found
 
 
 def test_every_metric_is_in_the_catalogue_with_its_type_and_labels() -> None:
