@@ -184,7 +184,7 @@ READY = Gauge(
     "1 when the last /readyz check of this dependency (database, redis) answered in time, "
     "0 when it did not (set by each /readyz request: the load balancer's probe).",
     ["check"],
-    multiprocess_mode="min",
+    multiprocess_mode="livemin",
 )
 
 # The voice functions as the agent experiences them (api/voice.py): from the request's arrival
@@ -218,7 +218,7 @@ BREAKERS_OPEN = Gauge(
     "Tenants whose breaker of this dependency this process last saw open (set on its own "
     "transitions and rejections; cleared when it sees the breaker let a call through).",
     ["dependency"],
-    multiprocess_mode="max",
+    multiprocess_mode="livemax",
 )
 # One run of the calendar sync saga (booking/sync.py) per result: synced, pending (outage,
 # retried), busy, taken, conflict (for a person to decide), failed (sync_failed), nothing.
