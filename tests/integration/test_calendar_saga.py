@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.booking_support import ERIKA, HERREN, JONAS, TENANT, request
@@ -165,12 +166,19 @@ async def test_a_refusal_frees_the_time_and_offers_alternatives(
     booking: BookingService, sessions: async_sessionmaker[AsyncSession], calendar: FakeCalendar
 ) -> None:
     calendar.faults["create"] = ["taken"]
+    unavailable = _count("frontdesk_bookings_total", outcome="unavailable", provider="calcom")
+    taken = _count("frontdesk_calendar_sync_total", outcome="taken")
     with pytest.raises(SlotUnavailable) as caught:
         await booking.book(request(start=at(2, 10), staff_id=JONAS))
     assert caught.value.code == "slot_taken"
     assert caught.value.alternatives
     async with sessions() as s:
         assert (await s.execute(select(Appointment))).scalars().all() == []
+    assert _count("frontdesk_calendar_sync_total", outcome="taken") == taken + 1
+    assert (
+        _count("frontdesk_bookings_total", outcome="unavailable", provider="calcom")
+        == unavailable + 1
+    )
 
 
 async def test_an_outage_keeps_the_booking_pending_and_the_job_finishes_it_once(
@@ -257,10 +265,12 @@ async def test_a_later_refusal_is_a_conflict_not_a_loss(
     clock: FakeClock,
 ) -> None:
     calendar.faults["create"] = ["down", "taken"]
+    conflicts = _count("frontdesk_calendar_sync_total", outcome="conflict")
     outcome = await booking.book(request(start=at(2, 10), staff_id=JONAS))
     assert await _run_sync_jobs(sessions, clock, calendar) == ["ok"]
     row = await _row(sessions, outcome.appointment.id)
     assert row.sync_state is SyncState.CONFLICT
+    assert _count("frontdesk_calendar_sync_total", outcome="conflict") == conflicts + 1
     assert row.status is AppointmentStatus.PENDING  # still holds its time for a person to decide
     assert "refused" in (row.sync_error or "")
 
@@ -530,3 +540,13 @@ async def test_a_reschedule_losing_the_time_to_a_concurrent_writer_offers_altern
     with pytest.raises(SlotUnavailable) as refused:
         await booking.reschedule(TENANT, mine.id, at(2, 10), staff_id=JONAS)
     assert refused.value.code == "slot_taken"
+
+
+def _count(name: str, **labels: str) -> float:
+    """A counter's value summed over the series matching ``labels`` (0 before its first)."""
+    total = 0.0
+    for family in REGISTRY.collect():
+        for sample in family.samples:
+            if sample.name == name and labels.items() <= sample.labels.items():
+                total += sample.value
+    return total

@@ -25,7 +25,7 @@ from frontdesk.jobs.handlers import default_registry
 from frontdesk.jobs.queue import enqueue
 from frontdesk.jobs.registry import HandlerRegistry, JobContext
 from frontdesk.jobs.worker import Worker
-from frontdesk.observability.metrics import JOB_OLDEST_DUE_AGE, JOB_QUEUE_DEPTH
+from frontdesk.observability.metrics import JOB_DEAD_STORED, JOB_OLDEST_DUE_AGE, JOB_QUEUE_DEPTH
 from frontdesk.settings import Settings
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -442,18 +442,21 @@ async def test_worker_loop_runs_jobs_enqueued_while_it_polls(
     assert recorder.runs == Counter(dict.fromkeys(range(10), 1))
 
 
-async def test_gauges_show_depth_and_age_of_the_oldest_due_job(
+async def test_gauges_show_depth_age_of_the_oldest_due_job_and_dead_jobs(
     sessions: Sessions, clock: FakeClock
 ) -> None:
     async with sessions() as session:
         await enqueue(session, "test.record", {"n": 1}, run_after=clock.now - timedelta(minutes=2))
         await enqueue(session, "test.record", {"n": 2}, run_after=clock.now)
         await enqueue(session, "test.record", {"n": 3}, run_after=clock.now + timedelta(hours=1))
+        for _ in range(3):
+            session.add(Job(kind="old", state=JobState.DEAD, run_after=clock.now))
         await session.commit()
     worker = make_worker(sessions, Recorder().registry, clock)
     await worker.update_gauges()
     assert JOB_QUEUE_DEPTH._value.get() == 2
     assert JOB_OLDEST_DUE_AGE._value.get() == 120.0
+    assert JOB_DEAD_STORED._value.get() == 3
     await worker.run_until_idle()
     await worker.update_gauges()
     assert JOB_QUEUE_DEPTH._value.get() == 0

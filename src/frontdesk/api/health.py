@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from frontdesk.api.deps import ResourcesDep
 from frontdesk.failures import Kind, classify, report
 from frontdesk.observability.logging import get_logger
-from frontdesk.observability.metrics import render_metrics
+from frontdesk.observability.metrics import READY, render_metrics
 from frontdesk.resilience.deadline import answer_by
 from frontdesk.resources import Resources
 
@@ -40,6 +40,8 @@ async def readyz(resources: ResourcesDep) -> JSONResponse:
         probes["redis"] = _ping_redis(resources)
     results = await asyncio.gather(*(_check(name, probe) for name, probe in probes.items()))
     checks = dict(zip(probes, results, strict=True))
+    for name, result in checks.items():
+        READY.labels(check=name).set(1 if result == "ok" else 0)
     ready = all(value == "ok" for value in checks.values())
     if not ready:
         log.warning("not ready", checks=checks)

@@ -17,7 +17,9 @@ from fastapi.responses import JSONResponse
 from frontdesk.api.errors import ProblemError
 from frontdesk.api.rest.schemas import ProblemOut
 from frontdesk.domain import rules
+from frontdesk.observability.metrics import VOICE_FUNCTION_LATENCY
 from frontdesk.voice.gateway import VoiceGateway, VoiceRefused
+from frontdesk.voice.names import FUNCTION_NAMES
 from frontdesk.voice.signature import HEADER
 
 # The bodies are read raw (the signature covers the exact bytes), so FastAPI cannot derive
@@ -133,15 +135,32 @@ def _problem(refused: VoiceRefused) -> ProblemError:
 async def function(name: str, request: Request) -> Response:
     # The deadline counts from here, before the body is read: time spent waiting for it is the
     # caller's time too.
-    received_at = asyncio.get_running_loop().time()
+    loop = asyncio.get_running_loop()
+    received_at = loop.time()
     body = await request.body()
+    answer: dict[str, Any] | None = None
     try:
         answer = await _gateway(request).function(
             name, body, request.headers.get(HEADER), received_at
         )
     except VoiceRefused as refused:
         raise _problem(refused) from None
+    finally:
+        label = name if name in FUNCTION_NAMES else "unknown"
+        VOICE_FUNCTION_LATENCY.labels(function=label, outcome=_outcome(answer)).observe(
+            loop.time() - received_at
+        )
     return JSONResponse(answer)
+
+
+def _outcome(answer: dict[str, Any] | None) -> str:
+    """The latency metric's outcome (a bounded set, see docs/metrics.md); ``None``: refused."""
+    if answer is None:
+        return "refused"
+    if answer.get("status") != "error":
+        return "ok"
+    reason = answer.get("reason")
+    return reason if reason in ("overloaded", "timeout") else "error"
 
 
 @router.post(

@@ -20,7 +20,9 @@ from frontdesk.db.errors import WriteRefused
 from frontdesk.db.repositories import appointments as appointment_rows
 from frontdesk.db.tables import Appointment, Customer
 from frontdesk.domain import rules
+from frontdesk.domain.errors import DomainError, SlotUnavailable
 from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
+from frontdesk.observability.metrics import BOOKINGS
 from frontdesk.resilience.deadline import Deadline, current_deadline
 
 
@@ -41,13 +43,38 @@ class BookingRequest:
 
 
 async def book(uow: UnitOfWork, request: BookingRequest) -> BookingOutcome:
-    """Book ``request`` or raise ``SlotUnavailable`` (with alternatives) and write nothing."""
+    """Book ``request`` or raise ``SlotUnavailable`` (with alternatives) and write nothing.
+    Every attempt is counted by outcome, source and provider (the booking success rate)."""
+    seen: list[str] = []
+    try:
+        outcome = await _book(uow, request, seen)
+    except SlotUnavailable:
+        _count("unavailable", request, seen)
+        raise
+    except DomainError:
+        _count("rejected", request, seen)
+        raise
+    except Exception:
+        _count("failed", request, seen)
+        raise
+    _count("duplicate" if outcome.duplicate else "booked", request, seen)
+    return outcome
+
+
+def _count(outcome: str, request: BookingRequest, seen: list[str]) -> None:
+    provider = seen[0] if seen else "unknown"
+    BOOKINGS.labels(outcome=outcome, source=request.source.value, provider=provider).inc()
+
+
+async def _book(uow: UnitOfWork, request: BookingRequest, seen: list[str]) -> BookingOutcome:
+    """``book`` itself; ``seen`` receives the branch's calendar provider once it is known."""
     start = rules.bookable_start(request.start)
     now = uow.clock()
     async with uow.writing() as session:
         catalog, service = await uow.catalog_for_service(
             session, request.tenant_id, request.service_id
         )
+        seen.append(catalog.provider.value)
         check_staff(catalog, request.staff_id)
         given, existing = await _customer_of(session, request, catalog.phone_region)
         busy = await uow.busy_on_day(session, catalog, service, start)

@@ -27,6 +27,7 @@ from frontdesk.db.engine import DbSession
 from frontdesk.db.repositories import catalog as catalog_rows
 from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.domain.errors import InvalidRequest, UnknownService
+from frontdesk.observability.metrics import AVAILABILITY_CACHE
 
 MAX_SEARCH_DAYS = 60
 # How far a search for options looks beyond the asked-for day or period.
@@ -94,6 +95,7 @@ class _Search:
         catalog, service = self.catalog, self.service
         key = (self.ref, service.id, self.staff_id, day, version, self._moment_key(day))
         cached = self.uow.slots.get(key)
+        AVAILABILITY_CACHE.labels(result="miss" if cached is None else "hit").inc()
         if cached is not None:
             return cached
         if catalog.external:

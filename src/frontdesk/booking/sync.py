@@ -46,6 +46,7 @@ from frontdesk.db.tables import Appointment
 from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentStatus, SyncState
 from frontdesk.jobs.queue import enqueue
 from frontdesk.observability.logging import get_logger
+from frontdesk.observability.metrics import CALENDAR_SYNC
 from frontdesk.resilience.deadline import Deadline
 
 SYNC_JOB = "calendar.sync"
@@ -128,11 +129,14 @@ async def synchronise(
         return Result(Outcome.NOTHING)
     until = await _claim(uow, row, deadline)
     if until is None:
+        CALENDAR_SYNC.labels(outcome=Outcome.BUSY.value).inc()
         return Result(Outcome.BUSY)
     try:
-        return await _run(uow, uow.calendars.port(link), subject, deadline, inline)
+        result = await _run(uow, uow.calendars.port(link), subject, deadline, inline)
     finally:
         await _release_claim(uow, row, until)
+    CALENDAR_SYNC.labels(outcome=result.outcome.value).inc()
+    return result
 
 
 async def _run(

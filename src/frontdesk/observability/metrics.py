@@ -56,6 +56,11 @@ JOB_OLDEST_DUE_AGE = Gauge(
     "How long the oldest due, unclaimed job has been waiting.",
     multiprocess_mode="max",
 )
+JOB_DEAD_STORED = Gauge(
+    "frontdesk_job_dead_stored",
+    "Jobs in state dead in the job table (given up on, waiting for a person).",
+    multiprocess_mode="max",
+)
 
 VOICE_OVERLOADED = Counter(
     "frontdesk_voice_overloaded_total",
@@ -172,6 +177,56 @@ RECONCILIATION_MISMATCHES = Counter(
     "Differences the reconciliation found between Cal.com and us, by class (missing_here, "
     "missing_there, time_differs, status_differs, host_differs, duplicate_there).",
     ["class"],
+)
+
+READY = Gauge(
+    "frontdesk_ready",
+    "1 when the last /readyz check of this dependency (database, redis) answered in time, "
+    "0 when it did not (set by each /readyz request: the load balancer's probe).",
+    ["check"],
+    multiprocess_mode="livemin",
+)
+
+# The voice functions as the agent experiences them (api/voice.py): from the request's arrival
+# to its answer. ``function`` is one of voice.names.FUNCTION_NAMES (else ``unknown``).
+VOICE_FUNCTION_LATENCY = Histogram(
+    "frontdesk_voice_function_duration_seconds",
+    "Time from a voice function request's arrival to its answer, by function and outcome "
+    "(ok: any answer but an error; error: the apology or a failure reply; overloaded: shed; "
+    "timeout: answered at the deadline without the work; refused: 4xx, e.g. a bad signature).",
+    ["function", "outcome"],
+    buckets=(0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.5),
+)
+# Booking attempts (booking/book.py), by outcome (booked, duplicate, unavailable, rejected,
+# failed), source (domain.model.AppointmentSource) and calendar provider (builtin, calcom;
+# ``unknown`` when the attempt failed before the branch was read).
+BOOKINGS = Counter(
+    "frontdesk_bookings_total",
+    "Booking attempts, by outcome (booked: a new appointment; duplicate: the existing one "
+    "returned; unavailable: the time was not free; rejected: invalid request; failed: any "
+    "other error), source and calendar provider.",
+    ["outcome", "source", "provider"],
+)
+# The per-day slot cache of the availability search (booking/find.py, ADR 0007).
+AVAILABILITY_CACHE = Counter(
+    "frontdesk_availability_cache_lookups_total",
+    "Look-ups of a day's free slots in the availability cache, by result (hit, miss).",
+    ["result"],
+)
+BREAKERS_OPEN = Gauge(
+    "frontdesk_breakers_open",
+    "Tenants whose breaker of this dependency this process last saw open (set on its own "
+    "transitions and rejections; cleared when it sees the breaker let a call through).",
+    ["dependency"],
+    multiprocess_mode="livemax",
+)
+# One run of the calendar sync saga (booking/sync.py) per result: synced, pending (outage,
+# retried), busy, taken, conflict (for a person to decide), failed (sync_failed), nothing.
+CALENDAR_SYNC = Counter(
+    "frontdesk_calendar_sync_total",
+    "Calendar sync runs of an appointment, by outcome (synced, pending, busy, taken, "
+    "conflict, failed, nothing).",
+    ["outcome"],
 )
 
 

@@ -17,7 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from frontdesk.observability.logging import get_logger
-from frontdesk.observability.metrics import BREAKER_REJECTIONS, BREAKER_TRANSITIONS
+from frontdesk.observability.metrics import (
+    BREAKER_REJECTIONS,
+    BREAKER_TRANSITIONS,
+    BREAKERS_OPEN,
+)
 from frontdesk.resilience.breaker_store import (
     BreakerConfig,
     BreakerStore,
@@ -61,6 +65,9 @@ class CircuitBreaker:
         self.config = config or BreakerConfig()
         self._store = store
         self._clock = clock
+        # Tenants this process last saw open: the ``frontdesk_breakers_open`` gauge. Bounded by
+        # the tenants of this process; a tenant leaves it as soon as a call gets through.
+        self._open: set[str] = set()
 
     def _key(self, tenant: str) -> str:
         return f"{self.dependency}:{tenant}"
@@ -73,7 +80,10 @@ class CircuitBreaker:
         self._note(tenant, decision.transition)
         if not decision.allowed:
             BREAKER_REJECTIONS.labels(dependency=self.dependency).inc()
+            self._seen(tenant, is_open=True)
             raise BreakerOpen(self.dependency, tenant, decision.retry_in)
+        if not decision.probe:
+            self._seen(tenant, is_open=False)
         return Ticket(tenant, decision.probe)
 
     async def record_success(self, ticket: Ticket) -> None:
@@ -107,6 +117,7 @@ class CircuitBreaker:
         if moved is None:
             return
         old, new = moved
+        self._seen(tenant, is_open=new is not State.CLOSED)
         BREAKER_TRANSITIONS.labels(
             dependency=self.dependency, from_state=old.value, to_state=new.value
         ).inc()
@@ -117,3 +128,11 @@ class CircuitBreaker:
             from_state=old.value,
             to_state=new.value,
         )
+
+    def _seen(self, tenant: str, *, is_open: bool) -> None:
+        """Keep the open-breakers gauge in line with what this process last saw."""
+        if is_open:
+            self._open.add(tenant)
+        else:
+            self._open.discard(tenant)
+        BREAKERS_OPEN.labels(dependency=self.dependency).set(len(self._open))

@@ -193,3 +193,29 @@ async def test_processes_sharing_redis_see_one_breaker_and_send_one_probe(
 def test_invalid_configuration_is_refused() -> None:
     with pytest.raises(ValueError, match="positive"):
         BreakerConfig(failure_threshold=0)
+
+
+def open_breakers(dependency: str) -> float | None:
+    return REGISTRY.get_sample_value("frontdesk_breakers_open", {"dependency": dependency})
+
+
+async def test_the_open_breakers_gauge_follows_open_probe_and_close(store: BreakerStore) -> None:
+    t = FakeTime()
+    breaker = CircuitBreaker("gauged", store, t.now, CONFIG)
+    await breaker.acquire("salon")
+    assert open_breakers("gauged") == 0.0
+    await fail(breaker, "salon", 5, t, gap=1.0)
+    await fail(breaker, "spa", 5, t, gap=1.0)
+    assert open_breakers("gauged") == 2.0
+    t.advance(25.0)  # salon opened 30.5 s ago, spa 26 s ago
+    probe = await breaker.acquire("salon")  # half-open: not well yet
+    assert open_breakers("gauged") == 2.0
+    await breaker.record_success(probe)
+    assert open_breakers("gauged") == 1.0
+    with pytest.raises(BreakerOpen):
+        await breaker.acquire("spa")
+    assert open_breakers("gauged") == 1.0
+    t.advance(10.0)
+    await breaker.record_success(await breaker.acquire("spa"))
+    await breaker.acquire("spa")
+    assert open_breakers("gauged") == 0.0

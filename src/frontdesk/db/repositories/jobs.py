@@ -321,6 +321,12 @@ async def due_stats(session: AsyncSession, now: datetime) -> DueStats:
     return DueStats(int(depth), oldest)
 
 
+async def dead_count(session: AsyncSession) -> int:
+    """How many jobs are dead (given up on), for the gauge; served by the state index."""
+    stmt = select(func.count(Job.id)).where(Job.state == JobState.DEAD)
+    return int((await session.execute(stmt)).scalar_one())
+
+
 async def purge_succeeded(session: AsyncSession, finished_before: datetime) -> int:
     """Delete succeeded jobs finished before the cut-off; returns how many."""
     stmt = delete(Job).where(Job.state == JobState.SUCCEEDED, Job.finished_at < finished_before)
