@@ -4,18 +4,15 @@ and its booking are written by the same code as in production."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
 import httpx
 from tests.clock_support import START
+from tests.e2e_support import post_signed
 
 from frontdesk import demo
-from frontdesk.voice.signature import sign
 
-# The e2e server's fallback Retell key (tests/e2e/server_script.py).
-RETELL_KEY = "e2e-retell-key"
 # The e2e server's voice deadline: what a call shows is tested here, not the agent's speed.
 VOICE_DEADLINE_S = 30.0
 CALLER = "+4917612349876"
@@ -29,14 +26,7 @@ SUMMARY = "Die Anruferin hat für morgen 10 Uhr einen Herrenhaarschnitt gebucht.
 
 
 def _post(base_url: str, path: str, payload: dict[str, Any]) -> httpx.Response:
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    stamp = int(START.timestamp() * 1000)  # the server's clock, not this machine's
-    headers = {
-        "X-Retell-Signature": sign(body, RETELL_KEY, stamp),
-        "Content-Type": "application/json",
-    }
-    # Generous: under libfaketime a cold server's first function call can take seconds.
-    return httpx.post(f"{base_url}{path}", content=body, headers=headers, timeout=60)
+    return post_signed(base_url, path, payload, START)
 
 
 def simulate_booking_call(base_url: str, call_id: str = "call_e2e") -> dict[str, Any]:

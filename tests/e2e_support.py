@@ -76,6 +76,18 @@ async def _seed(url: str) -> None:
         await engine.dispose()
 
 
+def post_signed(base_url: str, path: str, payload: dict[str, Any], now: datetime) -> httpx.Response:
+    """``payload`` posted as Retell does to the e2e server: signed with its key and stamped at
+    ``now`` (the server's fixed instant, not this machine's clock)."""
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    headers = {
+        "X-Retell-Signature": sign(body, RETELL_KEY, int(now.timestamp() * 1000)),
+        "Content-Type": "application/json",
+    }
+    # Generous: under libfaketime a cold server's first function call can take seconds.
+    return httpx.post(f"{base_url}{path}", content=body, headers=headers, timeout=60)
+
+
 def ask_the_agent(base_url: str, name: str, args: dict[str, str], now: datetime) -> dict[str, Any]:
     """A voice function call as Retell sends it to the demo salon's number, signed at ``now``
     (the server's fixed instant)."""
@@ -85,15 +97,7 @@ def ask_the_agent(base_url: str, name: str, args: dict[str, str], now: datetime)
         "call": {"call_id": "e2e-call", "to_number": demo.PHONE_NUMBER,
                  "from_number": demo.KNOWN_CUSTOMER_PHONE, "call_type": "phone_call"},
     }  # fmt: skip
-    body = json.dumps(payload).encode()
-    stamp = int(now.timestamp() * 1000)
-    response = httpx.post(
-        f"{base_url}/retell/functions/{name}",
-        content=body,
-        headers={"X-Retell-Signature": sign(body, RETELL_KEY, stamp),
-                 "Content-Type": "application/json"},
-        timeout=10,
-    )  # fmt: skip
+    response = post_signed(base_url, f"/retell/functions/{name}", payload, now)
     assert response.status_code == 200, response.text
     answer: dict[str, Any] = response.json()
     return answer

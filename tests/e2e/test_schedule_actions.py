@@ -8,7 +8,6 @@ screenshots of the booking form and the appointment page.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -19,13 +18,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from tests.app_support import DEMO_KEY
 from tests.clock_support import START, at
-from tests.e2e_support import SCREENSHOTS, require_chromium, running_server
+from tests.e2e_support import RETELL_KEY, SCREENSHOTS, post_signed, require_chromium, running_server
 from tests.web_support import OWNER, PASSWORD
 
 from frontdesk import demo
-from frontdesk.voice.signature import sign
 
-RETELL_KEY = "e2e-retell-key"
 SALON = "+4930123456789"
 HERREN = str(demo.demo_id("service", "herrenhaarschnitt"))
 JONAS = str(demo.demo_id("staff", "jonas"))
@@ -66,17 +63,7 @@ def _voice_says(server: str, time: str) -> str:
         },
         "call": {"call_id": f"e2e-{time}", "to_number": SALON, "from_number": "+4917099887766"},
     }
-    body = json.dumps(payload).encode()
-    stamp = int(START.timestamp() * 1000)
-    response = httpx.post(
-        f"{server}/retell/functions/check_availability",
-        content=body,
-        headers={
-            "X-Retell-Signature": sign(body, RETELL_KEY, stamp),
-            "Content-Type": "application/json",
-        },
-        timeout=10,
-    )
+    response = post_signed(server, "/retell/functions/check_availability", payload, START)
     assert response.status_code == 200, response.text
     status: str = response.json()["status"]
     return status
