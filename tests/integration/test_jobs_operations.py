@@ -12,6 +12,7 @@ from tests.clock_support import FakeClock
 from tests.jobs_support import job_row
 from typer.testing import CliRunner, Result
 
+from frontdesk import cli as frontdesk_cli
 from frontdesk.app import create_app
 from frontdesk.cli import app as cli
 from frontdesk.db.tables import Job
@@ -26,7 +27,9 @@ runner = CliRunner()
 @pytest.fixture
 def cli_env(db: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("FRONTDESK_DATABASE_URL", db.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("COLUMNS", "200")  # rich wraps table cells to the terminal's width
+    # rich wraps table cells to the terminal's width, which the CLI's console read when it was
+    # imported (COLUMNS set here would come too late under pytest-xdist's collection).
+    monkeypatch.setattr(frontdesk_cli.console, "width", 200)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
