@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -48,7 +48,13 @@ from frontdesk.domain.errors import (
 
 @pytest.fixture
 def uow(db: AsyncEngine, clock: FakeClock, demo: DemoCredentials) -> UnitOfWork:
-    return settings_uow(db, clock)
+    def ticking() -> datetime:
+        # A microsecond later at every reading: a test's audit rows are then ordered as its
+        # changes were made (at one instant for all, PostgreSQL returns the ties in any order).
+        clock.advance(timedelta(microseconds=1))
+        return clock()
+
+    return settings_uow(db, ticking)
 
 
 @pytest.fixture
