@@ -26,6 +26,7 @@ import asyncio
 import json
 import os
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -45,6 +46,20 @@ from chaos_compare import Verdict, compare, read_ours, read_theirs, sync_url
 from sqlalchemy import create_engine, text
 
 from frontdesk import demo
+
+# tests/integration/test_chaos.py runs this script, and under libfaketime with
+# FAKETIME_DONT_FAKE_MONOTONIC=1 (the shifted-clock runs) time.sleep — clock_nanosleep on an
+# absolute CLOCK_MONOTONIC deadline, which libfaketime 0.9.10 shifts too — fails with EINVAL, as
+# does Popen.wait(timeout), which sleeps through it. A relative select() timeout is untouched;
+# tests/conftest.py does the same for the test process.
+
+
+def _sleep_by_select(seconds: float) -> None:
+    select.select([], [], [], seconds)
+
+
+if "faketime" in os.environ.get("LD_PRELOAD", ""):
+    time.sleep = _sleep_by_select
 
 CLI = str(Path(sys.executable).parent / "frontdesk")
 EMULATOR_KEY = "cal_test_emulator"

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 import structlog
+from argon2 import PasswordHasher
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tests.clock_support import FakeClock
@@ -31,6 +32,7 @@ from tests.services_support import (
     unavailable,
 )
 
+from frontdesk import security
 from frontdesk.db.engine import create_engine, create_session_factory
 from frontdesk.db.migrate import upgrade_engine
 from frontdesk.db.tables import Base
@@ -47,6 +49,12 @@ def _sleep_by_select(seconds: float) -> None:
 # servers' start-up loops all go through time.sleep, so it is replaced for the test process.
 if "faketime" in os.environ.get("LD_PRELOAD", ""):
     time.sleep = _sleep_by_select
+
+# argon2 at its smallest cost for the whole suite: the demo seed hashes a password for nearly every
+# test and the web tests sign in often; at the production parameters (64 MiB, three passes, four
+# lanes) hashing took a fifth of the suite's CPU. Same code path; servers the tests start as
+# subprocesses keep the production parameters.
+security._ARGON2 = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 # The voice path sheds new calls while its event loop runs late (ADR 0013). The suite shares two
 # busy cores among test processes and servers, where a loop falls 100 ms behind for reasons that

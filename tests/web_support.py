@@ -8,14 +8,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
-import pytest
-from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.app_support import DEMO_KEY, client_for, settings_for
 from tests.clock_support import FakeClock
 from tests.factories import make_world
 
-from frontdesk import demo, security
+from frontdesk import demo
 from frontdesk.app import create_app
 from frontdesk.db.engine import create_session_factory
 from frontdesk.db.seed import seed_demo
@@ -49,14 +47,6 @@ class WebApp:
             "/admin/login",
             data={"csrf_token": token, "email": email, "password": password, "next": next_path},
         )
-
-
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2 with the smallest cost: the tests sign in often, and the production parameters
-    (64 MiB, three passes) would spend most of their time hashing. Same code path."""
-    monkeypatch.setattr(
-        security, "_ARGON2", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
 
 
 async def seed_web(engine: AsyncEngine) -> None:

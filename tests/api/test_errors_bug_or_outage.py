@@ -17,7 +17,7 @@ from tests.voice_support import (
     RetellClient,
     retell_fixture,  # noqa: F401
 )
-from tests.web_support import cheap_password_hashing, web_app
+from tests.web_support import web_app
 
 from frontdesk.domain.errors import ConcurrentUpdate
 from frontdesk.failures import reporting, speech
@@ -206,7 +206,6 @@ async def test_a_bug_or_an_outage_on_a_page_is_an_error_page_not_problem_json(
 ) -> None:
     """Under /admin the boundary answers with the web app's error page in German: the person
     reads a sentence, not JSON, and nothing of the cause; the failure is counted as its kind."""
-    cheap_password_hashing(monkeypatch)
     async for web in web_app(db):
         assert (await web.sign_in()).status_code == 303
         schedule = app_of(web.client).state.schedule

@@ -15,7 +15,6 @@ from tests.web_support import (
     PASSWORD,
     STAFF,
     WebApp,
-    cheap_password_hashing,
     web_app,
 )
 
@@ -24,11 +23,6 @@ from frontdesk.db.engine import create_session_factory
 from frontdesk.db.repositories import users
 from frontdesk.db.tables import User
 from frontdesk.security import legacy_scrypt_hash
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap_password_hashing(monkeypatch)
 
 
 @pytest.fixture

@@ -9,12 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.web_records_support import SUMMARY, SeededCalls, seed_calls
-from tests.web_support import OTHER_OWNER, STAFF, WebApp, cheap_password_hashing, web_app
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap_password_hashing(monkeypatch)
+from tests.web_support import OTHER_OWNER, STAFF, WebApp, web_app
 
 
 @pytest.fixture

@@ -16,17 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.clock_support import FakeClock
 from tests.people_support import ERIKA_ID
 from tests.web_records_support import TRANSCRIPT, SeededCalls, seed_calls
-from tests.web_support import STAFF, WebApp, cheap_password_hashing, web_app
+from tests.web_support import STAFF, WebApp, web_app
 
 from frontdesk.db.engine import create_session_factory
 from frontdesk.db.tables import AuditLog, Customer
 
 ERIKA = f"/admin/customers/{ERIKA_ID}"
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap_password_hashing(monkeypatch)
 
 
 @pytest.fixture

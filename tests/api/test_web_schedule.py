@@ -11,15 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.app_support import DEMO_KEY
 from tests.clock_support import at
 from tests.rest_support import ANNA, booking
-from tests.web_support import OTHER_OWNER, STAFF, WebApp, cheap_password_hashing, web_app
+from tests.web_support import OTHER_OWNER, STAFF, WebApp, web_app
 
 API = {"Authorization": f"Bearer {DEMO_KEY}"}
 _VERSION = re.compile(r'data-version="([0-9a-f]+)"')
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap_password_hashing(monkeypatch)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.app_support import DEMO_KEY
 from tests.clock_support import at
 from tests.rest_support import ANNA, HERREN, JONAS, booking
-from tests.web_support import OTHER_OWNER, STAFF, WebApp, cheap_password_hashing, web_app
+from tests.web_support import OTHER_OWNER, STAFF, WebApp, web_app
 
 from frontdesk.db.engine import create_session_factory
 from frontdesk.db.tables import AuditLog
@@ -24,11 +24,6 @@ from frontdesk.db.tables import AuditLog
 API = {"Authorization": f"Bearer {DEMO_KEY}"}
 _KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 _SLOT = re.compile(r'name="slot" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap_password_hashing(monkeypatch)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.settings_support import ANNA, BRANCH, HERREN, JONAS
-from tests.web_support import OTHER_OWNER, STAFF, WebApp, cheap_password_hashing, web_app
+from tests.web_support import OTHER_OWNER, STAFF, WebApp, web_app
 
 from frontdesk.db.engine import create_session_factory
 from frontdesk.db.tables import AuditLog, OpeningHours, PhoneNumber, Service, Tenant
@@ -25,11 +25,6 @@ TIMEOFF = f"/admin/settings/branches/{BRANCH}/timeoff"
 SERVICES = f"/admin/settings/branches/{BRANCH}/services"
 SERVICE = f"/admin/settings/services/{HERREN}"
 RETELL_KEY = "key_0123456789abcdef0123456789ab"
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap_password_hashing(monkeypatch)
 
 
 @pytest.fixture

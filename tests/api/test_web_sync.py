@@ -18,7 +18,7 @@ from tests.app_support import DEMO_KEY
 from tests.clock_support import NOW, at
 from tests.rest_support import ANNA, booking
 from tests.settings_support import BRANCH, TENANT
-from tests.web_support import OTHER_OWNER, STAFF, WebApp, cheap_password_hashing, web_app
+from tests.web_support import OTHER_OWNER, STAFF, WebApp, web_app
 
 from frontdesk.db.engine import create_session_factory
 from frontdesk.db.tables import Appointment, AuditLog, Branch, Job, ReconciliationRun
@@ -26,11 +26,6 @@ from frontdesk.domain.clock import system_clock
 from frontdesk.domain.model import AppointmentStatus, CalendarProvider, JobState, SyncState
 
 API = {"Authorization": f"Bearer {DEMO_KEY}"}
-
-
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap_password_hashing(monkeypatch)
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ per tenant key.
 from __future__ import annotations
 
 import asyncio
+import functools
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -36,6 +38,13 @@ from frontdesk.settings import Settings
 HTTP_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=20)
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: building one loads the whole CA bundle (~10 ms of
+    CPU), and an app — with its providers — is built per test, per reload and per CLI command."""
+    return httpx.create_ssl_context()
+
+
 class CalendarProviders:
     """Builds and caches the adapters of a process (see the module docstring)."""
 
@@ -52,7 +61,7 @@ class CalendarProviders:
     ) -> None:
         self.settings = settings
         self._owns_http = http is None
-        self.http = http or httpx.AsyncClient(limits=HTTP_LIMITS)
+        self.http = http or httpx.AsyncClient(limits=HTTP_LIMITS, verify=_tls_context())
         self.guard = guard or Guard.build(
             clock=clock,
             monotonic=monotonic,
