@@ -24,7 +24,7 @@ from tests.voice_support import (
 
 from frontdesk.db.engine import create_session_factory
 from frontdesk.db.tables import CallFunction
-from frontdesk.voice import gateway
+from frontdesk.voice import event_writes
 
 EVENTS = {"call_started": started, "call_ended": ended, "call_analyzed": analyzed}
 
@@ -210,7 +210,7 @@ async def test_an_event_written_after_its_answer_is_still_recorded(
     write = calls.record_event
 
     async def slow_write(values: dict[str, Any]) -> None:
-        await asyncio.sleep(gateway.EVENT_ANSWER_S + 0.5)
+        await asyncio.sleep(event_writes.EVENT_ANSWER_S + 0.5)
         await write(values)
 
     monkeypatch.setattr(calls, "record_event", slow_write)

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from frontdesk import untrusted
-from frontdesk.booking.call_log import CallLog, CallNotOurs, CallRow, FunctionEntry
+from frontdesk.booking.call_log import CallLog, CallNotOurs, FunctionEntry
 from frontdesk.booking.catalog import BranchCatalog
 from frontdesk.booking.directory import Directory
 from frontdesk.booking.outage import DATABASE_ERRORS, database_down
@@ -31,6 +31,7 @@ from frontdesk.resilience.loop_lag import LoopLag
 from frontdesk.resilience.outage import degraded
 from frontdesk.voice import signature, slots
 from frontdesk.voice.calls import call_id_for, call_problem, call_row, event_values, function_record
+from frontdesk.voice.event_writes import EventWrites
 from frontdesk.voice.functions import CallContext, Reply, VoiceFunctions
 from frontdesk.voice.inbound import inbound_answer, inbound_fallback
 from frontdesk.voice.logbuffer import CallLogBuffer
@@ -59,12 +60,6 @@ ANSWER_MARGIN_S = 0.1
 ABANDON_AFTER_S = 0.05
 # The inbound webhook answers within this (Retell waits before picking up).
 INBOUND_DEADLINE_S = 2.0
-# A call event is answered once written, or after EVENT_ANSWER_S with its write still going on
-# behind the answer: the write is only given up at EVENT_WRITE_S. Retell waits 10 s for a 2xx
-# and then retries, but a 204 stops the retries, so a write cancelled at the answer would lose
-# the event — a transcript gone because the database took a second longer once.
-EVENT_ANSWER_S = 1.0
-EVENT_WRITE_S = 9.0
 
 
 class VoiceRefused(Exception):
@@ -143,8 +138,7 @@ class VoiceGateway:
         # Started by the app's lifespan (``loop_lag.running()``); idle it reads 0.
         self.loop_lag = LoopLag()
         self.max_loop_lag: float | None = MAX_LOOP_LAG_S
-        # Event writes that outlived their webhook's answer (see EVENT_ANSWER_S).
-        self._event_writes: set[asyncio.Task[None]] = set()
+        self.event_writes = EventWrites(call_log, self.outage)
 
     # -- the three endpoints -------------------------------------------------------------------
 
@@ -203,32 +197,7 @@ class VoiceGateway:
         if not self.outage.admit():
             DEGRADED.labels(dependency="database", where="voice_event").inc()
             return
-        work = asyncio.create_task(
-            self._record_event(values, str(event), call.get("call_id")), name="voice-event"
-        )
-        # Held until done: the event loop keeps only weak references to tasks.
-        self._event_writes.add(work)
-        work.add_done_callback(self._event_writes.discard)
-        await asyncio.wait({work}, timeout=EVENT_ANSWER_S)
-
-    async def _record_event(self, values: CallRow, event: str, call_id: object) -> None:
-        """Write one call event by EVENT_WRITE_S; its failures are reported here, since the
-        webhook may have been answered already."""
-        loop = asyncio.get_running_loop()
-        work = asyncio.create_task(self.calls.record_event(values), name="voice-event-write")
-        try:
-            await answer_by(work, loop.time() + EVENT_WRITE_S)
-        except CallNotOurs:
-            log.warning("retell event for another tenant's call", call_id=call_id)
-        except Exception as exc:
-            # Catch-all on purpose: an event that cannot be written is answered all the same
-            # (a 5xx makes Retell send it again into the same failure); classified (ADR 0018).
-            failure = classify(exc)
-            report(failure, "voice_event", webhook=event)
-            if failure.dependency == "database":
-                self.outage.failed()
-        else:
-            self.outage.succeeded()
+        await self.event_writes.write(values, str(event), call.get("call_id"))
 
     async def function(
         self, name: str, body: bytes, header: str | None, received_at: float | None = None
@@ -357,9 +326,8 @@ class VoiceGateway:
 
     async def close(self) -> None:
         """Write the call-log records still queued and let event writes that outlived their
-        answer finish (the app's shutdown; each is bounded by EVENT_WRITE_S)."""
-        if self._event_writes:
-            await asyncio.wait(set(self._event_writes))
+        answer finish (the app's shutdown)."""
+        await self.event_writes.drain()
         await self.call_log.close()
 
     # -- steps ---------------------------------------------------------------------------------
