@@ -124,6 +124,7 @@ async def test_cancel_outside_the_policy_is_refused_with_the_fee_text(
     path = await _path(db, item)
     page = await web.client.get(path)
     assert "Online können Sie nur kostenlos absagen." in page.text
+    assert "Kostenlos absagen konnten Sie bis Montag, 30. November 2026, 15:00." in page.text
     refused = await web.client.post(
         f"{path}/cancel", data={"csrf_token": await _form_token(web, path)}
     )

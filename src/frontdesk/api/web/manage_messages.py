@@ -24,6 +24,7 @@ MANAGE_MESSAGES: dict[str, dict[str, str]] = {
         "manage.cancel": "Termin absagen",
         "manage.cancel_free": "Sie können kostenlos absagen bis {until}.",
         "manage.cancel_free_always": "Sie können kostenlos absagen.",
+        "manage.cancel_free_past": "Kostenlos absagen konnten Sie bis {until}.",
         "manage.cancel_fee_tier": "Bei einer Absage weniger als {hours} vor dem Termin fällt "
         "eine Gebühr von {fee} an.",
         "manage.cancel_min_notice": "Absagen sind bis {hours} vor dem Termin möglich.",
@@ -74,6 +75,7 @@ MANAGE_MESSAGES: dict[str, dict[str, str]] = {
         "manage.cancel": "Cancel appointment",
         "manage.cancel_free": "You can cancel free of charge until {until}.",
         "manage.cancel_free_always": "You can cancel free of charge.",
+        "manage.cancel_free_past": "Free cancellation was possible until {until}.",
         "manage.cancel_fee_tier": "Cancelling less than {hours} before the appointment costs "
         "a fee of {fee}.",
         "manage.cancel_min_notice": "Cancellations are possible up to {hours} before the "

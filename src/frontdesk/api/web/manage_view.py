@@ -42,7 +42,9 @@ def policy_lines(t: Translator, managed: ManagedAppointment) -> list[str]:
     """The service's cancellation terms as the customer reads them before deciding."""
     if not managed.fees and not managed.min_notice:
         return [t("manage.cancel_free_always")]
-    lines = [t("manage.cancel_free", until=when(t, managed.free_until))]
+    free_now = managed.terms_now.allowed and not managed.terms_now.fee_cents
+    until = when(t, managed.free_until)
+    lines = [t("manage.cancel_free" if free_now else "manage.cancel_free_past", until=until)]
     lines += [
         t("manage.cancel_fee_tier", hours=span(t, tier.within), fee=money(t, tier.fee_cents))
         for tier in managed.fees
