@@ -255,3 +255,27 @@ async def test_an_english_business_gets_the_page_in_english(web: WebApp, db: Asy
         f"{path}/cancel", data={"csrf_token": await _form_token(web, path)}
     )
     assert "Cancelling this close to the appointment costs €15.00" in refused.text
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2026-13-01", "x"])
+async def test_any_day_asked_for_shows_a_page(web: WebApp, db: AsyncEngine, day: str) -> None:
+    path = await _path(db, await _book(web, at(3, 10)))
+    page = await web.client.get(f"{path}?date={day}")
+    assert page.status_code == 200
+    assert "Freie Zeiten am Donnerstag, 3. Dezember 2026" in page.text
+
+
+async def test_a_failure_behind_the_page_is_a_customers_page(
+    web: WebApp, db: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = await _path(db, await _book(web, at(3, 10)))
+
+    async def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("frontdesk.booking.manage.open_link", broken)
+    page = await web.client.get(path)
+    assert page.status_code == 500
+    assert "text/html" in page.headers["content-type"]
+    assert "Das hat gerade leider nicht geklappt." in page.text
+    assert "boom" not in page.text

@@ -42,6 +42,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BODY = struct.Struct(">B16s16sI")
 _MAC_BYTES = 16
 TOKEN_BYTES = _BODY.size + _MAC_BYTES
+TOKEN_CHARS = (TOKEN_BYTES * 4 + 2) // 3  # base64 without padding
 _KEY_CONTEXT = b"frontdesk manage links v1"
 _FORM_CONTEXT = b"frontdesk manage link form v1"
 
@@ -111,7 +112,7 @@ def issue(key: bytes, ref: LinkRef) -> str:
 
 def read(key: bytes, token: str) -> LinkRef | None:
     """What ``token`` stands for, or None when it is not one this key issued."""
-    if len(token) != 71 or not token.isascii():
+    if len(token) != TOKEN_CHARS or not token.isascii():
         return None
     try:
         raw = base64.urlsafe_b64decode(token + "=")

@@ -9,7 +9,7 @@ value derived from the token (``form_token``) instead of a session's CSRF token.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -37,6 +37,7 @@ from frontdesk.domain.errors import DomainError, FeeNotAccepted, SlotUnavailable
 router = APIRouter(prefix="/m")
 # The page is about one person's appointment: no caches, no search engines.
 _PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
+_DAY_RANGE = timedelta(days=366)
 _DONE = {"cancelled": "manage.done.cancelled", "moved": "manage.done.moved"}
 
 
@@ -146,6 +147,10 @@ async def _context(
     try:
         day = date.fromisoformat(raw_day) if raw_day else managed.start.date()
     except ValueError:
+        day = managed.start.date()
+    if abs(day - managed.start.date()) > _DAY_RANGE:
+        # Nothing is bookable that far off (the horizon is shorter); and date arithmetic
+        # near year 1 or 9999 would overflow.
         day = managed.start.date()
     slots = await manage.free_times(booking.uow, managed, day)
     return {
