@@ -38,7 +38,6 @@ router = APIRouter(prefix="/m")
 # The page is about one person's appointment: no caches, no search engines.
 _PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 _DAY_RANGE = timedelta(days=366)
-_DONE = {"cancelled": "manage.done.cancelled", "moved": "manage.done.moved"}
 
 
 def _key(request: Request) -> bytes:
@@ -65,17 +64,18 @@ async def manage_page(
         cancelled = gone.why is Gone.CANCELLED and done == "cancelled"
         return _gone(request, gone, status=200 if cancelled else None, done=cancelled)
     context = await _context(request, booking, managed, token, date)
-    context["done"] = _DONE.get(done) if done == "moved" else None
+    context["done"] = "manage.done.moved" if done == "moved" else None
     return _render(request, managed, context)
 
 
 @router.post("/{token}/cancel", include_in_schema=False)
 async def cancel(request: Request, booking: BookingDep, token: str) -> Response:
-    refused = await _form_refused(request, token)
-    if refused is not None:
-        return refused
     try:
-        await manage.cancel_by_link(booking.uow, _ref(request, token))
+        ref = _ref(request, token)
+        refused = await _form_refused(request, token)
+        if refused is not None:
+            return refused
+        await manage.cancel_by_link(booking.uow, ref)
     except LinkGone as gone:
         return _gone(request, gone)
     except DomainError as exc:
@@ -85,12 +85,12 @@ async def cancel(request: Request, booking: BookingDep, token: str) -> Response:
 
 @router.post("/{token}/move", include_in_schema=False)
 async def move(request: Request, booking: BookingDep, token: str) -> Response:
-    refused = await _form_refused(request, token)
-    if refused is not None:
-        return refused
-    choice = manage_view.chosen((await request.form()).get("slot"))
     try:
         ref = _ref(request, token)
+        refused = await _form_refused(request, token)
+        if refused is not None:
+            return refused
+        choice = manage_view.chosen((await request.form()).get("slot"))
         if choice is None:
             managed = await manage.open_link(booking.uow, ref)
             context = await _context(request, booking, managed, token, None)
