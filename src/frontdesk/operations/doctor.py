@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
-from sqlalchemy.exc import DBAPIError
-
 from frontdesk.domain.clock import Clock
 from frontdesk.operations import doctor_checks as checks
 from frontdesk.operations.doctor_config import check_configuration, redacted_url
@@ -28,16 +26,12 @@ from frontdesk.operations.doctor_ports import (
     Subscription,
     TenantFacts,
 )
+from frontdesk.operations.doctor_text import CheckTimedOut, describe
 from frontdesk.settings import Settings
 
 T = TypeVar("T")
 # Per check; a Cal.com check is one request (and one per linked event type for webhooks).
 DEFAULT_TIMEOUT_S = 5.0
-MAX_ERROR_TEXT = 200
-
-
-class CheckTimedOut(Exception):
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,17 +53,6 @@ async def bounded(action: Callable[[], Awaitable[T]], seconds: float) -> T:
             return await action()
     except TimeoutError as exc:
         raise CheckTimedOut(f"no answer within {seconds:g} s") from exc
-
-
-def describe(exc: BaseException) -> str:
-    """One short line about a failure, without the SQL or a URL's password: the driver's own
-    message for database errors, else the exception's."""
-    if isinstance(exc, DBAPIError) and exc.orig is not None:
-        exc = exc.orig
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    name = type(exc).__name__
-    line = f"{name}: {text}" if text and not isinstance(exc, CheckTimedOut) else text or name
-    return line[:MAX_ERROR_TEXT]
 
 
 async def run_doctor(
@@ -193,7 +176,7 @@ async def _calendar(
         account = await bounded(probe.account, per_check)
     except Exception as exc:  # any failure is a finding, never a traceback
         return [
-            checks.calendar_failed(tenant, link, describe(exc)),
+            checks.calendar_failed(tenant, link, exc),
             checks.webhooks_unchecked(tenant, link),
         ]
     found: dict[str, Sequence[Subscription]] = {}

@@ -20,8 +20,10 @@ from datetime import datetime, timedelta
 from pydantic import SecretStr
 
 from frontdesk import secrets
+from frontdesk.calendars.errors import CalendarAuthFailed, CalendarError, CalendarUnavailable
 from frontdesk.operations.doctor_model import Finding, fail, ok, skip, warn
 from frontdesk.operations.doctor_ports import CalendarLink, Subscription, TenantFacts
+from frontdesk.operations.doctor_text import describe
 
 SKEW_WARN = timedelta(seconds=2)
 SKEW_FAIL = timedelta(seconds=15)
@@ -158,14 +160,31 @@ def calendar_ok(tenant: TenantFacts, link: CalendarLink, account: str) -> Findin
     return ok("calendar", _subject(tenant, link), f"{link.link.provider}: signed in as {account}")
 
 
-def calendar_failed(tenant: TenantFacts, link: CalendarLink, finding: str) -> Finding:
+def calendar_failed(tenant: TenantFacts, link: CalendarLink, exc: Exception) -> Finding:
+    """The provider could not be asked (``exc`` from the probe), by what it means to do."""
+    subject = _subject(tenant, link)
+    provider = str(link.link.provider)
+    if isinstance(exc, CalendarAuthFailed):
+        refused = f"refused the key ({exc.status})" if exc.status else "the key cannot be used"
+        return fail(
+            "calendar",
+            subject,
+            f"{provider}: {refused}: {exc.message}",
+            "a rotated or revoked key: " + CONNECT_AGAIN.format(slug=tenant.slug),
+        )
+    if isinstance(exc, CalendarUnavailable):
+        status = f", {exc.status}" if exc.status else ""
+        finding = f"{provider}: unreachable ({exc.reason}{status}): {exc.message}"
+    elif isinstance(exc, CalendarError):
+        finding = f"{provider}: refused ({exc.status}): {exc.message}"
+    else:
+        finding = f"{provider}: {describe(exc)}"
     return fail(
         "calendar",
-        _subject(tenant, link),
-        f"{link.link.provider}: {finding}",
-        "check Cal.com's status page and network from this machine; a refused key: "
-        + CONNECT_AGAIN.format(slug=tenant.slug)
-        + " (docs/runbook.md#calcom-is-down)",
+        subject,
+        finding,
+        "check Cal.com's status page and the network from this machine "
+        "(docs/runbook.md#calcom-is-down)",
     )
 
 
