@@ -87,7 +87,7 @@ async def _redis(settings: Settings, redis: RedisProbe | None, per_check: float)
             subject,
             f"unreachable ({describe(exc)}): /readyz fails; breakers and budgets fall back to "
             "each process's own",
-            "start Redis or fix FRONTDESK_REDIS_URL (docs/runbook.md#readiness-failing)",
+            "start Redis or fix FRONTDESK_REDIS_URL (docs/runbook.md#not-ready)",
         )
     return ok("redis", subject, "answers PING")
 
@@ -114,7 +114,7 @@ async def _database(
                     subject,
                     f"unreachable: {describe(exc)}",
                     "check FRONTDESK_DATABASE_URL and that the server runs "
-                    "(docs/runbook.md#readiness-failing)",
+                    "(docs/runbook.md#not-ready)",
                 ),
                 skip("migrations", subject, "needs the database"),
                 skip("clock", subject, "needs the database"),
