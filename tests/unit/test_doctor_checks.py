@@ -4,6 +4,7 @@ and that nothing secret reaches a finding."""
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import SecretStr, ValidationError
+from tests.deploy_support import ROOT, runbook_anchors, slug
 
 from frontdesk import secrets
 from frontdesk.calendars.errors import CalendarAuthFailed, CalendarUnavailable
@@ -179,3 +181,20 @@ async def test_bounded_turns_a_hang_into_a_timeout() -> None:
 
     with pytest.raises(CheckTimedOut, match=r"no answer within 0\.01 s"):
         await bounded(hang, 0.01)
+
+
+def test_every_section_doctor_points_to_exists() -> None:
+    """The "what to do" column names runbook and deployment sections; each must be there."""
+    source = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in (ROOT / "src" / "frontdesk" / "operations").glob("*.py")
+    )
+    links = set(re.findall(r"docs/(runbook|deployment)\.md#([a-z0-9-]+)", source))
+    assert {doc for doc, _ in links} == {"runbook", "deployment"}
+    deployment = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    headings = {
+        "runbook": runbook_anchors(),
+        "deployment": {slug(m[1]) for m in re.finditer(r"^#{1,6} (.+)$", deployment, re.M)},
+    }
+    missing = [f"{doc}#{anchor}" for doc, anchor in links if anchor not in headings[doc]]
+    assert missing == []
