@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from contextlib import AsyncExitStack
 from dataclasses import asdict
 from typing import Annotated
 
@@ -19,18 +20,21 @@ from rich.table import Table
 
 from frontdesk.calendars.calcom.transport import Guard
 from frontdesk.calendars.providers import CalendarProviders
+from frontdesk.db.engine import create_engine, create_session_factory
 from frontdesk.domain.clock import Clock, system_clock
 from frontdesk.operations.doctor import DEFAULT_TIMEOUT_S, Installation, run_doctor
 from frontdesk.operations.doctor_adapters import (
     ProviderProbes,
     RedisPing,
     SqlDatabaseProbe,
+    Unusable,
     revisions,
 )
 from frontdesk.operations.doctor_config import not_loaded
 from frontdesk.operations.doctor_model import Finding, Status, exit_code
+from frontdesk.operations.doctor_ports import DatabaseProbe, RedisProbe
 from frontdesk.resilience.retry import RetryPolicy
-from frontdesk.resources import open_resources
+from frontdesk.resources import connect_redis
 from frontdesk.settings import Settings, command_settings
 
 STYLE = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "bold red", Status.SKIP: "dim"}
@@ -77,7 +81,8 @@ def doctor_command(
 async def _run(settings: Settings, per_check: float) -> list[Finding]:
     clock = doctor_clock()
     head, known = revisions()
-    async with open_resources(settings, clock) as resources, http_client(per_check) as http:
+    async with AsyncExitStack() as stack:
+        http = await stack.enter_async_context(http_client(per_check))
         # Its own breaker and budget, in process, and one attempt per request: a doctor run
         # must neither trip the servers' shared breaker nor wait through retries.
         guard = Guard.build(
@@ -89,13 +94,34 @@ async def _run(settings: Settings, per_check: float) -> list[Finding]:
         )
         providers = CalendarProviders(settings, clock=clock, http=http, guard=guard)
         installation = Installation(
-            database=SqlDatabaseProbe(resources.engine, resources.sessions),
-            redis=RedisPing(resources.redis) if resources.redis is not None else None,
+            database=_database(settings, clock, stack),
+            redis=_redis(settings, stack),
             calendars=ProviderProbes(providers, seconds=per_check),
             head=head,
             known_revisions=known,
         )
         return await run_doctor(settings, installation, clock, per_check=per_check)
+
+
+def _database(settings: Settings, clock: Clock, stack: AsyncExitStack) -> DatabaseProbe:
+    """The database probe; a URL that cannot even make an engine becomes a finding."""
+    try:
+        engine = create_engine(settings.database_url, pool_size=1)
+    except Exception as exc:  # a malformed URL, a driver that is not installed
+        return Unusable(exc)
+    stack.push_async_callback(engine.dispose)
+    return SqlDatabaseProbe(engine, create_session_factory(engine, clock))
+
+
+def _redis(settings: Settings, stack: AsyncExitStack) -> RedisProbe | None:
+    if settings.redis_url is None:
+        return None
+    try:
+        redis = connect_redis(settings.redis_url)
+    except Exception as exc:  # a malformed URL
+        return Unusable(exc)
+    stack.push_async_callback(redis.aclose)
+    return RedisPing(redis)
 
 
 def render(findings: list[Finding], *, as_json: bool) -> None:

@@ -40,6 +40,14 @@ RETELL_KEY = "key_doctor_fallback_0123456789"
 TENANT_RETELL_KEY = "key_tenant_own_abcdefghijklmnop"
 
 
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Each test's FRONTDESK_* are read afresh, and none outlives the test in the cache."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 async def cli_env(
     engine: AsyncEngine, demo: DemoCredentials, monkeypatch: pytest.MonkeyPatch
@@ -231,10 +239,7 @@ async def test_a_hung_database_is_bounded_by_the_timeout(monkeypatch: pytest.Mon
 async def test_settings_that_do_not_load(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRONTDESK_DB_POOL_SIZE", "zero-secret-ish")
     get_settings.cache_clear()
-    try:
-        result, findings = await doctor()
-    finally:
-        get_settings.cache_clear()
+    result, findings = await doctor()
     assert result.exit_code == 1
     bad = row(findings, "configuration", "FRONTDESK_DB_POOL_SIZE")
     assert bad["status"] == "fail"
@@ -277,3 +282,23 @@ def test_doctor_as_a_process_from_the_shell(tmp_path: Path) -> None:
     assert down.returncode == 1
     assert "1 failure(s)" in down.stdout
     assert RETELL_KEY not in down.stdout + down.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "check"),
+    [
+        ("FRONTDESK_DATABASE_URL", "not a url at all", "database"),
+        ("FRONTDESK_DATABASE_URL", "mysql+aiomysql://fd:s3cret-db-pass@db/fd", "database"),
+        ("FRONTDESK_REDIS_URL", "localhost:6379", "redis"),
+    ],
+)
+async def test_urls_that_cannot_even_be_used_are_findings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str, check: str
+) -> None:
+    monkeypatch.setenv("FRONTDESK_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'fd.db'}")
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    result, findings = await doctor()
+    assert result.exit_code == 1
+    assert row(findings, check)["status"] == "fail"
+    never_printed(result.stdout + result.stderr, "s3cret-db-pass", "Traceback")

@@ -81,6 +81,27 @@ def _facts(found: rows.TenantRows) -> TenantFacts:
     return TenantFacts(tenant.slug, tenant.retell_api_key, found.numbers, links)
 
 
+class Unusable:
+    """The probe of something that could not even be set up (a URL that does not parse, a
+    driver that is not installed): every question raises what setting it up raised, so the
+    runner reports it like any other failure."""
+
+    def __init__(self, error: Exception) -> None:
+        self._error = error
+
+    async def revision(self) -> str | None:
+        raise self._error
+
+    async def server_now(self) -> datetime | None:
+        raise self._error
+
+    async def tenants(self) -> Sequence[TenantFacts]:
+        raise self._error
+
+    async def ping(self) -> None:
+        raise self._error
+
+
 class RedisPing:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
