@@ -1,5 +1,5 @@
 #!/bin/sh
-# Back up frontdesk's database into BACKUP_DIR, keep KEEP_DAYS days of backups.
+# Back up frontdesk's database into BACKUP_DIR, keep the KEEP_BACKUPS newest backups.
 #
 # PostgreSQL: a custom-format dump (pg_dump -Fc: compressed, restorable table by table with
 # pg_restore), checked by listing it before it replaces nothing. SQLite: the online backup API
@@ -9,14 +9,17 @@
 # Environment (the same EnvironmentFile as the services, plus):
 #   FRONTDESK_DATABASE_URL  the database to back up (sqlite+aiosqlite:///… or postgresql+psycopg://…)
 #   BACKUP_DIR              where backups go (default /var/backups/frontdesk)
-#   KEEP_DAYS               older backups are deleted (default 14; 0 keeps all)
+#   KEEP_BACKUPS            how many backups to keep, newest first by the UTC time in their
+#                           name (default 14: two weeks of daily ones; 0 keeps all). By count,
+#                           not file age: a wrong clock or a paused timer never deletes the last
+#                           good backups.
 # Prints the path of the new backup. Exit non-zero on any failure (systemd then marks the unit
 # failed; alert on it, see docs/deployment.md#backups).
 set -eu
 
 url="${FRONTDESK_DATABASE_URL:?FRONTDESK_DATABASE_URL is not set}"
 dir="${BACKUP_DIR:-/var/backups/frontdesk}"
-keep="${KEEP_DAYS:-14}"
+keep="${KEEP_BACKUPS:-14}"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 umask 077
 mkdir -p "$dir"
@@ -47,6 +50,8 @@ esac
 
 mv "$out.partial" "$out"
 if [ "$keep" -gt 0 ]; then
-  find "$dir" -maxdepth 1 -type f -name 'frontdesk-*' -mtime "+$keep" -delete
+  # Names are frontdesk-YYYYMMDDTHHMMSSZ.(dump|db): sorting them sorts by time.
+  find "$dir" -maxdepth 1 -type f \( -name 'frontdesk-*.dump' -o -name 'frontdesk-*.db' \) \
+    | sort -r | tail -n "+$((keep + 1))" | while read -r old; do rm -f "$old"; done
 fi
 echo "$out"

@@ -131,3 +131,26 @@ async def test_a_backup_of_an_unreachable_database_fails_loudly(
     assert result.returncode != 0
     # Nothing that could be taken for a backup, not even a half-written one.
     assert _backups(tmp_path / "bk") == []
+
+
+def test_only_the_newest_backups_are_kept(fresh_database_url: str, tmp_path: Path) -> None:
+    """By the time in their names, not their files' age (a clock may be wrong)."""
+    if fresh_database_url.startswith("sqlite"):
+        database = tmp_path / "fd.db"
+        subprocess.run(["sqlite3", str(database), "CREATE TABLE t (x);"], check=True)
+        fresh_database_url = f"sqlite+aiosqlite:///{database}"
+    directory = tmp_path / "bk"
+    directory.mkdir()
+    older = ["frontdesk-20000101T031500Z.dump", "frontdesk-20000102T031500Z.db"]
+    for name in [*older, "notes.txt"]:
+        (directory / name).write_text("old", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_")}
+    env |= {
+        "FRONTDESK_DATABASE_URL": fresh_database_url,
+        "BACKUP_DIR": str(directory),
+        "KEEP_BACKUPS": "2",
+    }
+    result = _script(BACKUP, env=env)
+    assert result.returncode == 0, result.stderr
+    new = Path(result.stdout.strip()).name
+    assert _backups(directory) == sorted([older[1], new, "notes.txt"])
