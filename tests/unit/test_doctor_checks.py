@@ -19,7 +19,7 @@ from frontdesk.calendars.errors import CalendarAuthFailed, CalendarUnavailable
 from frontdesk.calendars.port import ProviderLink, Subscription
 from frontdesk.domain.model import CalendarProvider
 from frontdesk.operations import doctor_checks as checks
-from frontdesk.operations.doctor import bounded
+from frontdesk.operations.doctor import Installation, bounded, run_doctor
 from frontdesk.operations.doctor_config import check_configuration, not_loaded, redacted_url
 from frontdesk.operations.doctor_model import Finding, Status, exit_code
 from frontdesk.operations.doctor_ports import CalendarLink, TenantFacts
@@ -198,3 +198,50 @@ def test_every_section_doctor_points_to_exists() -> None:
     }
     missing = [f"{doc}#{anchor}" for doc, anchor in links if anchor not in headings[doc]]
     assert missing == []
+
+
+class FakeDatabase:
+    def __init__(self, tenants: list[TenantFacts]) -> None:
+        self._tenants = tenants
+
+    async def revision(self) -> str | None:
+        return "0009"
+
+    async def server_now(self) -> datetime | None:
+        return None
+
+    async def tenants(self) -> list[TenantFacts]:
+        return self._tenants
+
+
+class HangingCalendar:
+    """A Cal.com that accepts the connection and never answers."""
+
+    async def account(self) -> str:
+        await asyncio.get_running_loop().create_future()
+        raise AssertionError("unreachable")
+
+    async def subscriptions(self, event_type: str) -> list[Subscription]:
+        raise AssertionError("not asked after the account failed")
+
+
+class HangingProbes:
+    def probe(self, link: ProviderLink) -> HangingCalendar:
+        return HangingCalendar()
+
+
+async def test_a_hanging_calendar_fails_each_tenant_in_order() -> None:
+    slugs = [f"salon-{n:02d}" for n in range(12)]
+    tenants = [
+        tenant(slug=slug, calendars=[link({"7001": "1"})], sealed_retell_key=None) for slug in slugs
+    ]
+    installation = Installation(FakeDatabase(tenants), None, HangingProbes(), "0009", ["0009"])
+    settings = Settings(retell_api_key=SecretStr("key_fallback_123"))
+    findings = await run_doctor(settings, installation, lambda: T0, per_check=0.01)
+    calendar = [f for f in findings if f.check == "calendar"]
+    assert [f.subject for f in calendar] == [f"{slug} / Mitte" for slug in slugs]
+    assert {(f.status, f.finding) for f in calendar} == {
+        (Status.FAIL, "calcom: no answer within 0.01 s")
+    }
+    assert {f.status for f in findings if f.check == "webhooks"} == {Status.SKIP}
+    assert exit_code(findings) == 1
