@@ -37,6 +37,7 @@ from frontdesk.settings import get_settings
 
 SLUG = "salon-sonnenschein"
 RETELL_KEY = "key_doctor_fallback_0123456789"
+POSTGRESQL = pytest.param("postgresql", marks=pytest.mark.postgres)
 TENANT_RETELL_KEY = "key_tenant_own_abcdefghijklmnop"
 
 
@@ -158,12 +159,12 @@ async def test_the_tenants_own_key_opens(
     never_printed(result.stdout + result.stderr, TENANT_RETELL_KEY)
 
 
+# SQLite reads this machine's clock: there is no other clock to differ from.
+@pytest.mark.parametrize("engine", [POSTGRESQL], indirect=True)
 @pytest.mark.parametrize("skew", [timedelta(seconds=-60), timedelta(seconds=60)])
 async def test_clock_skew_against_the_database_server(
     cli_env: str, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch, skew: timedelta
 ) -> None:
-    if engine.dialect.name == "sqlite":
-        pytest.skip("SQLite reads this machine's clock: there is no other clock to differ from")
     on_time = await server_clock(engine)
     monkeypatch.setattr(cli_doctor, "doctor_clock", lambda: lambda: on_time() + skew)
     result, findings = await doctor()
@@ -188,13 +189,11 @@ async def test_an_unmigrated_database(
     assert "frontdesk db upgrade" in row(findings, "migrations")["action"]
 
 
-@pytest.mark.postgres
+@pytest.mark.parametrize("engine", [POSTGRESQL], indirect=True)
 @pytest.mark.parametrize("where", ["closed port", "no such database"])
 async def test_a_wrong_postgresql_url(
     cli_env: str, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("a PostgreSQL URL")
     good = engine.url
     wrong = (
         good.set(port=closed_port(), password="s3cret-db-pass")
