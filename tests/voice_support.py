@@ -208,13 +208,15 @@ async def retell_client(
     function_deadline: float | None = None,
     **settings: object,
 ) -> AsyncIterator[RetellClient]:
-    """``function_deadline``: the voice functions' deadline (None: the production one)."""
+    """``function_deadline``: the voice functions' deadline, and how long a call event's write
+    is waited for before the webhook is answered (None: the production ones)."""
     overrides: dict[str, object] = {"retell_api_key": RETELL_KEY, **settings}
     clock = FakeClock(now)
     app = create_app(settings_for(engine, **overrides), clock=clock)
     async for http in client_for(app):
         if function_deadline is not None:
             app.state.voice.functions.deadline = function_deadline
+            app.state.voice.event_writes.answer_s = function_deadline
         yield RetellClient(http, engine, clock, app)
 
 

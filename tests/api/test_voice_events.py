@@ -208,6 +208,7 @@ async def test_an_event_written_after_its_answer_is_still_recorded(
     the browser test of a call saw "Kein Gesprächsverlauf" on a loaded machine)."""
     calls = retell.app.state.voice.calls
     write = calls.record_event
+    retell.app.state.voice.event_writes.answer_s = event_writes.EVENT_ANSWER_S
 
     async def slow_write(values: dict[str, Any]) -> None:
         await asyncio.sleep(event_writes.EVENT_ANSWER_S + 0.5)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import frontdesk
 from frontdesk.availability.model import Unavailable
+from frontdesk.booking import manage
 from frontdesk.calendars.errors import (
     CalendarAuthFailed,
     CalendarRejected,
@@ -83,6 +84,8 @@ def make(cls: type[domain.DomainError], code: str) -> domain.DomainError:
         return domain.FeeNotAccepted("a fee applies", 1500)
     if issubclass(cls, domain.InvalidSetting):
         return cls("why", "Warum, auf Deutsch.")
+    if cls is manage.LinkGone:
+        return manage.LinkGone(manage.Gone.EXPIRED)
     return cls("why")
 
 

@@ -136,6 +136,11 @@ DOMAIN_SPEECH: dict[str, tuple[str, str]] = {
         "Diese Person kenne ich bei uns leider nicht. Bei wem möchten Sie den Termin?",
         "I don't know that person here, I'm afraid. Who would you like the appointment with?",
     ),
+    # A customer's manage link (ADR 0026) is a page, never a call; told for completeness.
+    "link_gone": (
+        "Dieser Link gilt leider nicht mehr. Kann ich den Termin für Sie nachsehen?",
+        "That link is no longer valid, I'm afraid. Shall I look up the appointment for you?",
+    ),
     "appointment_not_found": (
         "Diesen Termin finde ich leider nicht. Welchen Termin meinen Sie?",
         "I can't find that appointment, I'm afraid. Which one do you mean?",

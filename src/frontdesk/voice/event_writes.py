@@ -28,15 +28,16 @@ class EventWrites:
     def __init__(self, calls: CallLog, outage: DatabaseOutage) -> None:
         self._calls = calls
         self._outage = outage
+        self.answer_s = EVENT_ANSWER_S
         # Held until done: the event loop keeps only weak references to tasks.
         self._running: set[asyncio.Task[None]] = set()
 
     async def write(self, values: CallRow, event: str, call_id: object) -> None:
-        """Start the write and return when it is done or ``EVENT_ANSWER_S`` has passed."""
+        """Start the write and return when it is done or ``answer_s`` has passed."""
         work = asyncio.create_task(self._write(values, event, call_id), name="voice-event")
         self._running.add(work)
         work.add_done_callback(self._running.discard)
-        await asyncio.wait({work}, timeout=EVENT_ANSWER_S)
+        await asyncio.wait({work}, timeout=self.answer_s)
 
     async def drain(self) -> None:
         """Wait for the writes still going on (the app's shutdown)."""
