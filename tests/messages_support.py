@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import email.policy
 import ipaddress
 import socket
 import ssl
@@ -41,7 +42,7 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:  # noqa: N802
         self.envelopes.append(envelope)
         raw = envelope.content if isinstance(envelope.content, bytes) else b""
-        self.messages.append(email.message_from_bytes(raw))
+        self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))
         self.tls.append(session.ssl is not None)
         return "250 OK queued as test"
 

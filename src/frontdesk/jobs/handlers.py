@@ -26,6 +26,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "frontdesk.booking.retention",
     "frontdesk.calendars.mirror",
     "frontdesk.messages.customer",
+    "frontdesk.messages.reminders",
 )
 
 SUCCEEDED_JOBS_KEPT_FOR = timedelta(days=7)
