@@ -27,6 +27,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "frontdesk.calendars.mirror",
     "frontdesk.messages.customer",
     "frontdesk.messages.reminders",
+    "frontdesk.messages.staff",
 )
 
 SUCCEEDED_JOBS_KEPT_FOR = timedelta(days=7)

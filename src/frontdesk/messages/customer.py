@@ -97,6 +97,7 @@ async def _email(ctx: JobContext, facts: MessageFacts, notice: Notice) -> None:
         text=texts.body,
         message_id=f"<{notice.key.replace(':', '.')}@frontdesk>",
         calendar=calendar,
+        unsubscribe_url=notice.unsubscribe_url,
     )
     await once(
         ctx,

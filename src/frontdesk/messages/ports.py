@@ -34,6 +34,8 @@ class Email:
     # Stable per message and channel: a receiver (or we, on a retry) can tell it is the same.
     message_id: str
     calendar: Attachment | None = None
+    # Reminders: the signed unsubscribe link, also as RFC 8058 one-click headers.
+    unsubscribe_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

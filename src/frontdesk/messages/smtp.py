@@ -53,6 +53,9 @@ def mime(email: Email) -> EmailMessage:
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = email.message_id
     message["Auto-Submitted"] = "auto-generated"
+    if email.unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(email.text)
     if email.calendar is not None:
         maintype, _, rest = email.calendar.content_type.partition("/")

@@ -30,6 +30,7 @@ from frontdesk.domain.model import (
     AppointmentSource,
     AppointmentStatus,
     ConsentChannel,
+    SyncState,
 )
 
 
@@ -300,3 +301,26 @@ async def staff_recipients(session: AsyncSession, tenant_id: uuid.UUID) -> list[
         .order_by(User.email)
     )
     return list((await session.execute(stmt)).scalars())
+
+
+async def in_conflict(
+    session: AsyncSession, now: datetime, limit: int
+) -> list[tuple[uuid.UUID, uuid.UUID, datetime]]:
+    """(tenant, appointment, start) of upcoming appointments whose calendar sync needs a
+    person's decision, for tenants with someone who wants to hear of it."""
+    wants = select(User.id).where(
+        User.tenant_id == Appointment.tenant_id,
+        User.active.is_(True),
+        User.notify_by_email.is_(True),
+    )
+    stmt = (
+        select(Appointment.tenant_id, Appointment.id, Appointment.starts_at)
+        .where(
+            Appointment.sync_state == SyncState.CONFLICT,
+            Appointment.starts_at > now,
+            wants.exists(),
+        )
+        .order_by(Appointment.starts_at, Appointment.id)
+        .limit(limit)
+    )
+    return [(t, a, s) for t, a, s in (await session.execute(stmt)).all()]
