@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from frontdesk.messages import ics, links, policy, render
 from frontdesk.messages.model import Appointment, MessageKind, Notice
 from frontdesk.messages.wording import in_digits, in_words
+from frontdesk.settings import Settings
 
 BERLIN = ZoneInfo("Europe/Berlin")
 KEY = b"k" * 32
@@ -84,10 +85,13 @@ def test_garbage_is_not_a_token() -> None:
 
 def test_manage_url_comes_from_the_one_installed_builder() -> None:
     appt = _appointment()
-    assert links.manage_url_for(appt.tenant_id, appt.appointment_id, appt.starts_at) is None
-    links.install_manage_url_builder(lambda t, a, s: f"https://x.example/m/{a}")
+    settings = Settings(base_url="https://x.example")
+    assert (
+        links.manage_url_for(settings, appt.tenant_id, appt.appointment_id, appt.starts_at) is None
+    )
+    links.install_manage_url_builder(lambda cfg, t, a, s: f"{cfg.base_url}/m/{a}")
     try:
-        url = links.manage_url_for(appt.tenant_id, appt.appointment_id, appt.starts_at)
+        url = links.manage_url_for(settings, appt.tenant_id, appt.appointment_id, appt.starts_at)
         assert url == f"https://x.example/m/{appt.appointment_id}"
         body = render.customer_email(Notice(MessageKind.BOOKED, 0, appt, url)).body
         assert url in body

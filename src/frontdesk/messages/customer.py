@@ -58,7 +58,9 @@ async def send(
     appointment = appointment_of(facts, starts_at, ends_at)
     manage = None
     if kind is not MessageKind.CANCELLED:
-        manage = links.manage_url_for(facts.tenant_id, facts.appointment_id, starts_at)
+        manage = links.manage_url_for(
+            ctx.settings, facts.tenant_id, facts.appointment_id, starts_at
+        )
     unsubscribe = None
     if kind is MessageKind.REMINDER:
         unsubscribe = links.unsubscribe_url(ctx.settings, facts.tenant_id, facts.customer_id)

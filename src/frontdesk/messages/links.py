@@ -26,8 +26,8 @@ from frontdesk.settings import Settings
 UNSUBSCRIBE_PATH = "/m/unsubscribe"
 _CONTEXT = b"frontdesk/messages/unsubscribe/v1"
 
-# (tenant id, appointment id, the appointment's start) -> the customer's manage URL, or None.
-ManageUrlBuilder = Callable[[uuid.UUID, uuid.UUID, datetime], str | None]
+# (settings, tenant id, appointment id, the appointment's start) -> the manage URL, or None.
+ManageUrlBuilder = Callable[[Settings, uuid.UUID, uuid.UUID, datetime], str | None]
 
 _manage_url_builder: ManageUrlBuilder | None = None
 
@@ -39,12 +39,13 @@ def install_manage_url_builder(builder: ManageUrlBuilder | None) -> None:
 
 
 def manage_url_for(
-    tenant_id: uuid.UUID, appointment_id: uuid.UUID, starts_at: datetime
+    settings: Settings, tenant_id: uuid.UUID, appointment_id: uuid.UUID, starts_at: datetime
 ) -> str | None:
-    """The link a message offers to see, move or cancel the appointment; None without one."""
+    """The link a message offers to see, move or cancel the appointment; None without one.
+    (``settings``: the public base URL and whatever key the link's token is signed with.)"""
     if _manage_url_builder is None:
         return None
-    return _manage_url_builder(tenant_id, appointment_id, starts_at)
+    return _manage_url_builder(settings, tenant_id, appointment_id, starts_at)
 
 
 def link_key(settings: Settings) -> bytes | None:
