@@ -67,6 +67,8 @@ async def test_book_move_cancel_each_send_one_invitation_update(
         assert "08.12." in body
         assert "10 Uhr" in body
         assert "Salon Sonnenschein" in first["Subject"]
+        assert "Sonnenallee 12, 12045 Berlin" in body
+        assert "Herrenhaarschnitt bei " in body  # service and staff
         assert "+49" not in body  # no phone number in the message
 
         await booking.reschedule(TENANT, appointment, at(9, 15))
