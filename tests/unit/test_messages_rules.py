@@ -112,7 +112,8 @@ def test_english_tenants_get_english_messages() -> None:
     assert texts.subject.startswith("Appointment moved")
     assert "Tuesday, 30 March 2027 at 10:30 am" in texts.body
     sms = render.customer_sms(Notice(MessageKind.CANCELLED, 2, _appointment("de-DE")))
-    assert sms.startswith("Salon Sonnenschein: Termin abgesagt")
+    assert sms.startswith("Salon Sonnenschein: Termin abgesagt: Herrenhaarschnitt, Dienstag")
+    assert "Hauptstraße" not in sms  # a cancelled appointment needs no address
 
 
 def test_the_ics_is_an_itip_request_or_cancel_in_berlin_time() -> None:

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from frontdesk.db.repositories import messages as message_rows
 from frontdesk.db.repositories.messages import ReminderCandidate
 from frontdesk.domain.model import ACTIVE_STATUSES
@@ -63,13 +65,13 @@ async def scan(ctx: JobContext, payload: dict[str, Any]) -> None:
                 # Booked less than the reminder period ahead: the confirmation was enough.
                 # The claim stays, so the appointment is not looked at again.
                 continue
-            await _enqueue_sends(session, candidate, now)
+            await _enqueue_sends(session, candidate)
         await session.commit()
     if claimed:
         log.info("reminders claimed", count=claimed)
 
 
-async def _enqueue_sends(session: Any, candidate: ReminderCandidate, now: datetime) -> None:
+async def _enqueue_sends(session: AsyncSession, candidate: ReminderCandidate) -> None:
     base = {
         "tenant_id": str(candidate.tenant_id),
         "appointment_id": str(candidate.appointment_id),
