@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tests.app_support import client_for, settings_for
 from tests.booking_support import ERIKA, TENANT, request
 from tests.clock_support import NOW, FakeClock
+from tests.log_support import LogCapture
 from tests.messages_support import FakeSms, channels, smtp_server, text_of
 
 from frontdesk.app import create_app
@@ -20,7 +21,7 @@ from frontdesk.db.tables import Customer, Job, MessageDelivery, User
 from frontdesk.domain.model import AppointmentSource, ConsentChannel, JobState
 from frontdesk.jobs.handlers import default_registry
 from frontdesk.jobs.worker import Worker
-from frontdesk.messages import links
+from frontdesk.messages import deliver, links
 from frontdesk.messages.channels import Channels
 from frontdesk.messages.ports import DeliveryFailed
 
@@ -151,3 +152,22 @@ async def _opted_out(sessions: async_sessionmaker[AsyncSession], customer: objec
     async with sessions() as s:
         row = (await s.execute(select(Customer).where(Customer.id == customer))).scalar_one()
         return row.reminders_opted_out_at is not None
+
+
+async def test_sends_are_logged_without_body_address_or_number(
+    booking: BookingService,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    logs_of: LogCapture,
+) -> None:
+    booked = await booking.book(request(customer=ERIKA_MAIL, source=AppointmentSource.PHONE))
+    await _consent(sessions, booked.appointment.customer_id)
+    sms = FakeSms()
+    with smtp_server() as (inbox, port), logs_of(deliver) as logs:
+        await _worker(sessions, clock, channels(port, sms)).run_until_idle()
+    sent = [entry for entry in logs if entry["event"] == "message sent"]
+    assert sorted(entry["channel"] for entry in sent) == ["email", "sms"]
+    assert len(inbox.messages) == 1
+    logged = repr(logs)
+    for secret in ("erika@example.org", "+4915112345678", "Herrenhaarschnitt", "Mustermann"):
+        assert secret not in logged
