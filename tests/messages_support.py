@@ -18,7 +18,7 @@ from typing import Any
 
 import icalendar
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -47,6 +47,17 @@ class Inbox:
         return "250 OK queued as test"
 
 
+def _authenticator(user: str, password: str) -> Any:
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            user.encode(),
+            password.encode(),
+        )
+        return AuthResult(success=ok)
+
+    return check
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -54,12 +65,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(tls_context: ssl.SSLContext | None = None) -> Iterator[tuple[Inbox, int]]:
+def smtp_server(
+    tls_context: ssl.SSLContext | None = None,
+    *,
+    implicit_tls: bool = False,
+    login: tuple[str, str] | None = None,
+) -> Iterator[tuple[Inbox, int]]:
+    """``tls_context``: offered by STARTTLS, or from the first byte with ``implicit_tls``;
+    ``login``: AUTH required with this user and password."""
     inbox = Inbox()
     port = free_port()
     kwargs: dict[str, Any] = {}
     if tls_context is not None:
-        kwargs["tls_context"] = tls_context
+        kwargs["ssl_context" if implicit_tls else "tls_context"] = tls_context
+    if login is not None:
+        kwargs["authenticator"] = _authenticator(*login)
+        kwargs["auth_required"] = True
     controller = Controller(inbox, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     try:
