@@ -22,6 +22,8 @@ from frontdesk.api.voice import router as voice_router
 from frontdesk.api.web import install_web_handlers
 from frontdesk.api.web import router as web_router
 from frontdesk.api.web.errors import failure_page
+from frontdesk.api.web.manage_page import failure_page as manage_failure_page
+from frontdesk.api.web.manage_page import router as manage_router
 from frontdesk.booking.calendar_inbox import CalendarInbox
 from frontdesk.booking.call_log import CallLog
 from frontdesk.booking.catalog import CatalogCache
@@ -72,7 +74,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     )
     # Added first, so innermost: what no exception handler took becomes problem JSON inside
     # the request context (its log lines carry the request id), ADR 0018.
-    app.add_middleware(ErrorBoundary, pages={"/admin": failure_page})
+    app.add_middleware(ErrorBoundary, pages={"/admin": failure_page, "/m": manage_failure_page})
     # Added last, so outermost: refusals of oversized bodies get a request id and a log line too.
     app.add_middleware(OptionsMiddleware)
     app.add_middleware(BodyLimitMiddleware)
@@ -85,6 +87,8 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.include_router(calcom_webhook_router)
     app.include_router(web_router)
     app.include_router(unsubscribe_router)
+    # The customer's manage page: public, the signed link is its key (ADR 0026).
+    app.include_router(manage_router)
     return app
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -22,6 +24,7 @@ from tests.voice_support import (
 
 from frontdesk.db.engine import create_session_factory
 from frontdesk.db.tables import CallFunction
+from frontdesk.voice import event_writes
 
 EVENTS = {"call_started": started, "call_ended": ended, "call_analyzed": analyzed}
 
@@ -195,3 +198,25 @@ async def test_inbound_for_unknown_or_withheld_callers(
     assert answer["dynamic_variables"]["next_appointment_spoken"] == ""
     assert answer["metadata"]["customer_id"] == ""
     assert await retell.written() == 0
+
+
+async def test_an_event_written_after_its_answer_is_still_recorded(
+    retell: RetellClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow database moment answers the webhook before the write is done; the write goes on
+    behind the answer (a 204 ends Retell's retries, so a cancelled write lost the transcript —
+    the browser test of a call saw "Kein Gesprächsverlauf" on a loaded machine)."""
+    calls = retell.app.state.voice.calls
+    write = calls.record_event
+
+    async def slow_write(values: dict[str, Any]) -> None:
+        await asyncio.sleep(event_writes.EVENT_ANSWER_S + 0.5)
+        await write(values)
+
+    monkeypatch.setattr(calls, "record_event", slow_write)
+    response = await retell.event("call_ended", ended())
+    assert response.status_code == 204
+    await retell.app.state.voice.close()  # waits for the write still going on
+    call = await retell.call_row("call_ev")
+    assert call.transcript is not None
+    assert call.call_status == "ended"

@@ -10,8 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.e2e_support import real_clock_env, require_chromium, running_server
+
+# What a page shows after a round trip to the server is waited for up to 15 s, not Playwright's
+# 5 s: the server runs on SQLite in a process of its own, and under libfaketime on a loaded CI
+# machine a move by dragging took longer than 5 s to answer (the message was still empty).
+# The tests check what the page says, never how fast.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +45,7 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
     context = browser.new_context(
         base_url=server, locale="de-DE", viewport={"width": 1280, "height": 860}
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(15_000)
     tab = context.new_page()
     yield tab
     context.close()
@@ -56,7 +62,7 @@ def browser_page_phone(browser: Browser, server: str) -> Iterator[Page]:
         is_mobile=True,
         has_touch=True,
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(15_000)
     tab = context.new_page()
     yield tab
     context.close()

@@ -58,3 +58,26 @@ async def test_a_redelivered_event_adds_no_second_entry(
         await s.commit()
     await worker.run_until_idle()
     assert len(await _audit(sessions)) == 1
+
+
+async def test_the_audit_trail_names_who_asked(
+    booking: BookingService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A change made through a customer's manage link is audited as theirs (ADR 0026); the
+    channels that name nobody stay "booking"."""
+    from tests.clock_support import at
+
+    view = (await booking.book(request())).appointment
+    await booking.reschedule(TENANT, view.id, at(1, 15), actor="customer:link")
+    await booking.cancel(TENANT, view.id, actor="customer:link")
+    worker = Worker(sessions, default_registry(), clock=lambda: NOW, poll_interval=0.01)
+    # Three events, and the customer's message about each (ADR 0024).
+    assert await worker.run_until_idle() == 6
+    async with sessions() as s:
+        rows = (await s.execute(select(AuditLog.action, AuditLog.actor))).all()
+    actors = dict(rows)
+    assert actors == {
+        "appointment_booked": "booking",
+        "appointment_rescheduled": "customer:link",
+        "appointment_cancelled": "customer:link",
+    }

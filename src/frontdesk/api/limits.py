@@ -27,6 +27,8 @@ BODY_LIMITS: tuple[tuple[str, int], ...] = (
     # A Cal.com booking payload is a few kilobytes; long descriptions and many attendees stay
     # far below this.
     ("/calcom/webhook/", 256 * KIB),
+    # The customer's manage page posts one choice and its form token.
+    ("/m/", 4 * KIB),
 )
 DEFAULT_LIMIT = 1 * MIB
 

@@ -25,8 +25,10 @@ async def cancel(
     reason: str | None = None,
     expected_version: int | None = None,
     accept_fee: bool = True,
+    actor: str | None = None,
 ) -> CancellationOutcome:
-    """Cancel; with ``accept_fee`` False a cancellation that costs a fee is refused first."""
+    """Cancel; with ``accept_fee`` False a cancellation that costs a fee is refused first.
+    ``actor`` names who asked in the audit trail (default: the booking channels)."""
     now = uow.clock()
     async with uow.writing() as session:
         row, catalog, service = await uow.load_for_change(session, tenant_id, appointment_id)
@@ -47,7 +49,7 @@ async def cancel(
         row.cancellation_fee_cents = terms.fee_cents
         try:
             await uow.flush(session)
-            await uow.publish(session, _cancelled(row, terms.fee_cents))
+            await uow.publish(session, _cancelled(row, terms.fee_cents, actor))
             if catalog.external:
                 await sync.request_sync(session, row, now, delay=timedelta(0))
             await uow.touch(session, catalog, (row.starts_at, row.ends_at), provider_changed=False)
@@ -57,11 +59,12 @@ async def cancel(
     return CancellationOutcome(AppointmentView.of(row), terms.fee_cents)
 
 
-def _cancelled(row: Appointment, fee_cents: int) -> AppointmentCancelled:
+def _cancelled(row: Appointment, fee_cents: int, actor: str | None) -> AppointmentCancelled:
     return AppointmentCancelled(
         tenant_id=row.tenant_id,
         appointment_id=row.id,
         starts_at=row.starts_at,
         fee_cents=fee_cents,
         version=row.version,
+        actor=actor,
     )

@@ -40,7 +40,7 @@ async def _record(session: DbSession, ctx: JobContext, payload: dict[str, Any]) 
         session,
         entry_id=uuid.uuid5(_AUDIT_NAMESPACE, f"job:{ctx.job_id}"),
         tenant_id=uuid.UUID(payload["tenant_id"]),
-        actor="booking",
+        actor=payload.get("actor") or "booking",
         action=ctx.kind.removeprefix("event."),
         entity_type="appointment",
         entity_id=payload["appointment_id"],

@@ -22,9 +22,10 @@ async def reschedule(
     new_start: datetime,
     staff_id: uuid.UUID | None = None,
     expected_version: int | None = None,
+    actor: str | None = None,
 ) -> AppointmentView:
     """Move to ``new_start`` (with ``staff_id``, else the same staff member when free, else
-    anyone who offers the service)."""
+    anyone who offers the service); ``actor`` names who asked in the audit trail."""
     start = rules.bookable_start(new_start)
     now = uow.clock()
     async with uow.writing() as session:
@@ -50,7 +51,7 @@ async def reschedule(
         row.staff_id = check.slot.staff_id
         try:
             await uow.flush(session)
-            await uow.publish(session, _rescheduled(row, previous))
+            await uow.publish(session, _rescheduled(row, previous, actor))
             if catalog.external:
                 await sync.request_sync(session, row, now, delay=timedelta(0))
             await uow.touch(
@@ -68,7 +69,7 @@ async def reschedule(
     return AppointmentView.of(row)
 
 
-def _rescheduled(row: Appointment, previous: datetime) -> AppointmentRescheduled:
+def _rescheduled(row: Appointment, previous: datetime, actor: str | None) -> AppointmentRescheduled:
     return AppointmentRescheduled(
         tenant_id=row.tenant_id,
         appointment_id=row.id,
@@ -77,4 +78,5 @@ def _rescheduled(row: Appointment, previous: datetime) -> AppointmentRescheduled
         ends_at=row.ends_at,
         staff_id=row.staff_id,
         version=row.version,
+        actor=actor,
     )

@@ -126,9 +126,10 @@ class BookingService:
         new_start: datetime,
         staff_id: uuid.UUID | None = None,
         expected_version: int | None = None,
+        actor: str | None = None,
     ) -> AppointmentView:
         return await reschedule(
-            self.uow, tenant_id, appointment_id, new_start, staff_id, expected_version
+            self.uow, tenant_id, appointment_id, new_start, staff_id, expected_version, actor
         )
 
     async def cancel(
@@ -138,9 +139,10 @@ class BookingService:
         reason: str | None = None,
         expected_version: int | None = None,
         accept_fee: bool = True,
+        actor: str | None = None,
     ) -> CancellationOutcome:
         return await cancel(
-            self.uow, tenant_id, appointment_id, reason, expected_version, accept_fee
+            self.uow, tenant_id, appointment_id, reason, expected_version, accept_fee, actor
         )
 
     async def mark_attendance(

@@ -90,6 +90,29 @@ class ExternalBooking:
     attendee: Attendee | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A webhook the provider holds for one event type (what ``frontdesk doctor`` compares with
+    the subscriptions ``calcom connect`` stored)."""
+
+    id: str
+    url: str
+    active: bool
+
+
+class CalendarProbe(Protocol):
+    """An authenticated, cheap look at one tenant's outside calendar (``frontdesk doctor``);
+    reads only."""
+
+    async def account(self) -> str:
+        """Who the stored key authenticates as (never the key); raises ``CalendarError``s."""
+        ...
+
+    async def subscriptions(self, event_type: str) -> Sequence[Subscription]:
+        """The webhooks subscribed to ``event_type``."""
+        ...
+
+
 class CalendarPort(Protocol):
     """A business's calendar as the booking use cases see it."""
 

@@ -25,9 +25,10 @@ from redis.asyncio import Redis
 
 from frontdesk.calendars.calcom.adapter import CalcomCalendar
 from frontdesk.calendars.calcom.client import CalcomClient
+from frontdesk.calendars.calcom.probe import CalcomProbe
 from frontdesk.calendars.calcom.transport import Guard
 from frontdesk.calendars.errors import CalendarAuthFailed
-from frontdesk.calendars.port import CalendarPort, ProviderLink
+from frontdesk.calendars.port import CalendarPort, CalendarProbe, ProviderLink
 from frontdesk.domain.clock import Clock
 from frontdesk.domain.model import CalendarProvider
 from frontdesk.resilience.clocks import Monotonic, Sleep
@@ -83,27 +84,46 @@ class CalendarProviders:
             self._ports[key] = port
         return port
 
+    def probe(self, link: ProviderLink, *, seconds: float) -> CalendarProbe:
+        """A read-only probe of ``link``'s provider for ``frontdesk doctor``, each request
+        bounded by ``seconds``; ``CalendarAuthFailed`` when its key cannot be opened."""
+        if link.provider is not CalendarProvider.CALCOM:
+            raise ValueError(f"{link.provider} has no outside calendar probe")
+        return CalcomProbe(
+            _calcom_client(link, self),
+            team_id=_team_id(link),
+            seconds=seconds,
+            monotonic=self.guard.monotonic,
+        )
+
     async def aclose(self) -> None:
         if self._owns_http:
             await self.http.aclose()
 
 
 def _calcom(link: ProviderLink, providers: CalendarProviders) -> CalendarPort:
+    return CalcomCalendar(_calcom_client(link, providers), team_id=_team_id(link))
+
+
+def _team_id(link: ProviderLink) -> int | None:
+    team = link.config.get("team_id")
+    return int(team) if team is not None else None
+
+
+def _calcom_client(link: ProviderLink, providers: CalendarProviders) -> CalcomClient:
     if not link.sealed_key:
         raise CalendarAuthFailed("no Cal.com API key stored: run `frontdesk calcom connect`")
     try:
         api_key = unseal(link.sealed_key, providers.settings.secret_key)
     except SecretUnreadable as exc:
         raise CalendarAuthFailed(str(exc)) from exc
-    client = CalcomClient.for_tenant(
+    return CalcomClient.for_tenant(
         providers.http,
         tenant=link.tenant_slug,
         api_key=api_key,
         guard=providers.guard,
         base_url=link.api_url or providers.settings.calcom_api_url,
     )
-    team = link.config.get("team_id")
-    return CalcomCalendar(client, team_id=int(team) if team is not None else None)
 
 
 _FACTORIES: dict[CalendarProvider, Callable[[ProviderLink, CalendarProviders], CalendarPort]] = {

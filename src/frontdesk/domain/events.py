@@ -39,6 +39,8 @@ class AppointmentRescheduled(DomainEvent):
     ends_at: datetime
     staff_id: uuid.UUID
     version: int
+    # Who asked, for the audit trail: None is the booking channels' default ("booking").
+    actor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class AppointmentCancelled(DomainEvent):
     starts_at: datetime
     fee_cents: int
     version: int
+    actor: str | None = None
 
 
 EVENT_KINDS = tuple(

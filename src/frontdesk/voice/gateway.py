@@ -31,6 +31,7 @@ from frontdesk.resilience.loop_lag import LoopLag
 from frontdesk.resilience.outage import degraded
 from frontdesk.voice import signature, slots
 from frontdesk.voice.calls import call_id_for, call_problem, call_row, event_values, function_record
+from frontdesk.voice.event_writes import EventWrites
 from frontdesk.voice.functions import CallContext, Reply, VoiceFunctions
 from frontdesk.voice.inbound import inbound_answer, inbound_fallback
 from frontdesk.voice.logbuffer import CallLogBuffer
@@ -57,10 +58,8 @@ ANSWER_MARGIN_S = 0.1
 # Past the function's own deadline, how long its work may take to unwind before the answer
 # leaves without it (ADR 0016: a driver cancelling a query on a hung database can take seconds).
 ABANDON_AFTER_S = 0.05
-# The inbound webhook answers within this (Retell waits before picking up); an event is given
-# this long to be written before it is answered anyway.
+# The inbound webhook answers within this (Retell waits before picking up).
 INBOUND_DEADLINE_S = 2.0
-EVENT_WRITE_S = 1.0
 
 
 class VoiceRefused(Exception):
@@ -139,6 +138,7 @@ class VoiceGateway:
         # Started by the app's lifespan (``loop_lag.running()``); idle it reads 0.
         self.loop_lag = LoopLag()
         self.max_loop_lag: float | None = MAX_LOOP_LAG_S
+        self.event_writes = EventWrites(call_log, self.outage)
 
     # -- the three endpoints -------------------------------------------------------------------
 
@@ -197,21 +197,7 @@ class VoiceGateway:
         if not self.outage.admit():
             DEGRADED.labels(dependency="database", where="voice_event").inc()
             return
-        loop = asyncio.get_running_loop()
-        work = asyncio.create_task(self.calls.record_event(values), name="voice-event")
-        try:
-            await answer_by(work, loop.time() + EVENT_WRITE_S)
-        except CallNotOurs:
-            log.warning("retell event for another tenant's call", call_id=call.get("call_id"))
-        except Exception as exc:
-            # Catch-all on purpose: an event that cannot be written is answered all the same
-            # (a 5xx makes Retell send it again into the same failure); classified (ADR 0018).
-            failure = classify(exc)
-            report(failure, "voice_event", webhook=event)
-            if failure.dependency == "database":
-                self.outage.failed()
-        else:
-            self.outage.succeeded()
+        await self.event_writes.write(values, str(event), call.get("call_id"))
 
     async def function(
         self, name: str, body: bytes, header: str | None, received_at: float | None = None
@@ -339,7 +325,9 @@ class VoiceGateway:
         self.call_log.add(FunctionEntry(route.tenant_id, call_id, record, row))
 
     async def close(self) -> None:
-        """Write the call-log records still queued (the app's shutdown)."""
+        """Write the call-log records still queued and let event writes that outlived their
+        answer finish (the app's shutdown)."""
+        await self.event_writes.drain()
         await self.call_log.close()
 
     # -- steps ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from frontdesk.api.web.deps import CurrentUser, ScheduleDep
 from frontdesk.api.web.errors import PageError
 from frontdesk.api.web.templating import render, set_flash, translator_for
 from frontdesk.booking.appointment_detail import AppointmentDetail, appointment_detail
+from frontdesk.booking.manage_link import manage_url
 from frontdesk.booking.service import BookingService
 from frontdesk.domain.errors import (
     AlreadyCancelled,
@@ -242,8 +243,13 @@ async def _context(
             Choice(s.start.isoformat(), f"{t.time(s.start.astimezone(zone))} · {s.staff_name}")
             for s in search.slots
         ]
+    settings = request.app.state.resources.settings
     return {
         "a": found,
+        # The customer's own link (ADR 0026), for the business to pass on by hand.
+        "manage_link": manage_url(settings, user.tenant_id, found.id, found.start)
+        if found.changeable
+        else None,
         "move_day": day,
         "move_staff": staff_id,
         "staff": staff,

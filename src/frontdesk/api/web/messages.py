@@ -983,3 +983,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "call.ended.max_duration_reached": "Maximum duration reached",
     },
 }
+
+# The customer's manage page keeps its texts in a module of its own (one job per file).
+from frontdesk.api.web.manage_messages import MANAGE_MESSAGES  # noqa: E402
+
+for _language, _texts in MANAGE_MESSAGES.items():
+    MESSAGES[_language].update(_texts)
