@@ -4,6 +4,7 @@ METHOD:CANCEL; exactly one message per change; STARTTLS when the server offers i
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -22,11 +23,13 @@ from tests.messages_support import (
     text_of,
 )
 
+from frontdesk.booking import manage_link
 from frontdesk.booking.service import BookingService
 from frontdesk.domain.model import AppointmentSource
 from frontdesk.jobs.handlers import default_registry
 from frontdesk.jobs.worker import Worker
 from frontdesk.messages.channels import Channels
+from frontdesk.settings import get_settings
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ERIKA_MAIL = replace(ERIKA, email="erika@example.org")
@@ -36,6 +39,16 @@ def _worker(
     sessions: async_sessionmaker[AsyncSession], clock: FakeClock, chans: Channels
 ) -> Worker:
     return Worker(sessions, default_registry(), clock=clock, poll_interval=0.01, channels=chans)
+
+
+def _link_start(body: str) -> datetime | None:
+    """The start the body's manage link stands for (verified with the page's own key)."""
+    found = re.search(r"https?://\S+/m/(\S+)", body)
+    assert found is not None
+    check = manage_link.verify(
+        manage_link.link_key(get_settings().secret_key), found.group(1), at(1, 0)
+    )
+    return None if check.ref is None else check.ref.starts_at
 
 
 async def test_book_move_cancel_each_send_one_invitation_update(
@@ -70,6 +83,7 @@ async def test_book_move_cancel_each_send_one_invitation_update(
         assert "Sonnenallee 12, 12045 Berlin" in body
         assert "Herrenhaarschnitt bei " in body  # service and staff
         assert "+49" not in body  # no phone number in the message
+        assert _link_start(body) == at(8, 10)  # the manage link, for this start
 
         await booking.reschedule(TENANT, appointment, at(9, 15))
         await worker.run_until_idle()
@@ -79,6 +93,7 @@ async def test_book_move_cancel_each_send_one_invitation_update(
         assert int(moved["SEQUENCE"]) == 1
         assert moved.decoded("DTSTART") == at(9, 15)
         assert calendar_of(inbox.messages[1])["METHOD"] == "REQUEST"
+        assert _link_start(text_of(inbox.messages[1])) == at(9, 15)  # the new start's link
 
         await booking.cancel(TENANT, appointment)
         await worker.run_until_idle()
@@ -89,6 +104,7 @@ async def test_book_move_cancel_each_send_one_invitation_update(
         assert cancelled["UID"] == event["UID"]
         assert int(cancelled["SEQUENCE"]) == 2
         assert cancelled["STATUS"] == "CANCELLED"
+        assert "/m/" not in text_of(inbox.messages[2])  # nothing left to manage
 
         # Nothing is sent twice: the jobs are done, and rerunning finds nothing.
         await worker.run_until_idle()

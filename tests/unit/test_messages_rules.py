@@ -11,6 +11,7 @@ import icalendar
 from hypothesis import given
 from hypothesis import strategies as st
 
+from frontdesk.booking import manage_link
 from frontdesk.messages import ics, links, policy, render
 from frontdesk.messages.model import Appointment, MessageKind, Notice
 from frontdesk.messages.wording import in_digits, in_words
@@ -83,18 +84,23 @@ def test_garbage_is_not_a_token() -> None:
     assert links.read_unsubscribe_token(KEY, "A" * 500) is None
 
 
-def test_manage_url_comes_from_the_one_installed_builder() -> None:
+def test_manage_url_is_the_manage_pages_link_unless_another_builder_is_installed() -> None:
     appt = _appointment()
-    settings = Settings(base_url="https://x.example")
-    assert (
-        links.manage_url_for(settings, appt.tenant_id, appt.appointment_id, appt.starts_at) is None
-    )
-    links.install_manage_url_builder(lambda cfg, t, a, s: f"{cfg.base_url}/m/{a}")
+    settings = Settings(base_url="https://x.example", secret_key="k" * 43 + "=")
+    default = links.manage_url_for(settings, appt.tenant_id, appt.appointment_id, appt.starts_at)
+    assert default is not None
+    token = default.removeprefix("https://x.example/m/")
+    check = manage_link.verify(manage_link.link_key(settings.secret_key), token, appt.starts_at)
+    assert check.ref is not None
+    assert check.ref.appointment_id == appt.appointment_id
+    body = render.customer_email(Notice(MessageKind.BOOKED, 0, appt, default)).body
+    assert default in body
+    links.install_manage_url_builder(lambda cfg, t, a, s: None)
     try:
-        url = links.manage_url_for(settings, appt.tenant_id, appt.appointment_id, appt.starts_at)
-        assert url == f"https://x.example/m/{appt.appointment_id}"
-        body = render.customer_email(Notice(MessageKind.BOOKED, 0, appt, url)).body
-        assert url in body
+        assert (
+            links.manage_url_for(settings, appt.tenant_id, appt.appointment_id, appt.starts_at)
+            is None
+        )
     finally:
         links.install_manage_url_builder(None)
     assert "http" not in render.customer_email(Notice(MessageKind.BOOKED, 0, appt)).body

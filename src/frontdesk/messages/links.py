@@ -1,9 +1,9 @@
 """The links a customer message carries: the manage page and the reminder unsubscribe.
 
-``manage_url_for`` is the ONE place that builds a customer's manage link for a message. The
-manage page and its signed token live elsewhere; until a builder is installed here
-(``install_manage_url_builder``, called once where the process starts), messages carry no
-manage link and the templates leave the line out.
+``manage_url_for`` is the ONE place that builds a customer's manage link for a message: the
+manage page's own ``booking.manage_link.manage_url`` (ADR 0026), unless a process or test
+installs another builder (``install_manage_url_builder``). A builder may answer None: the
+templates then leave the line out.
 
 The unsubscribe link is signed here (HMAC-SHA256 over tenant and customer, keyed by
 ``FRONTDESK_LINK_KEY`` or, failing that, a key derived from ``FRONTDESK_SECRET_KEY``); it never
@@ -21,6 +21,7 @@ from datetime import datetime
 
 from pydantic import SecretStr
 
+from frontdesk.booking.manage_link import manage_url
 from frontdesk.settings import Settings
 
 UNSUBSCRIBE_PATH = "/m/unsubscribe"
@@ -33,7 +34,7 @@ _manage_url_builder: ManageUrlBuilder | None = None
 
 
 def install_manage_url_builder(builder: ManageUrlBuilder | None) -> None:
-    """Use ``builder`` for every message's manage link from now on (None: no links)."""
+    """Use ``builder`` for every message's manage link from now on (None: the manage page's)."""
     global _manage_url_builder
     _manage_url_builder = builder
 
@@ -43,9 +44,8 @@ def manage_url_for(
 ) -> str | None:
     """The link a message offers to see, move or cancel the appointment; None without one.
     (``settings``: the public base URL and whatever key the link's token is signed with.)"""
-    if _manage_url_builder is None:
-        return None
-    return _manage_url_builder(settings, tenant_id, appointment_id, starts_at)
+    build = _manage_url_builder or manage_url
+    return build(settings, tenant_id, appointment_id, starts_at)
 
 
 def link_key(settings: Settings) -> bytes | None:
