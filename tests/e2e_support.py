@@ -38,6 +38,7 @@ SCREENSHOTS = REPO / "docs" / "screenshots"
 # The installation's Retell key of the server under test: the browser tests call the voice
 # functions signed with it, as Retell would.
 RETELL_KEY = "e2e-retell-key"
+LINK_KEY = "e2e-unsubscribe-link-key"
 # The seeded day: Tuesday 1 December 2026 (the suite's NOW), three appointments.
 SEEDED = (
     ("Erika Mustermann", at(1, 10), "anna", "damenhaarschnitt", "+4915112345678"),

@@ -17,6 +17,7 @@ from frontdesk.api.errors import ErrorBoundary, install_problem_handlers
 from frontdesk.api.limits import BodyLimitMiddleware
 from frontdesk.api.methods import OptionsMiddleware
 from frontdesk.api.rest.router import router as rest_router
+from frontdesk.api.unsubscribe import router as unsubscribe_router
 from frontdesk.api.voice import router as voice_router
 from frontdesk.api.web import install_web_handlers
 from frontdesk.api.web import router as web_router
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.include_router(voice_router)
     app.include_router(calcom_webhook_router)
     app.include_router(web_router)
+    app.include_router(unsubscribe_router)
     # The customer's manage page: public, the signed link is its key (ADR 0026).
     app.include_router(manage_router)
     return app

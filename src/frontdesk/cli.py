@@ -21,6 +21,7 @@ from frontdesk.booking.queries import Queries
 from frontdesk.cli_calcom import calcom_app
 from frontdesk.cli_dev import dev_app
 from frontdesk.cli_doctor import doctor_command
+from frontdesk.cli_messages import messages_app
 from frontdesk.cli_reconcile import reconcile_command
 from frontdesk.db import migrate
 from frontdesk.db.repositories import jobs as job_rows
@@ -49,6 +50,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(dev_app, name="dev")
 app.add_typer(calcom_app, name="calcom")
+app.add_typer(messages_app, name="messages")
 app.command("reconcile")(reconcile_command)
 app.command("doctor")(doctor_command)
 

@@ -109,6 +109,8 @@ OPENING_HOURS = (
 )
 
 SLOT_STEP_MINUTES = 15
+# The line customer messages show (ADR 0024); made up, like the rest of the demo.
+BRANCH_ADDRESS = "Sonnenallee 12, 12045 Berlin"
 MIN_NOTICE_MINUTES = 60
 HORIZON_DAYS = 60
 # Cancelling less than 24 hours ahead may cost a fee (per service, see late_cancel_fee_cents).

@@ -88,6 +88,36 @@ class Settings(BaseSettings):
         description="Fernet key sealing tenants' provider API keys at rest; unset = stored plain",
     )
 
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="Outgoing e-mail: smtp://[user:pass@]host:port (STARTTLS when offered) or "
+        "smtps://… (implicit TLS); unset = no e-mail",
+    )
+    mail_from: str | None = Field(
+        default=None, description="Sender address of e-mail when the tenant has none of its own"
+    )
+    smtp_timeout: float = Field(
+        default=20.0, gt=0, le=300, description="Seconds an SMTP conversation may take"
+    )
+    link_key: SecretStr | None = Field(
+        default=None,
+        description="Key signing the unsubscribe links in reminders; unset = derived from "
+        "FRONTDESK_SECRET_KEY; neither = reminders carry no unsubscribe link",
+    )
+    twilio_account_sid: str | None = Field(
+        default=None, description="SMS through Twilio: the account SID (AC…); unset = no SMS"
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None, description="SMS through Twilio: the account's auth token"
+    )
+    sms_from: str | None = Field(
+        default=None,
+        description="SMS sender: a Twilio number in E.164 or an alphanumeric sender ID (max 11)",
+    )
+    twilio_api_url: str = Field(
+        default="https://api.twilio.com", description="Twilio API base URL (tests, proxies)"
+    )
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

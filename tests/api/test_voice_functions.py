@@ -10,7 +10,7 @@ from datetime import UTC, date
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from tests.clock_support import FakeClock, at
 from tests.voice_support import (
     OTHER_KEY,
@@ -22,7 +22,7 @@ from tests.voice_support import (
 
 from frontdesk import demo
 from frontdesk.db.engine import create_session_factory
-from frontdesk.db.tables import Branch, Customer, Service, Tenant
+from frontdesk.db.tables import Branch, Customer, CustomerConsent, Service, Tenant
 from frontdesk.voice import slots
 
 HERREN = "Herrenhaarschnitt"
@@ -202,6 +202,21 @@ async def test_an_unknown_caller_is_asked_for_a_name_then_booked(retell: RetellC
     assert booked["status"] == "booked"
     [row] = await retell.appointments()
     assert row.starts_at == at(2, 11)
+
+
+async def test_a_caller_who_says_yes_to_sms_has_that_consent_recorded(retell: RetellClient) -> None:
+    slot = (await check(retell, date="morgen", time="11:00"))["slots"][0]["slot_id"]
+    booked = await retell.fn(
+        "book_appointment",
+        {"slot_id": slot, "customer_name": "Jürgen Groß", "sms_consent": "true"},
+        from_number=STRANGER,
+    )
+    assert booked["status"] == "booked"
+    async with create_session_factory(retell.engine, FakeClock())() as session:
+        rows = (await session.execute(select(CustomerConsent))).scalars().all()
+    assert [(r.channel.value, r.granted) for r in rows] == [("sms", True)]
+    assert rows[0].source
+    assert rows[0].recorded_at is not None
 
 
 async def test_retries_of_the_same_booking_make_one_appointment(retell: RetellClient) -> None:

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.clock_support import START
 from tests.e2e_calls_support import VOICE_DEADLINE_S
-from tests.e2e_support import RETELL_KEY
+from tests.e2e_support import LINK_KEY, RETELL_KEY
 
 from frontdesk.app import create_app
 from frontdesk.settings import Settings
@@ -35,6 +35,8 @@ def main(database_url: str, port: int) -> None:
         retell_api_key=RETELL_KEY,
         # What a call shows is tested, not the overload guard: a loaded CI machine lags.
         voice_max_loop_lag_ms=0,
+        # The browser test of the reminder unsubscribe page signs its links with this key.
+        link_key=LINK_KEY,
     )
     app = create_app(settings, clock=lambda: START)
     started = app.router.lifespan_context

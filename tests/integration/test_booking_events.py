@@ -29,7 +29,8 @@ async def test_book_move_cancel_are_audited_once(
     await booking.reschedule(TENANT, view.id, at(1, 15))
     await booking.cancel(TENANT, view.id)
     worker = Worker(sessions, default_registry(), clock=lambda: NOW, poll_interval=0.01)
-    assert await worker.run_until_idle() == 3
+    # Three events, and the customer's message about each (ADR 0024).
+    assert await worker.run_until_idle() == 6
     entries = await _audit(sessions)
     assert sorted(action for action, _ in entries) == [
         "appointment_booked",
@@ -50,7 +51,9 @@ async def test_a_redelivered_event_adds_no_second_entry(
     await worker.run_until_idle()
     # Simulate a crash after the handler committed but before the job was marked done.
     async with sessions() as s:
-        job = (await s.execute(select(Job))).scalar_one()
+        job = (
+            await s.execute(select(Job).where(Job.kind == "event.appointment_booked"))
+        ).scalar_one()
         job.state = JobState.QUEUED
         await s.commit()
     await worker.run_until_idle()
@@ -68,7 +71,8 @@ async def test_the_audit_trail_names_who_asked(
     await booking.reschedule(TENANT, view.id, at(1, 15), actor="customer:link")
     await booking.cancel(TENANT, view.id, actor="customer:link")
     worker = Worker(sessions, default_registry(), clock=lambda: NOW, poll_interval=0.01)
-    assert await worker.run_until_idle() == 3
+    # Three events, and the customer's message about each (ADR 0024).
+    assert await worker.run_until_idle() == 6
     async with sessions() as s:
         rows = (await s.execute(select(AuditLog.action, AuditLog.actor))).all()
     actors = dict(rows)

@@ -46,7 +46,8 @@ async def test_book_writes_the_appointment_and_its_event(
     assert view.customer_id == demo.demo_id("customer", "erika")
     async with sessions() as s:
         jobs = (await s.execute(select(Job))).scalars().all()
-    assert [j.kind for j in jobs] == ["event.appointment_booked"]
+    # The event, and the customer's message about it in the same transaction (ADR 0024).
+    assert sorted(j.kind for j in jobs) == ["event.appointment_booked", "message.customer"]
     assert jobs[0].payload["appointment_id"] == str(view.id)
 
 

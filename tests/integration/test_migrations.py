@@ -22,7 +22,7 @@ EXPECTED_TABLES = {
     "call", "call_appointment", "call_function", "job", "webhook_inbox", "idempotency_record",
     "api_key", "user_account", "audit_log", "booking_day", "calendar_mirror_day",
     "appointment_external_uid", "reconciliation_run", "customer_consent", "web_session",
-    "opening_hours",
+    "opening_hours", "message_sequence", "message_delivery", "reminder_claim",
 }  # fmt: skip
 
 

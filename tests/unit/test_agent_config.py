@@ -105,6 +105,7 @@ def test_function_parameters_are_json_schema_objects_of_strings() -> None:
         "staff",
         "notes",
         "email",
+        "sms_consent",
     }
     assert tools["find_appointments"]["parameters"]["properties"] == {}
     assert set(tools["cancel_appointment"]["parameters"]["properties"]) == {

@@ -18,12 +18,15 @@ from frontdesk.booking.views import AppointmentView, BookingOutcome
 from frontdesk.db.engine import DbSession
 from frontdesk.db.errors import WriteRefused
 from frontdesk.db.repositories import appointments as appointment_rows
+from frontdesk.db.repositories import customers as customer_rows
 from frontdesk.db.tables import Appointment, Customer
 from frontdesk.domain import rules
 from frontdesk.domain.errors import DomainError, SlotUnavailable
-from frontdesk.domain.model import AppointmentSource, AppointmentStatus, SyncState
+from frontdesk.domain.model import AppointmentSource, AppointmentStatus, ConsentChannel, SyncState
 from frontdesk.observability.metrics import BOOKINGS
 from frontdesk.resilience.deadline import Deadline, current_deadline
+
+SMS_CONSENT_SOURCE = "asked when booking: agreed to SMS about appointments"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,9 @@ class BookingRequest:
     # A known customer picked from a search (the web app): booked as they are on record,
     # ``customer`` is then ignored. ``CustomerNotFound``/``CustomerErased`` otherwise.
     customer_id: uuid.UUID | None = None
+    # The caller said yes when the agent asked whether they want SMS about this booking:
+    # recorded as SMS consent (time, source) with the booking, in its transaction (ADR 0024).
+    sms_consent: bool = False
 
 
 async def book(uow: UnitOfWork, request: BookingRequest) -> BookingOutcome:
@@ -110,6 +116,16 @@ async def _book(uow: UnitOfWork, request: BookingRequest, seen: list[str]) -> Bo
         try:
             async with uow.guarded(session):
                 await appointment_rows.add(session, row)
+                if request.sms_consent and customer.phone_e164:
+                    await customer_rows.add_consent(
+                        session,
+                        request.tenant_id,
+                        customer.id,
+                        channel=ConsentChannel.SMS,
+                        granted=True,
+                        source=SMS_CONSENT_SOURCE,
+                        recorded_by=f"{request.source.value} booking",
+                    )
                 if catalog.external:
                     await sync.request_sync(session, row, now)
                 else:

@@ -46,6 +46,7 @@ from frontdesk.domain.errors import (
 from frontdesk.domain.events import AppointmentBooked, DomainEvent
 from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentStatus
 from frontdesk.jobs.queue import enqueue
+from frontdesk.messages.outbox import enqueue_for_event
 from frontdesk.observability.logging import get_logger
 
 if TYPE_CHECKING:
@@ -296,8 +297,10 @@ class UnitOfWork:
             await request_refresh(session, catalog.tenant_id, catalog.branch_id, self.clock())
 
     async def publish(self, session: DbSession, event: DomainEvent) -> None:
-        """The event as a job row in the use case's own transaction (the outbox)."""
+        """The event as a job row in the use case's own transaction (the outbox), with the
+        customer's message about it (ADR 0024)."""
         await enqueue(session, event.kind, event.payload(), tenant_id=event.tenant_id)
+        await enqueue_for_event(session, event)
 
 
 def booked_event(row: Appointment) -> AppointmentBooked:

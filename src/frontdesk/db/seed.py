@@ -61,6 +61,7 @@ async def seed_demo(session: AsyncSession, api_key: str, password: str) -> DemoC
         state_code="BE",
         calendar_provider=CalendarProvider.BUILTIN,
         slot_step_minutes=demo.SLOT_STEP_MINUTES,
+        address=demo.BRANCH_ADDRESS,
     )
     # Tables have no ORM relationships, so the unit of work does not order inserts by foreign
     # key: each level is flushed before the next one is added.

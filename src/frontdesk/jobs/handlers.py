@@ -25,6 +25,9 @@ HANDLER_MODULES: tuple[str, ...] = (
     "frontdesk.booking.reconcile_job",
     "frontdesk.booking.retention",
     "frontdesk.calendars.mirror",
+    "frontdesk.messages.customer",
+    "frontdesk.messages.reminders",
+    "frontdesk.messages.staff",
 )
 
 SUCCEEDED_JOBS_KEPT_FOR = timedelta(days=7)

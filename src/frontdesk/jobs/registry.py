@@ -31,6 +31,7 @@ from frontdesk.settings import Settings
 
 if TYPE_CHECKING:
     from frontdesk.calendars.providers import CalendarProviders
+    from frontdesk.messages.channels import Channels
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,8 @@ class JobContext:
     session: AsyncSession | None = None
     # Outside calendars of the process (None where a worker runs without them, e.g. tests).
     calendars: CalendarProviders | None = None
+    # E-mail and SMS channels given by the process (tests); None: built from ``settings``.
+    channels: Channels | None = None
 
 
 Handler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]

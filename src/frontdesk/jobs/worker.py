@@ -53,6 +53,7 @@ from frontdesk.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from frontdesk.calendars.providers import CalendarProviders
+    from frontdesk.messages.channels import Channels
 
 log = get_logger(__name__)
 
@@ -87,6 +88,7 @@ class Worker:
         rng: random.Random | None = None,
         stats_interval: float = 5.0,
         calendars: CalendarProviders | None = None,
+        channels: Channels | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -95,6 +97,7 @@ class Worker:
         self.worker_id = worker_id or default_worker_id()
         self._sessions = sessions
         self._calendars = calendars
+        self._channels = channels
         self._registry = registry
         self._concurrency = concurrency
         self._poll_interval = poll_interval
@@ -359,6 +362,7 @@ class Worker:
             clock=self._clock,
             session=session,
             calendars=self._calendars,
+            channels=self._channels,
         )
 
     async def _give_back(self, jobs: Iterable[ClaimedJob], started: float) -> None:

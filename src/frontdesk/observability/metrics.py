@@ -32,6 +32,11 @@ JOBS_ENQUEUED = Counter(
     "Jobs written to the outbox (counted at enqueue, before the caller's commit).",
     ["kind"],
 )
+NOTIFICATIONS = Counter(
+    "frontdesk_notifications_total",
+    "Messages to customers and the business, by channel, kind and outcome.",
+    ["channel", "kind", "outcome"],
+)
 JOBS_SUCCEEDED = Counter("frontdesk_jobs_succeeded_total", "Job runs that succeeded.", ["kind"])
 JOBS_FAILED = Counter(
     "frontdesk_jobs_failed_total", "Job runs that failed and will be retried.", ["kind"]

@@ -35,6 +35,7 @@ from frontdesk.db.tables.catalog import (
     WorkingBreak,
     WorkingHours,
 )
+from frontdesk.db.tables.messages import MessageDelivery, MessageSequence, ReminderClaim
 from frontdesk.db.tables.ops import IdempotencyRecord, Job, WebhookInbox
 from frontdesk.db.tables.reconciliation import ReconciliationRun
 from frontdesk.db.tables.tenancy import BookingDay, Branch, PhoneNumber, Tenant
@@ -56,9 +57,12 @@ __all__ = [
     "CustomerConsent",
     "IdempotencyRecord",
     "Job",
+    "MessageDelivery",
+    "MessageSequence",
     "OpeningHours",
     "PhoneNumber",
     "ReconciliationRun",
+    "ReminderClaim",
     "Service",
     "ServiceStaff",
     "Staff",

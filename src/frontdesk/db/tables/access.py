@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstraint, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.db.tables.base import Base, JsonDoc, Timestamped, portable_enum, tenant_fk
@@ -47,6 +47,8 @@ class User(Timestamped, Base):
     )
     staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Opt-in: e-mail to this login on phone bookings, cancellations and sync conflicts.
+    notify_by_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

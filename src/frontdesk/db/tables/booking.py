@@ -53,6 +53,8 @@ class Customer(Timestamped, Base):
     # Set when the person's data was erased on request (GDPR Art. 17, ADR 0020): the row stays
     # as the anonymous customer of the appointments kept for the books.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set through the signed unsubscribe link of a reminder: no more reminders (ADR 0024).
+    reminders_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CustomerConsent(Base):

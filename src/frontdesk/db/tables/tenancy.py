@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -44,6 +46,12 @@ class Tenant(Timestamped, Base):
     calcom_api_url: Mapped[str | None] = mapped_column(String(300))
     # How long call transcripts are kept (days); a periodic job deletes older ones (ADR 0020).
     transcript_retention_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
+    # Customer messages (ADR 0024): hours before an appointment its reminder goes out (NULL =
+    # no reminders), on which channels, and the sender address (else FRONTDESK_MAIL_FROM).
+    reminder_hours: Mapped[int | None] = mapped_column(Integer, default=24, server_default="24")
+    reminder_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    reminder_sms: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    mail_from: Mapped[str | None] = mapped_column(String(254))
 
 
 class Branch(Timestamped, Base):
@@ -66,6 +74,8 @@ class Branch(Timestamped, Base):
     )
     calendar_config: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
     slot_step_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    # Street, postcode and town as the customer's messages show them (one line).
+    address: Mapped[str | None] = mapped_column(String(300))
     # Bumped on every change to staff, hours, absences, closures or services of the branch,
     # so cached catalogues invalidate explicitly.
     calendar_version: Mapped[int] = mapped_column(BigInteger, default=0)

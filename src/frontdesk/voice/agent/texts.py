@@ -78,6 +78,10 @@ GERMAN = Texts(
                 "staff": "Gewünschte Mitarbeiterin oder gewünschter Mitarbeiter, nur wenn genannt.",
                 "notes": "Kurze Notiz des Anrufers zum Termin, nur wenn er eine nennt.",
                 "email": "E-Mail-Adresse, nur wenn der Anrufer sie von sich aus nennt.",
+                "sms_consent": (
+                    "Vor dem Buchen einmal fragen, ob der Anrufer Terminbestätigung und "
+                    "Erinnerung per SMS an diese Nummer möchte; 'true' nur bei seinem Ja."
+                ),
             },
         ),
         FIND_APPOINTMENTS: ToolText(
@@ -160,6 +164,10 @@ ENGLISH = Texts(
                 "staff": "The preferred staff member, only if mentioned.",
                 "notes": "A short note from the caller about the appointment, only if given.",
                 "email": "Email address, only if the caller offers it.",
+                "sms_consent": (
+                    "Ask once before booking whether the caller wants the confirmation and "
+                    "reminder by SMS to this number; 'true' only if they say yes."
+                ),
             },
         ),
         FIND_APPOINTMENTS: ToolText(

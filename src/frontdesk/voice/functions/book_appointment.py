@@ -13,7 +13,7 @@ from frontdesk.booking.views import BookingOutcome
 from frontdesk.domain.errors import InvalidEmail, InvalidRequest, SlotUnavailable
 from frontdesk.domain.model import ACTIVE_STATUSES, AppointmentSource, SyncState
 from frontdesk.voice.functions import arguments, wording
-from frontdesk.voice.functions.arguments import Target, arg
+from frontdesk.voice.functions.arguments import Target, arg, truthy
 from frontdesk.voice.functions.context import Ask, CallContext, Reply, ask
 from frontdesk.voice.replies import say
 
@@ -65,6 +65,7 @@ async def _book(
         notes=arg(args, "notes"),
         idempotency_key=key,
         call_id=ctx.call_id,
+        sms_consent=truthy(args.get("sms_consent")),
     )
     try:
         return await booking.book(request)
