@@ -34,6 +34,7 @@ from frontdesk.domain.clock import Clock, system_clock
 from frontdesk.jobs.embedded import embedded_worker
 from frontdesk.observability.logging import configure_logging, get_logger
 from frontdesk.observability.requests import RequestContextMiddleware
+from frontdesk.observability.tracing import configure_tracing, instrument_app
 from frontdesk.resources import Resources, open_resources
 from frontdesk.settings import Settings, get_settings
 from frontdesk.voice.gateway import VoiceGateway
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.include_router(voice_router)
     app.include_router(calcom_webhook_router)
     app.include_router(web_router)
+    # Outside every middleware above when the process traces (ADR 0023); nothing otherwise.
+    instrument_app(app)
     return app
 
 
@@ -131,7 +134,9 @@ def _attach_web(app: FastAPI, resources: Resources) -> None:
 
 
 def create_app_from_env() -> FastAPI:
-    """Entry point for ``uvicorn --factory``: settings and logging from the environment."""
+    """Entry point for ``uvicorn --factory``: settings, logging and tracing from the environment
+    (in each of uvicorn's worker processes: the exporter's thread is per process)."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    configure_tracing("frontdesk")
     return create_app(settings)
