@@ -313,6 +313,8 @@ class Worker:
                 report(classify(exc), "worker_outcome", job_id=job.id, kind=job.kind)
                 outcome = "unrecorded"
             annotate("job.outcome", outcome)
+            if error is not None:
+                annotate("error.type", type(error).__name__)
             self._outcomes.log_run(job, started, outcome, error)
 
     async def _call_handler(self, job: ClaimedJob) -> tuple[Exception | None, str | None]:
