@@ -3,10 +3,12 @@ without tracing and one exporting every span over OTLP/HTTP (ADR 0023).
 
 Both servers (``frontdesk serve``, one process with its embedded job worker, each on a fresh
 PostgreSQL database with the demo salon) run side by side; the traced one has
-``OTEL_EXPORTER_OTLP_ENDPOINT`` pointing at a receiver in this process (tests/otlp_support.py:
-it decodes every export, as a collector would, on the same two cores). The load alternates
-between them in rounds (off, on, on, off, ...) so that drift of a shared machine hits both
-alike; samples of a mode are pooled. Writes its section of docs/benchmarks.md.
+``OTEL_EXPORTER_OTLP_ENDPOINT`` pointing at a receiver (tests/otlp_support.py run by
+bench/otlp_sink.py, its own process: it decodes every export, as a collector would, on the
+same two cores). The load alternates between them in rounds (off, on, on, off, ...) so that
+drift of a shared machine hits both alike; samples of a mode are pooled. Besides client-side
+latency it reports each server process's CPU time per request. Writes its section of
+docs/benchmarks.md.
 
     .venv/bin/python bench/tracing.py                      # 4 rounds of 20 s at 50 fn/s
     .venv/bin/python bench/tracing.py --rounds 2 --seconds 10 --no-write
@@ -18,8 +20,11 @@ import argparse
 import asyncio
 import os
 import platform
+import signal
+import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,11 +32,7 @@ from pathlib import Path
 import voice
 from benchreport import write_section
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.otlp_support import Received, otlp_receiver  # noqa: E402
-
+SINK = Path(__file__).resolve().parent / "otlp_sink.py"
 MODES = ("off", "on")
 EXPORT_SETTLE_S = 6.0
 
@@ -115,9 +116,7 @@ def comparison(off: voice.Samples, on: voice.Samples) -> list[str]:
     return rows
 
 
-def section(
-    args: argparse.Namespace, runs: Runs, received: Received, loads: tuple[str, str]
-) -> str:
+def section(args: argparse.Namespace, runs: Runs, spans: int, loads: tuple[str, str]) -> str:
     off, on = merged(runs.samples["off"]), merged(runs.samples["on"])
     calls = {"off": off, "on": on}
     per_call = {
@@ -126,15 +125,19 @@ def section(
     }
     return "\n".join(
         [
-            "## Tracing on the voice path (`bench/tracing.py`)",
+            "## Tracing on the voice path (`bench/tracing.py`)"
+            if float(args.ratio) == 1
+            else f"## Tracing on the voice path, {args.ratio} of traces kept "
+            f"(`bench/tracing.py --ratio {args.ratio}`)",
             "",
             f"bench/voice.py's simulated calls at **{args.rate:.0f} function calls/s**, "
             f"{args.rounds} rounds of {args.seconds:.0f} s per mode, alternating off/on "
             f"(ABBA) between two `frontdesk serve --workers {args.workers}` servers "
-            "on PostgreSQL, one with `OTEL_EXPORTER_OTLP_ENDPOINT` set: every "
+            "on PostgreSQL, one with `OTEL_EXPORTER_OTLP_ENDPOINT` set "
+            f"(`OTEL_TRACES_SAMPLER_ARG={args.ratio}`): each sampled "
             "request traced (HTTP, use case, each SQL statement) and exported over OTLP/HTTP "
-            "protobuf in batches to a receiver in the load generator's process that decodes "
-            f"each export ({received.count()} spans arrived). {os.cpu_count()} CPUs "
+            "protobuf in batches to a receiver process that decodes each export, as a collector "
+            f"would ({spans} spans arrived). {os.cpu_count()} CPUs "
             f"({platform.machine()}, Python {platform.python_version()}) shared by both "
             "servers, PostgreSQL, the client and the receiver; latencies client-side. "
             f"Machine: {loads[0]} before, {loads[1]} after; measured "
@@ -154,7 +157,8 @@ def section(
             *comparison(off, on),
             "",
             f"Reproduce: `.venv/bin/python bench/tracing.py --rounds {args.rounds} "
-            f"--seconds {args.seconds:.0f} --rate {args.rate:.0f} --workers {args.workers}` "
+            f"--seconds {args.seconds:.0f} --rate {args.rate:.0f} --workers {args.workers} "
+            f"--ratio {args.ratio}` "
             "(needs PostgreSQL on "
             "127.0.0.1).",
         ]
@@ -173,20 +177,50 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     # not answer its 5 s health ping, and on a loaded 2-core machine importing the app (before
     # the ping thread starts) can take longer than that.
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--ratio", default="1", help="OTEL_TRACES_SAMPLER_ARG of the traced server (share kept)"
+    )
     parser.add_argument("--logs", type=Path, default=None, help="the servers' logs go here")
     parser.add_argument("--no-write", action="store_true", help="print only")
     return parser.parse_args(argv)
 
 
+@contextmanager
+def otlp_sink() -> Iterator[tuple[str, Callable[[], int]]]:
+    """The receiver process (bench/otlp_sink.py): its URL, and a function that stops it and
+    returns how many spans it received."""
+    process = subprocess.Popen([sys.executable, str(SINK)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    endpoint = process.stdout.readline().strip()
+
+    def finish() -> int:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+        return int(output.strip() or 0)
+
+    try:
+        yield endpoint, finish
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    # SIGTERM ends the run like Ctrl-C: servers stopped, databases dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     databases: list[str] = []
     servers: dict[str, voice.Server] = {}
-    with otlp_receiver() as (endpoint, received):
+    with otlp_sink() as (endpoint, finish):
         try:
             for offset, mode in enumerate(MODES):
                 databases.append(voice.create_database())
-                extra = {"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint} if mode == "on" else {}
+                extra = (
+                    {"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_TRACES_SAMPLER_ARG": args.ratio}
+                    if mode == "on"
+                    else {}
+                )
                 servers[mode] = voice.start_server(
                     databases[-1], args.port + offset, args.workers, logs=args.logs, extra_env=extra
                 )
@@ -198,10 +232,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 voice.stop_server(server)
             for database in databases:
                 voice.drop_database(database)
-        body = section(args, runs, received, (before, after))
+        spans = finish()
+    body = section(args, runs, spans, (before, after))
     print(body)
     if not args.no_write:
-        write_section(voice.OUTPUT, "voice-tracing", body)
+        name = "voice-tracing" if float(args.ratio) == 1 else "voice-tracing-sampled"
+        write_section(voice.OUTPUT, name, body)
     return 0
 
 

@@ -34,7 +34,11 @@ from frontdesk.domain.clock import Clock, system_clock
 from frontdesk.jobs.embedded import embedded_worker
 from frontdesk.observability.logging import configure_logging, get_logger
 from frontdesk.observability.requests import RequestContextMiddleware
-from frontdesk.observability.tracing import configure_tracing, instrument_app
+from frontdesk.observability.tracing import (
+    NO_FASTAPI_TELEMETRY,
+    configure_tracing,
+    instrument_app,
+)
 from frontdesk.resources import Resources, open_resources
 from frontdesk.settings import Settings, get_settings
 from frontdesk.voice.gateway import VoiceGateway
@@ -69,6 +73,10 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         version="0.1.0",
         summary="Booking backend for AI phone receptionists",
         lifespan=lifespan,
+        # FastAPI's own OpenTelemetry support stays off: tracing is set up in one place,
+        # observability/tracing.py (ADR 0023); its logs signal would export exception messages,
+        # and FASTAPI_OTEL_AUTO_CONFIGURE would add exporters of its own.
+        telemetry=NO_FASTAPI_TELEMETRY,
     )
     # Added first, so innermost: what no exception handler took becomes problem JSON inside
     # the request context (its log lines carry the request id), ADR 0018.

@@ -7,6 +7,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -183,6 +186,27 @@ async def test_without_an_endpoint_nothing_is_set_up_and_lines_carry_no_trace_id
     assert any(line["event"] == "request" for line in lines)
     assert not any("trace_id" in line or "span_id" in line for line in lines)
     assert not [t for t in threading.enumerate() if "OtelBatchSpanProcessor" in t.name]
+
+
+def test_without_an_endpoint_the_trace_sdk_is_not_even_imported() -> None:
+    """A fresh process builds the app as ``frontdesk serve`` does, without the variable.
+    (redis-py imports OpenTelemetry's metrics SDK by itself when the package is there; it
+    installs nothing.)"""
+    script = (
+        "import sys\n"
+        "from frontdesk.app import create_app_from_env\n"
+        "create_app_from_env()\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('opentelemetry.sdk.trace', "
+        "'opentelemetry.instrumentation', 'opentelemetry.exporter')))\n"
+        "print(loaded)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    env["FRONTDESK_DATABASE_URL"] = "sqlite+aiosqlite:///:memory:"
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def _middleware_names(app: object) -> list[str]:

@@ -1,7 +1,7 @@
 """The OpenTelemetry SDK side of tracing: provider, sampler and OTLP/HTTP exporter (ADR 0023).
 
 Imported only when tracing is on (``tracing.configure_tracing``) and by tests, so a process
-without ``OTEL_EXPORTER_OTLP_ENDPOINT`` never loads the SDK.
+without ``OTEL_EXPORTER_OTLP_ENDPOINT`` never loads the trace SDK or the exporter.
 """
 
 from __future__ import annotations

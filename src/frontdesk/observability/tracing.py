@@ -1,8 +1,9 @@
 """OpenTelemetry traces, exported over OTLP/HTTP when ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set.
 
-This module is the only place that knows the OpenTelemetry SDK and its instrumentations
-(ADR 0023). Without the variable nothing is set up: no tracer provider, no exporter thread, no
-middleware, no engine or client hooks; the helpers below then cost one ``None`` check. With it,
+This module (with ``trace_export``, the SDK side) is the only place that knows OpenTelemetry's
+SDK and instrumentations (ADR 0023). Without the variable nothing is set up: no tracer
+provider, no exporter thread, no middleware, no engine or client hooks; the helpers below then
+cost one ``None`` check. With it,
 a request is one trace: the HTTP server span (FastAPI), the use case (``traced``), each SQL
 statement (SQLAlchemy) and each call to a calendar provider (httpx); a job run is one trace too.
 
@@ -18,6 +19,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import trace
 from opentelemetry.trace import Span, Status, StatusCode, Tracer
 
@@ -38,6 +40,14 @@ ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_
 # Probes and scrapes every few seconds would drown the traces that matter.
 EXCLUDED_URLS = "/healthz$,/readyz$,/metrics$"
 TRACER_NAME = "frontdesk"
+# For FastAPI(telemetry=...): its built-in OpenTelemetry support, all off (see app.py).
+NO_FASTAPI_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
 
 AttributeValue = str | bool | int | float | Sequence[str] | Sequence[int]
 
