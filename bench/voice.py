@@ -122,12 +122,17 @@ def drop_database(name: str) -> None:
 
 
 def server_env(
-    database: str, redis_url: str | None = None, database_port: int | None = None
+    database: str,
+    redis_url: str | None = None,
+    database_port: int | None = None,
+    extra: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """``database_port``: reach the database through another port (bench/degraded.py's proxy)."""
+    """``database_port``: reach the database through another port (bench/degraded.py's proxy);
+    ``extra``: more variables (bench/tracing.py's OTLP endpoint)."""
     db_port = database_port or PG["port"]
     env = {
         **os.environ,
+        **(extra or {}),
         "FRONTDESK_DATABASE_URL": f"postgresql+psycopg://{PG['user']}@{PG['host']}:{db_port}/{database}",
         "FRONTDESK_RETELL_API_KEY": KEY,
         "FRONTDESK_LOG_LEVEL": "WARNING",
@@ -148,9 +153,10 @@ def start_server(
     logs: Path | None = None,
     redis_url: str | None = None,
     database_port: int | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Server:
     """Seed the demo, link it to ``emulator`` when given, then serve (and a job worker)."""
-    env = server_env(database, redis_url, database_port)
+    env = server_env(database, redis_url, database_port, extra_env)
     cli = CLI
     subprocess.run([cli, "demo"], env=env, check=True, capture_output=True)
     if emulator is not None:

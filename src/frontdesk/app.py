@@ -37,6 +37,11 @@ from frontdesk.domain.clock import Clock, system_clock
 from frontdesk.jobs.embedded import embedded_worker
 from frontdesk.observability.logging import configure_logging, get_logger
 from frontdesk.observability.requests import RequestContextMiddleware
+from frontdesk.observability.tracing import (
+    NO_FASTAPI_TELEMETRY,
+    configure_tracing,
+    instrument_app,
+)
 from frontdesk.resources import Resources, open_resources
 from frontdesk.settings import Settings, get_settings
 from frontdesk.voice.gateway import VoiceGateway
@@ -71,6 +76,10 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         version="0.1.0",
         summary="Booking backend for AI phone receptionists",
         lifespan=lifespan,
+        # FastAPI's own OpenTelemetry support stays off: tracing is set up in one place,
+        # observability/tracing.py (ADR 0023); its logs signal would export exception messages,
+        # and FASTAPI_OTEL_AUTO_CONFIGURE would add exporters of its own.
+        telemetry=NO_FASTAPI_TELEMETRY,
     )
     # Added first, so innermost: what no exception handler took becomes problem JSON inside
     # the request context (its log lines carry the request id), ADR 0018.
@@ -89,6 +98,8 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.include_router(unsubscribe_router)
     # The customer's manage page: public, the signed link is its key (ADR 0026).
     app.include_router(manage_router)
+    # Outside every middleware above when the process traces (ADR 0023); nothing otherwise.
+    instrument_app(app)
     return app
 
 
@@ -137,7 +148,9 @@ def _attach_web(app: FastAPI, resources: Resources) -> None:
 
 
 def create_app_from_env() -> FastAPI:
-    """Entry point for ``uvicorn --factory``: settings and logging from the environment."""
+    """Entry point for ``uvicorn --factory``: settings, logging and tracing from the environment
+    (in each of uvicorn's worker processes: the exporter's thread is per process)."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    configure_tracing("frontdesk")
     return create_app(settings)

@@ -32,6 +32,7 @@ from frontdesk.domain.clock import system_clock
 from frontdesk.domain.model import JobState
 from frontdesk.jobs.handlers import default_registry
 from frontdesk.jobs.process import run_worker_process
+from frontdesk.observability.tracing import configure_tracing
 from frontdesk.resources import open_resources
 from frontdesk.security import generate_api_key, generate_password
 from frontdesk.settings import Settings, command_settings
@@ -217,6 +218,7 @@ def worker(
 ) -> None:
     """Run a job worker until SIGTERM/SIGINT (then finish or release in-flight jobs)."""
     settings = command_settings()
+    configure_tracing("frontdesk-worker")
     asyncio.run(
         run_worker_process(
             settings,

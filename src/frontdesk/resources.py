@@ -16,6 +16,7 @@ from frontdesk.calendars.providers import CalendarProviders
 from frontdesk.db.engine import create_engine, create_session_factory
 from frontdesk.db.health import ping
 from frontdesk.domain.clock import Clock
+from frontdesk.observability.tracing import instrument_engine, instrument_http_client
 from frontdesk.settings import Settings
 
 # Redis holds only shared breaker and budget state (ADR 0016): a call to it must fail fast so
@@ -63,6 +64,9 @@ async def open_resources(settings: Settings, clock: Clock) -> AsyncIterator[Reso
     redis = connect_redis(settings.redis_url) if settings.redis_url else None
     calendars = CalendarProviders(settings, clock=clock, redis=redis)
     sessions = create_session_factory(engine, clock)
+    # SQL statements and calendar provider requests as spans, when the process traces.
+    instrument_engine(engine)
+    instrument_http_client(calendars.http)
     try:
         yield Resources(settings, engine, sessions, redis, clock, calendars)
     finally:

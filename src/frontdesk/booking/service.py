@@ -2,7 +2,9 @@
 
 Each method is one use case in its own module (``find``, ``book``, ``reschedule``, ``cancel``,
 ``callers``) over the process's ``UnitOfWork``: one transaction, explicit commit, its domain
-event written to the outbox before the commit (see ``unit_of_work``).
+event written to the outbox before the commit (see ``unit_of_work``). Each method is a span of
+its own when the process traces (``booking.<method>``, ADR 0023): the one place use cases are
+traced, whichever surface (REST, voice, web app) calls them.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from frontdesk.db.repositories.catalog import BranchRef
 from frontdesk.domain.clock import Clock
 from frontdesk.domain.errors import ConcurrentUpdate
 from frontdesk.domain.model import AppointmentStatus
+from frontdesk.observability.tracing import traced
 
 if TYPE_CHECKING:
     from frontdesk.calendars.port import CalendarPorts
@@ -56,11 +59,13 @@ class BookingService:
 
     # -- reading -----------------------------------------------------------------------------
 
+    @traced("booking.catalog")
     async def catalog(self, branch: BranchRef) -> BranchCatalog:
         """The branch's current catalogue (cached; one version lookup)."""
         async with self.uow.reading() as session:
             return await self.uow.catalog(session, branch)
 
+    @traced("booking.find_slots")
     async def find_slots(
         self,
         tenant_id: uuid.UUID,
@@ -71,6 +76,7 @@ class BookingService:
     ) -> SlotSearch:
         return await find.find_slots(self.uow, tenant_id, service_id, first_day, days, staff_id)
 
+    @traced("booking.check_start")
     async def check_start(
         self,
         tenant_id: uuid.UUID,
@@ -80,6 +86,7 @@ class BookingService:
     ) -> TimeCheck:
         return await find.check_start(self.uow, tenant_id, service_id, start, staff_id)
 
+    @traced("booking.find_in_period")
     async def find_in_period(
         self,
         tenant_id: uuid.UUID,
@@ -94,31 +101,38 @@ class BookingService:
             self.uow, tenant_id, service_id, first, last, earliest, latest, staff_id
         )
 
+    @traced("booking.get")
     async def get(self, tenant_id: uuid.UUID, appointment_id: uuid.UUID) -> AppointmentView:
         async with self.uow.reading() as session:
             return AppointmentView.of(await load(session, tenant_id, appointment_id))
 
+    @traced("booking.find_for_customer")
     async def find_for_customer(
         self, tenant_id: uuid.UUID, phone_e164: str, limit: int = 10
     ) -> list[AppointmentView]:
         return await callers.find_for_customer(self.uow, tenant_id, phone_e164, limit)
 
+    @traced("booking.visible_to")
     async def visible_to(self, caller: callers.PhoneCaller) -> list[AppointmentView]:
         return await callers.visible(self.uow, caller)
 
+    @traced("booking.changeable_by")
     async def changeable_by(
         self, caller: callers.PhoneCaller, appointment_id: uuid.UUID
     ) -> AppointmentView | None:
         return await callers.changeable(self.uow, caller, appointment_id)
 
+    @traced("booking.known_caller")
     async def known_caller(self, tenant_id: uuid.UUID, phone: str | None) -> KnownCaller | None:
         return await callers.known_caller(self.uow, tenant_id, phone)
 
     # -- writing -----------------------------------------------------------------------------
 
+    @traced("booking.book")
     async def book(self, request: BookingRequest) -> BookingOutcome:
         return await book(self.uow, request)
 
+    @traced("booking.reschedule")
     async def reschedule(
         self,
         tenant_id: uuid.UUID,
@@ -132,6 +146,7 @@ class BookingService:
             self.uow, tenant_id, appointment_id, new_start, staff_id, expected_version, actor
         )
 
+    @traced("booking.cancel")
     async def cancel(
         self,
         tenant_id: uuid.UUID,
@@ -145,6 +160,7 @@ class BookingService:
             self.uow, tenant_id, appointment_id, reason, expected_version, accept_fee, actor
         )
 
+    @traced("booking.mark_attendance")
     async def mark_attendance(
         self,
         tenant_id: uuid.UUID,
@@ -158,6 +174,7 @@ class BookingService:
             self.uow, tenant_id, appointment_id, status, actor, expected_version
         )
 
+    @traced("booking.update_notes")
     async def update_notes(
         self,
         tenant_id: uuid.UUID,

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.db.engine import session_clock
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.observability.metrics import JOBS_ENQUEUED
+from frontdesk.observability.tracing import add_event
 
 DEFAULT_MAX_ATTEMPTS = 8
 
@@ -47,4 +48,6 @@ async def enqueue(
     )
     if job_id is not None:
         JOBS_ENQUEUED.labels(kind).inc()
+        # The job's run is a trace of its own; this event on the enqueuing span finds it.
+        add_event("job.enqueued", {"job.id": job_id, "job.kind": kind})
     return job_id

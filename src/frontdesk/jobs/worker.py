@@ -49,6 +49,7 @@ from frontdesk.jobs.schedule import Periodic, enqueue_due_periods
 from frontdesk.jobs.stats import update_gauges
 from frontdesk.observability.logging import get_logger
 from frontdesk.observability.metrics import JOB_DURATION, JOBS_SUCCEEDED
+from frontdesk.observability.tracing import AttributeValue, span
 from frontdesk.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -248,24 +249,30 @@ class Worker:
     async def _execute_together(self, jobs: list[ClaimedJob]) -> None:
         """Transactional jobs in one transaction; if any fails or lost its lease, nothing of
         the attempt is kept and each job runs again on its own, so no job pays for another."""
-        started = perf_counter()
-        heartbeats = [asyncio.create_task(self._leases.keep(job)) for job in jobs]
-        try:
-            together = await self._run_together(jobs)
-        except asyncio.CancelledError:
-            await self._give_back(jobs, started)
-            raise
-        finally:
-            for heartbeat in heartbeats:
-                heartbeat.cancel()
-        if not together:
+        attributes: dict[str, AttributeValue] = {
+            "job.ids": [job.id for job in jobs],
+            "job.kinds": [job.kind for job in jobs],
+        }
+        with span("jobs together", attributes) as annotate:
+            started = perf_counter()
+            heartbeats = [asyncio.create_task(self._leases.keep(job)) for job in jobs]
+            try:
+                together = await self._run_together(jobs)
+            except asyncio.CancelledError:
+                await self._give_back(jobs, started)
+                raise
+            finally:
+                for heartbeat in heartbeats:
+                    heartbeat.cancel()
+            annotate("job.together", together)
+            if not together:
+                for job in jobs:
+                    await self._execute(job)
+                return
             for job in jobs:
-                await self._execute(job)
-            return
-        for job in jobs:
-            JOB_DURATION.labels(job.kind).observe(perf_counter() - started)
-            JOBS_SUCCEEDED.labels(job.kind).inc()
-            self._outcomes.log_run(job, started, "succeeded")
+                JOB_DURATION.labels(job.kind).observe(perf_counter() - started)
+                JOBS_SUCCEEDED.labels(job.kind).inc()
+                self._outcomes.log_run(job, started, "succeeded")
 
     async def _run_together(self, jobs: list[ClaimedJob]) -> bool:
         error, committed = await self._in_one_transaction(jobs)
@@ -274,7 +281,17 @@ class Worker:
         return committed
 
     async def _execute(self, job: ClaimedJob) -> None:
-        with structlog.contextvars.bound_contextvars(job_id=job.id, kind=job.kind):
+        # One trace per run (ADR 0023); the enqueuing request's span has a "job.enqueued" event
+        # with this job.id (no trace context is stored in the job row).
+        attributes: dict[str, AttributeValue] = {
+            "job.id": job.id,
+            "job.kind": job.kind,
+            "job.attempt": job.attempts,
+        }
+        with (
+            structlog.contextvars.bound_contextvars(job_id=job.id, kind=job.kind),
+            span(f"job {job.kind}", attributes) as annotate,
+        ):
             started = perf_counter()
             heartbeat = asyncio.create_task(self._leases.keep(job))
             try:
@@ -287,6 +304,7 @@ class Worker:
                 heartbeat.cancel()
             JOB_DURATION.labels(job.kind).observe(perf_counter() - started)
             if recorded is not None:
+                annotate("job.outcome", recorded)
                 self._outcomes.log_run(job, started, recorded)
                 return
             try:
@@ -297,6 +315,9 @@ class Worker:
                 # not logged as a bug nor a bug as an outage.
                 report(classify(exc), "worker_outcome", job_id=job.id, kind=job.kind)
                 outcome = "unrecorded"
+            annotate("job.outcome", outcome)
+            if error is not None:
+                annotate("error.type", type(error).__name__)
             self._outcomes.log_run(job, started, outcome, error)
 
     async def _call_handler(self, job: ClaimedJob) -> tuple[Exception | None, str | None]:

@@ -2,7 +2,9 @@
 
 Context bound with ``structlog.contextvars`` (request id, call id, tenant) appears on every line
 logged while handling that request, including lines from the standard ``logging`` module
-(uvicorn, SQLAlchemy), which are routed through the same processors.
+(uvicorn, SQLAlchemy), which are routed through the same processors. Inside a trace span
+(tracing on, ADR 0023) each line also carries ``trace_id`` and ``span_id``; outside one, or with
+tracing off, the two keys are absent rather than empty.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import sys
 from typing import Any
 
 import structlog
+
+from frontdesk.observability.tracing import current_ids
 
 # Keys whose values must never reach a log line, whatever a caller binds by mistake.
 _SECRET_KEYS = frozenset(
@@ -25,10 +29,19 @@ def _redact(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]
     return event
 
 
+def _add_trace_ids(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    # One context-variable read per line: with tracing off there is never a valid span.
+    ids = current_ids()
+    if ids is not None:
+        event["trace_id"], event["span_id"] = ids
+    return event
+
+
 def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
     """Configure structlog and the stdlib root logger once per process."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        _add_trace_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
