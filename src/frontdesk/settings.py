@@ -101,8 +101,9 @@ class Settings(BaseSettings):
     )
     link_key: SecretStr | None = Field(
         default=None,
-        description="Key signing the unsubscribe links in reminders; unset = derived from "
-        "FRONTDESK_SECRET_KEY; neither = reminders carry no unsubscribe link",
+        description="Key signing the links in customer messages (manage and unsubscribe); "
+        "unset = derived from FRONTDESK_SECRET_KEY; neither = reminders carry no unsubscribe "
+        "link and manage links last until the process restarts",
     )
     twilio_account_sid: str | None = Field(
         default=None, description="SMS through Twilio: the account SID (AC…); unset = no SMS"

@@ -21,7 +21,7 @@ from tests.rest_support import ANNA, booking
 from tests.web_support import WebApp, web_app
 
 from frontdesk import demo
-from frontdesk.booking.manage_link import LinkRef, issue, link_key, manage_url
+from frontdesk.booking.manage_link import LinkRef, derive_link_key, issue, manage_url
 from frontdesk.db.engine import create_session_factory
 from frontdesk.db.tables import Job, Tenant
 from frontdesk.secrets import new_key
@@ -205,7 +205,7 @@ async def test_a_link_of_another_tenant_or_a_deleted_appointment_reads_like_garb
 ) -> None:
     item = await _book(web, at(3, 10))
     start = datetime.fromisoformat(item["start"])
-    key = link_key(SECRET)
+    key = derive_link_key(SECRET)
     foreign = issue(key, LinkRef(uuid.uuid4(), uuid.UUID(item["id"]), start))
     unknown = issue(key, LinkRef(await _tenant_id(db), uuid.uuid4(), start))
     garbage = await web.client.get("/m/not-a-token")
@@ -219,7 +219,7 @@ async def test_a_link_signed_with_another_key_is_refused(web: WebApp, db: AsyncE
     item = await _book(web, at(3, 10))
     start = datetime.fromisoformat(item["start"])
     ref = LinkRef(await _tenant_id(db), uuid.UUID(item["id"]), start)
-    page = await web.client.get(f"/m/{issue(link_key(SecretStr(new_key())), ref)}")
+    page = await web.client.get(f"/m/{issue(derive_link_key(SecretStr(new_key())), ref)}")
     assert page.status_code == 404
 
 

@@ -45,9 +45,7 @@ def _link_start(body: str) -> datetime | None:
     """The start the body's manage link stands for (verified with the page's own key)."""
     found = re.search(r"https?://\S+/m/(\S+)", body)
     assert found is not None
-    check = manage_link.verify(
-        manage_link.link_key(get_settings().secret_key), found.group(1), at(1, 0)
-    )
+    check = manage_link.verify(manage_link.link_key(get_settings()), found.group(1), at(1, 0))
     return None if check.ref is None else check.ref.starts_at
 
 

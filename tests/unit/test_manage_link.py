@@ -15,10 +15,10 @@ from pydantic import SecretStr
 from frontdesk.booking.manage_link import (
     LinkRef,
     LinkState,
+    derive_link_key,
     form_token,
     form_token_ok,
     issue,
-    link_key,
     manage_url,
     read,
     verify,
@@ -26,7 +26,7 @@ from frontdesk.booking.manage_link import (
 from frontdesk.secrets import new_key
 from frontdesk.settings import Settings
 
-KEY = link_key(SecretStr(new_key()))
+KEY = derive_link_key(SecretStr(new_key()))
 START = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
 REF = LinkRef(uuid.uuid4(), uuid.uuid4(), START)
 TOKEN = issue(KEY, REF)
@@ -78,14 +78,14 @@ def test_a_token_of_another_appointment_tenant_or_start_cannot_be_made_from_this
 
 
 def test_another_key_refuses_it() -> None:
-    assert read(link_key(SecretStr(new_key())), TOKEN) is None
-    assert read(link_key(None), TOKEN) is None
+    assert read(derive_link_key(SecretStr(new_key())), TOKEN) is None
+    assert read(derive_link_key(None), TOKEN) is None
 
 
 def test_the_key_is_derived_not_the_secret_itself() -> None:
     secret = new_key()
-    assert link_key(SecretStr(secret)) == link_key(SecretStr(secret))
-    assert secret.encode() not in link_key(SecretStr(secret))
+    assert derive_link_key(SecretStr(secret)) == derive_link_key(SecretStr(secret))
+    assert secret.encode() not in derive_link_key(SecretStr(secret))
 
 
 def test_the_start_is_the_expiry() -> None:
@@ -110,10 +110,10 @@ def test_manage_url_is_the_public_base_url_and_the_token() -> None:
     settings = Settings(base_url="https://salon.example/", secret_key=secret)
     url = manage_url(settings, REF.tenant_id, REF.appointment_id, START)
     assert url.startswith("https://salon.example/m/")
-    assert read(link_key(secret), url.removeprefix("https://salon.example/m/")) == REF
+    assert read(derive_link_key(secret), url.removeprefix("https://salon.example/m/")) == REF
 
 
 def test_without_a_configured_secret_one_process_key_signs_and_verifies() -> None:
     first = manage_url(Settings(secret_key=None), REF.tenant_id, REF.appointment_id, START)
-    assert read(link_key(None), first.rsplit("/", 1)[1]) == REF
+    assert read(derive_link_key(None), first.rsplit("/", 1)[1]) == REF
     assert manage_url(Settings(secret_key=None), REF.tenant_id, REF.appointment_id, START) == first

@@ -56,6 +56,9 @@ class LinkSettings(Protocol):
     @property
     def secret_key(self) -> SecretStr | None: ...
 
+    @property
+    def link_key(self) -> SecretStr | None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class LinkRef:
@@ -78,12 +81,19 @@ class LinkCheck:
     ref: LinkRef | None = None  # set for VALID and EXPIRED
 
 
-def link_key(secret_key: SecretStr | None) -> bytes:
-    """The signing key: derived from ``FRONTDESK_SECRET_KEY`` (domain-separated, so a link MAC
-    never equals any other use of that key); without one, a random key for this process."""
-    if secret_key is None:
+def link_key(settings: LinkSettings) -> bytes:
+    """The signing key: derived from ``FRONTDESK_LINK_KEY``, else ``FRONTDESK_SECRET_KEY``
+    (domain-separated, so a link MAC never equals any other use of that key — the reminders'
+    unsubscribe links derive theirs from the same setting); without either, a random key for
+    this process."""
+    return derive_link_key(settings.link_key or settings.secret_key)
+
+
+def derive_link_key(secret: SecretStr | None) -> bytes:
+    """The manage links' key from a configured secret (``None``: this process's own)."""
+    if secret is None:
         return _process_key()
-    return hmac.new(secret_key.get_secret_value().encode(), _KEY_CONTEXT, hashlib.sha256).digest()
+    return hmac.new(secret.get_secret_value().encode(), _KEY_CONTEXT, hashlib.sha256).digest()
 
 
 @lru_cache(maxsize=1)
@@ -172,4 +182,4 @@ def manage_url(
     """The public manage link of an appointment starting at ``starts_at`` (its current start),
     e.g. ``https://salon.example/m/AQxx…``; what a message to the customer carries."""
     ref = LinkRef(tenant_id, appointment_id, starts_at)
-    return settings.base_url.rstrip("/") + manage_path(link_key(settings.secret_key), ref)
+    return settings.base_url.rstrip("/") + manage_path(link_key(settings), ref)

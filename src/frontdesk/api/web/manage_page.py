@@ -41,7 +41,7 @@ _DAY_RANGE = timedelta(days=366)
 
 
 def _key(request: Request) -> bytes:
-    return link_key(request.app.state.resources.settings.secret_key)
+    return link_key(request.app.state.resources.settings)
 
 
 def _ref(request: Request, token: str) -> LinkRef:
