@@ -79,3 +79,16 @@ def test_the_owner_sets_reminders_address_and_team_e_mail(page: Page) -> None:
     page.get_by_role("button", name="Speichern", exact=True).click()
     expect(page.get_by_role("status")).to_have_text(SAVED)
     expect(page.get_by_role("radio", name="Keine Erinnerungen")).to_be_checked()
+
+
+def test_the_page_fits_a_phone(browser_page_phone: Page) -> None:
+    page = browser_page_phone
+    page.goto("/admin/settings/messages")
+    sign_in(page)
+    expect(page.get_by_role("heading", name="Nachrichten", level=1)).to_be_visible()
+    # Wide tables scroll inside their box; the page itself never scrolls sideways.
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page is {overflow}px wider than the phone"
+    assert_accessible(page)
