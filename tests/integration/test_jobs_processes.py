@@ -6,9 +6,6 @@ Runs on both databases; for SQLite the file URL is shared by the processes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ctypes
-import ctypes.util
 import os
 import signal
 import subprocess
@@ -23,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tests.clock_support import FakeClock
 from tests.integration.job_worker_script import append_line
 from tests.jobs_support import job_row
+from tests.process_support import spawn, started_processes
 
 from frontdesk.db.repositories import jobs as job_rows
 from frontdesk.domain.clock import Clock, system_clock
@@ -34,8 +32,6 @@ from frontdesk.settings import Settings
 
 Sessions = async_sessionmaker[AsyncSession]
 SCRIPT = Path(__file__).with_name("job_worker_script.py")
-REPO = Path(__file__).resolve().parents[2]
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _url(engine: AsyncEngine) -> str:
@@ -51,40 +47,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def processes() -> Iterator[list[subprocess.Popen[str]]]:
-    """Started processes; at the end each one's whole process group is killed, so neither a
-    failed nor an interrupted test leaves a worker (or a child of it) behind."""
-    started: list[subprocess.Popen[str]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: SIGKILL it when the test process dies (Linux PR_SET_PDEATHSIG),
-    so even a pytest killed without teardown leaves no worker spinning."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def _spawn(
-    processes: list[subprocess.Popen[str]], command: list[str], env: dict[str, str] | None = None
-) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        command,
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        # Its own process group (killed whole on teardown), and it dies with the test process.
-        start_new_session=True,
-        preexec_fn=_die_with_parent,
-    )
-    processes.append(process)
-    return process
+    with started_processes() as started:
+        yield started
 
 
 def _script_worker(
@@ -96,7 +60,7 @@ def _script_worker(
     grace: float,
 ) -> subprocess.Popen[str]:
     command = [sys.executable, str(SCRIPT), _url(engine), worker_id, str(lease), str(grace)]
-    return _spawn(processes, command)
+    return spawn(processes, command)
 
 
 async def _enqueue_sleep(sessions: Sessions, seconds: float, marker: Path) -> int:
@@ -207,7 +171,7 @@ async def test_frontdesk_worker_command_runs_jobs_and_stops_on_sigterm(
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_")}
     env["FRONTDESK_DATABASE_URL"] = _url(db)
     command = [sys.executable, "-m", "frontdesk", "worker", "--concurrency", "2", "--poll", "0.1"]
-    process = _spawn(processes, command, env)
+    process = spawn(processes, command, env)
     deadline = asyncio.get_running_loop().time() + 30
     purge_id: int | None = None
     while purge_id is None and asyncio.get_running_loop().time() < deadline:

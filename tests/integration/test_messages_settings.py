@@ -48,6 +48,9 @@ async def test_settings_are_checked_stored_and_audited(
         await set_message_settings(uow, OWNER, MessageSettings(0, True, True, None))
     with pytest.raises(InvalidSetting):
         await set_message_settings(uow, OWNER, MessageSettings(24, True, True, "kein@"))
+    with pytest.raises(InvalidSetting) as no_channel:  # reminders on, but by no way
+        await set_message_settings(uow, OWNER, MessageSettings(24, False, False, None))
+    assert no_channel.value.field == "reminder_channels"
     assert (await message_settings(uow, OWNER)).reminder_hours is None  # nothing written
     async with sessions() as s:
         actions = (await s.execute(select(AuditLog.action))).scalars().all()

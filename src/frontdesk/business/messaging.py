@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from frontdesk.booking.unit_of_work import UnitOfWork
 from frontdesk.business.owner import Owner, record
 from frontdesk.business.retell import tenant_of
+from frontdesk.db.repositories import schedule as branch_rows
 from frontdesk.db.repositories import schedules as schedule_rows
 from frontdesk.db.repositories import users as user_rows
 from frontdesk.domain import rules
 from frontdesk.domain.errors import InvalidRequest, InvalidSetting, SettingNotFound
+from frontdesk.domain.model import UserRole
 
 MAX_REMINDER_HOURS = 168  # a week; longer is no reminder any more
 MAX_ADDRESS = 300
@@ -45,6 +47,14 @@ async def set_message_settings(
             f"reminder hours must be 1-{MAX_REMINDER_HOURS}",
             f"Erinnerungen gehen 1 bis {MAX_REMINDER_HOURS} Stunden vor dem Termin.",
             "reminder_hours",
+        )
+    if hours is not None and not (wanted.reminder_email or wanted.reminder_sms):
+        # Reminders "on" without a channel would send nothing while the settings say they are
+        # on; the owner turns them off instead (ADR 0024).
+        raise InvalidSetting(
+            "reminders need e-mail or SMS",
+            "Erinnerungen brauchen E-Mail, SMS oder beides – oder schalten Sie sie aus.",
+            "reminder_channels",
         )
     try:
         sender = rules.email(wanted.mail_from)
@@ -79,7 +89,14 @@ async def set_branch_address(
     uow: UnitOfWork, owner: Owner, branch_id: uuid.UUID, address: str | None
 ) -> str | None:
     """The one-line address customer messages show for the branch (None: none shown)."""
-    text = rules.checked_text((address or "").strip(), "address", MAX_ADDRESS, single_line=True)
+    try:
+        text = rules.checked_text((address or "").strip(), "address", MAX_ADDRESS, single_line=True)
+    except InvalidRequest as exc:
+        raise InvalidSetting(
+            str(exc),
+            f"Die Adresse ist eine Zeile mit höchstens {MAX_ADDRESS} Zeichen.",
+            "address",
+        ) from exc
     value = text or None
     async with uow.writing() as session:
         branch = await schedule_rows.branch(session, owner.tenant_id, branch_id)
@@ -105,6 +122,43 @@ async def set_notify_by_email(uow: UnitOfWork, owner: Owner, user_id: uuid.UUID,
         await record(uow, session, owner, "notify_by_email.set", ("user", user.id), before, on)
         await uow.commit(session)
     return on
+
+
+@dataclass(frozen=True, slots=True)
+class BranchAddress:
+    id: uuid.UUID
+    name: str
+    address: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """A login as the messages page lists it (no password, no session)."""
+
+    id: uuid.UUID
+    name: str
+    email: str
+    is_owner: bool
+    notify_by_email: bool
+
+
+async def branch_addresses(uow: UnitOfWork, owner: Owner) -> list[BranchAddress]:
+    """Each branch with the address its customers' messages show."""
+    async with uow.reading() as session:
+        rows = await branch_rows.branches_of_tenant(session, owner.tenant_id)
+    return [BranchAddress(row.id, row.name, row.address) for row in rows]
+
+
+async def logins(uow: UnitOfWork, owner: Owner) -> list[Login]:
+    """The tenant's active logins (owners first, then by name) and whether each hears of
+    phone bookings, cancellations and sync conflicts by e-mail."""
+    async with uow.reading() as session:
+        rows = await user_rows.of_tenant(session, owner.tenant_id)
+    found = [
+        Login(row.id, row.name, row.email, row.role is UserRole.OWNER, row.notify_by_email)
+        for row in rows
+    ]
+    return sorted(found, key=lambda login: not login.is_owner)
 
 
 def _view(hours: int | None, email: bool, sms: bool, sender: str | None) -> MessageSettings:

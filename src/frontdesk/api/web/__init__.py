@@ -19,6 +19,7 @@ from frontdesk.api.web import (
     settings_account,
     settings_calendar,
     settings_hours,
+    settings_messages,
     settings_page,
     settings_services,
     settings_timeoff,
@@ -44,6 +45,7 @@ pages.include_router(settings_timeoff.router)
 pages.include_router(settings_services.router)
 pages.include_router(settings_account.router)
 pages.include_router(settings_calendar.router)
+pages.include_router(settings_messages.router)
 pages.include_router(sync_page.router)
 
 router = APIRouter(prefix="/admin")

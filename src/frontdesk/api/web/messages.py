@@ -989,3 +989,9 @@ from frontdesk.api.web.manage_messages import MANAGE_MESSAGES  # noqa: E402
 
 for _language, _texts in MANAGE_MESSAGES.items():
     MESSAGES[_language].update(_texts)
+
+# So do the owner's messages settings (``settings_messages.py``).
+from frontdesk.api.web.settings_messages_texts import SETTINGS_MESSAGES_TEXTS  # noqa: E402
+
+for _language, _texts in SETTINGS_MESSAGES_TEXTS.items():
+    MESSAGES[_language].update(_texts)

@@ -34,3 +34,13 @@ async def set_password_hash(
 
 async def mark_signed_in(session: AsyncSession, user_id: uuid.UUID, at: datetime) -> None:
     await session.execute(update(User).where(User.id == user_id).values(last_login_at=at))
+
+
+async def of_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> list[User]:
+    """The tenant's active logins by name."""
+    stmt = (
+        select(User)
+        .where(User.tenant_id == tenant_id, User.active.is_(True))
+        .order_by(User.name, User.id)
+    )
+    return list((await session.execute(stmt)).scalars())
