@@ -101,13 +101,15 @@ async def test_availability_on_a_cold_cache_is_still_bounded(
     assert len(statements) == 11, statements
 
 
-async def test_booking_by_a_known_customer_costs_at_most_eight_statements(
+async def test_booking_by_a_known_customer_costs_at_most_ten_statements(
     demo_client: httpx.AsyncClient, db: AsyncEngine
 ) -> None:
     await demo_client.get("/api/v1/availability", params={"service": HERREN})  # warm caches
     with count_statements(demo_client) as plain:
         response = await demo_client.post("/api/v1/appointments", json=booking())
     assert response.status_code == 201
+    # Since customer messages (ADR 0024) two more than before: the change's message sequence
+    # (one upsert) and its message job, in the booking's transaction.
     assert 3 <= len(plain) <= 8, plain
     with count_statements(demo_client) as keyed:
         response = await demo_client.post(
@@ -116,4 +118,5 @@ async def test_booking_by_a_known_customer_costs_at_most_eight_statements(
             headers={"Idempotency-Key": "cost-check"},
         )
     assert response.status_code == 201
-    assert 3 <= len(keyed) <= 8, keyed
+    # And the idempotency record's insert and its update.
+    assert 3 <= len(keyed) <= 10, keyed

@@ -3,7 +3,8 @@ appointment page opens without a login; cancelling within the policy works, outs
 refuses with the fee text; moving to another free time works and the REST API agrees; a
 tampered link is refused politely. axe-core finds no serious violation on any of these pages.
 
-The server signs with a configured FRONTDESK_SECRET_KEY, so this test can make links too.
+The server signs with the suite's FRONTDESK_LINK_KEY (tests/e2e_support.py), so this test can
+make links too.
 Writes docs/screenshots/manage-link.png and manage-link-refused.png.
 """
 
@@ -21,7 +22,7 @@ from pydantic import SecretStr
 from tests.app_support import DEMO_KEY
 from tests.axe_support import assert_accessible
 from tests.clock_support import at
-from tests.e2e_support import SCREENSHOTS, book, require_chromium, running_server
+from tests.e2e_support import LINK_KEY, SCREENSHOTS, book, require_chromium, running_server
 from tests.web_support import OWNER, PASSWORD
 
 from frontdesk import demo
@@ -56,7 +57,8 @@ def _appointment(server: str, start: datetime) -> dict[str, Any]:
 
 def _link(server: str, start: datetime) -> str:
     item = _appointment(server, start)
-    settings = Settings(base_url=server, secret_key=SecretStr(SECRET))
+    # The e2e server signs every customer link with the suite's link key (tests/e2e_support.py).
+    settings = Settings(base_url=server, secret_key=SecretStr(SECRET), link_key=LINK_KEY)
     return manage_url(settings, demo.demo_id(), uuid.UUID(item["id"]), start)
 
 
