@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from frontdesk.booking import manage_link
-from frontdesk.messages import ics, links, policy, render
+from frontdesk.jobs.errors import PermanentJobError
+from frontdesk.messages import ics, links, outbox, policy, render
 from frontdesk.messages.model import Appointment, MessageKind, Notice
 from frontdesk.messages.wording import in_digits, in_words
 from frontdesk.settings import Settings
@@ -142,3 +144,15 @@ def test_the_ics_is_an_itip_request_or_cancel_in_berlin_time() -> None:
         for required in ("ORGANIZER", "ATTENDEE", "DTSTAMP", "UID"):
             assert required in event
         assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Europe/Berlin"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{}, {"tenant_id": "x", "appointment_id": "y", "kind": "booked", "sequence": 0},
+     {"tenant_id": str(uuid.uuid4()), "appointment_id": str(uuid.uuid4()), "kind": "booked",
+      "sequence": "first"}],
+)  # fmt: skip
+def test_an_unreadable_message_job_is_permanent(payload: dict[str, object]) -> None:
+    """Retrying a payload that cannot be read cannot mend it: a dead job, not five attempts."""
+    with pytest.raises(PermanentJobError):
+        outbox.read_job(payload)

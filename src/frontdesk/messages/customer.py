@@ -3,7 +3,6 @@ customer agreed to SMS on a mobile number (job ``message.customer``; reminders r
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -21,20 +20,19 @@ from frontdesk.messages.deliver import (
     sms_target,
 )
 from frontdesk.messages.model import Channel, MessageKind, Notice
-from frontdesk.messages.outbox import CUSTOMER_MESSAGE_JOB
+from frontdesk.messages.outbox import CUSTOMER_MESSAGE_JOB, read_job
 from frontdesk.messages.ports import Attachment, Email, Sms
 
 
 @DEFAULT_REGISTRY.register(CUSTOMER_MESSAGE_JOB)
 async def customer_message(ctx: JobContext, payload: dict[str, Any]) -> None:
+    job = read_job(payload)
     try:
-        tenant_id = uuid.UUID(payload["tenant_id"])
-        appointment_id = uuid.UUID(payload["appointment_id"])
-        kind = MessageKind(payload["kind"])
-        sequence = int(payload["sequence"])
-    except (KeyError, ValueError) as exc:
+        kind = MessageKind(job.kind)
+    except ValueError as exc:
         raise PermanentJobError(f"unreadable message payload: {exc}") from exc
-    facts = await load_facts(ctx, tenant_id, appointment_id)
+    sequence = job.sequence
+    facts = await load_facts(ctx, job.tenant_id, job.appointment_id)
     if facts is None or facts.erased:
         return  # gone, or erased on request: nobody to write to
     starts_at = _time(payload, "starts_at", facts.starts_at)

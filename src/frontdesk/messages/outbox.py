@@ -8,6 +8,8 @@ its change sequence, and the sequence is counted in the same transaction as the 
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,11 +22,36 @@ from frontdesk.domain.events import (
     DomainEvent,
 )
 from frontdesk.domain.model import AppointmentSource
+from frontdesk.jobs.errors import PermanentJobError
 from frontdesk.jobs.queue import enqueue
 from frontdesk.messages.model import MessageKind
 
 CUSTOMER_MESSAGE_JOB = "message.customer"
 STAFF_MESSAGE_JOB = "message.staff"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageJob:
+    """What a customer or staff message job's payload names."""
+
+    tenant_id: uuid.UUID
+    appointment_id: uuid.UUID
+    kind: str
+    sequence: int
+
+
+def read_job(payload: dict[str, Any]) -> MessageJob:
+    """The payload of a message job; ``PermanentJobError`` when it cannot be read (retrying
+    cannot mend it)."""
+    try:
+        return MessageJob(
+            uuid.UUID(payload["tenant_id"]),
+            uuid.UUID(payload["appointment_id"]),
+            str(payload["kind"]),
+            int(payload["sequence"]),
+        )
+    except (KeyError, ValueError, TypeError) as exc:
+        raise PermanentJobError(f"unreadable message payload: {exc}") from exc
 
 
 def _kind_of(event: DomainEvent) -> MessageKind | None:

@@ -4,14 +4,12 @@ bookings, on cancellations, and when a calendar sync needs a person's decision (
 from __future__ import annotations
 
 import hashlib
-import uuid
 from datetime import UTC, timedelta
 from functools import partial
 from typing import Any
 
 from frontdesk.db.repositories import messages as message_rows
 from frontdesk.db.repositories.messages import MessageFacts
-from frontdesk.jobs.errors import PermanentJobError
 from frontdesk.jobs.registry import DEFAULT_REGISTRY, JobContext
 from frontdesk.messages import render
 from frontdesk.messages.deliver import (
@@ -23,7 +21,7 @@ from frontdesk.messages.deliver import (
     skipped,
 )
 from frontdesk.messages.model import Channel
-from frontdesk.messages.outbox import STAFF_MESSAGE_JOB
+from frontdesk.messages.outbox import STAFF_MESSAGE_JOB, read_job
 from frontdesk.messages.ports import Email
 
 CONFLICT_SCAN_JOB = "messages.sync_conflicts"
@@ -33,17 +31,11 @@ CONFLICT_BATCH = 200
 
 @DEFAULT_REGISTRY.register(STAFF_MESSAGE_JOB)
 async def staff_message(ctx: JobContext, payload: dict[str, Any]) -> None:
-    try:
-        tenant_id = uuid.UUID(payload["tenant_id"])
-        appointment_id = uuid.UUID(payload["appointment_id"])
-        kind = str(payload["kind"])
-        sequence = int(payload["sequence"])
-    except (KeyError, ValueError) as exc:
-        raise PermanentJobError(f"unreadable message payload: {exc}") from exc
-    facts = await load_facts(ctx, tenant_id, appointment_id)
+    job = read_job(payload)
+    facts = await load_facts(ctx, job.tenant_id, job.appointment_id)
     if facts is None:
         return
-    await notify(ctx, facts, kind, f"staff:{appointment_id}:{sequence}")
+    await notify(ctx, facts, job.kind, f"staff:{job.appointment_id}:{job.sequence}")
 
 
 @DEFAULT_REGISTRY.register(CONFLICT_SCAN_JOB, every=CONFLICT_SCAN_EVERY)
