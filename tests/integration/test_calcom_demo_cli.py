@@ -18,6 +18,9 @@ import pytest
 
 from frontdesk import demo
 
+# Starts real frontdesk processes (left out of CI's shifted-clock stage: .ci/run).
+pytestmark = pytest.mark.processes
+
 DEMO_KEY = "fd_calcom_demo_test_key"
 SERVICE = demo.demo_id("service", "herrenhaarschnitt")
 # The embedded worker's first mirror run starts with the process; it fills the next 14 days

@@ -20,6 +20,7 @@ import pytest
 
 pytestmark = [
     pytest.mark.parametrize("fresh_database_url", ["sqlite", "postgresql"], indirect=True),
+    pytest.mark.processes,  # left out of CI's shifted-clock stage (.ci/run)
     # Real processes: start-up (seed, connect, serve, workers) and a 20 s outbox delay.
     pytest.mark.timeout(240),
 ]

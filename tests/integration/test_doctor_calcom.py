@@ -30,6 +30,9 @@ from frontdesk.db.tables import Branch, Tenant
 from frontdesk.domain.clock import system_clock
 from frontdesk.settings import get_settings
 
+# Starts real frontdesk processes (left out of CI's shifted-clock stage: .ci/run).
+pytestmark = pytest.mark.processes
+
 SLUG = "salon-sonnenschein"
 SUBJECT = f"{SLUG} / Mitte"
 BASE_URL = "https://frontdesk.example"

@@ -35,6 +35,9 @@ from frontdesk.db.seed import DemoCredentials
 from frontdesk.db.tables import Tenant
 from frontdesk.settings import get_settings
 
+# Starts real frontdesk processes (left out of CI's shifted-clock stage: .ci/run).
+pytestmark = pytest.mark.processes
+
 SLUG = "salon-sonnenschein"
 RETELL_KEY = "key_doctor_fallback_0123456789"
 POSTGRESQL = pytest.param("postgresql", marks=pytest.mark.postgres)

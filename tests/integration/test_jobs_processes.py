@@ -30,6 +30,9 @@ from frontdesk.jobs.registry import HandlerRegistry, JobContext
 from frontdesk.jobs.worker import Worker
 from frontdesk.settings import Settings
 
+# Starts real frontdesk processes (left out of CI's shifted-clock stage: .ci/run).
+pytestmark = pytest.mark.processes
+
 Sessions = async_sessionmaker[AsyncSession]
 SCRIPT = Path(__file__).with_name("job_worker_script.py")
 

@@ -33,9 +33,12 @@ from frontdesk.domain.model import JobState
 from frontdesk.jobs.queue import enqueue
 from frontdesk.messages.reminders import REMINDER_JOB, SCAN_JOB
 
-pytestmark = pytest.mark.parametrize(
-    "engine", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
-)
+pytestmark = [
+    pytest.mark.parametrize(
+        "engine", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+    ),
+    pytest.mark.processes,  # left out of CI's shifted-clock stage (.ci/run)
+]
 
 Sessions = async_sessionmaker[AsyncSession]
 BERLIN = ZoneInfo("Europe/Berlin")
