@@ -15,7 +15,7 @@ from frontdesk.access.model import WebUser
 from frontdesk.api.web import nav
 from frontdesk.api.web.deps import safe_next
 from frontdesk.api.web.i18n import Translator, language_of_accept, language_of_locale
-from frontdesk.api.web.messages import MESSAGES
+from frontdesk.api.web.messages import MESSAGES, merge
 from frontdesk.api.web.schedule_page import parse_query
 from frontdesk.api.web.static_files import static_url
 from frontdesk.domain.model import UserRole
@@ -30,6 +30,14 @@ def test_every_message_exists_in_every_language_with_the_same_placeholders() -> 
     assert german.keys() == english.keys()
     for key, text in german.items():
         assert _fields(text) == _fields(english[key]), key
+
+
+def test_two_areas_cannot_both_define_a_text() -> None:
+    """The catalogue is merged from one module per area; a key in two would silently win."""
+    one = {"de": {"a.b": "eins"}, "en": {"a.b": "one"}}
+    assert merge((one,))["en"] == {"a.b": "one"}
+    with pytest.raises(ValueError, match=r"a\.b"):
+        merge((one, {"de": {"a.b": "zwei"}}))
 
 
 def test_languages_come_from_the_locale_or_the_browser() -> None:

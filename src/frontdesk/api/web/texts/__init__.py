@@ -1,0 +1,1 @@
+"""The web app's texts, one module per area; ``api.web.messages`` merges them."""
