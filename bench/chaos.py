@@ -93,6 +93,7 @@ class Options:
     rate_window: float
     lease: float
     settle_timeout: float
+    max_loop_lag_ms: int | None
     logs: Path | None
     write: bool
     json_out: Path | None
@@ -162,6 +163,12 @@ def parse(argv: Sequence[str] | None = None) -> Options:
     p.add_argument("--rate-window", type=float, default=60.0, help="emulator rate window (s)")
     p.add_argument("--lease", type=float, default=10.0, help="workers' job lease (s)")
     p.add_argument("--settle-timeout", type=float, default=600.0)
+    p.add_argument(
+        "--max-loop-lag-ms",
+        type=int,
+        default=None,
+        help="the server's FRONTDESK_VOICE_MAX_LOOP_LAG_MS (0: off; default: the product's)",
+    )
     p.add_argument("--logs", type=Path, help="directory for the processes' stderr")
     p.add_argument("--no-write", dest="write", action="store_false")
     p.add_argument("--json", dest="json_out", type=Path, help="also write the figures as JSON")
@@ -209,6 +216,8 @@ def start(options: Options, database_url: str, processes: Processes) -> Run:
     env = _env(database_url, options.rate_window)
     if options.redis_url:
         env["FRONTDESK_REDIS_URL"] = options.redis_url
+    if options.max_loop_lag_ms is not None:
+        env["FRONTDESK_VOICE_MAX_LOOP_LAG_MS"] = str(options.max_loop_lag_ms)
     emulator = f"http://127.0.0.1:{options.emulator_port}"
     server = f"http://127.0.0.1:{options.port}"
     window = ["--rate-window", str(options.rate_window)]

@@ -48,6 +48,9 @@ def test_the_chaos_run_loses_duplicates_and_double_books_nothing(
         # still blocks the key (for the emulator's shortened window), leases still expire.
         "--hang-seconds", "10", "--rate-window", "5", "--burst-every", "3", "--lease", "3",
         "--settle-timeout", "150", "--no-write", "--json", str(figures),
+        # Consistency is checked here, not capacity: on a CI machine busy with other tests the
+        # loop-lag rule (ADR 0013) shed two thirds of the calls as "overloaded" once.
+        "--max-loop-lag-ms", "0",
         "--logs", str(tmp_path / "logs"),
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=230)
