@@ -22,12 +22,23 @@ def modules(package: str) -> list[Path]:
     return sorted((SRC / package).rglob("*.py"))
 
 
+def _parse(path: Path) -> ast.Module:
+    """The file's syntax tree. Parsed a second time after CPython 3.11's spurious "AST
+    constructor recursion depth mismatch" (python/cpython#106905, "rarely in a threaded
+    application"; seen once in CI under pytest-xdist). A real syntax problem fails both times."""
+    source = path.read_text(encoding="utf-8")
+    try:
+        return ast.parse(source, str(path))
+    except SystemError:
+        return ast.parse(source, str(path))
+
+
 def imported(path: Path, root: Path = SRC.parent) -> Iterator[tuple[int, str]]:
     """``(line, name)`` for every import in the file below ``root``, at any depth (also inside
     functions and ``TYPE_CHECKING`` blocks); ``from a import b`` yields ``a.b``, and relative
     imports are resolved against the file's package."""
     package = ".".join(path.parent.relative_to(root).parts)
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    for node in ast.walk(_parse(path)):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield node.lineno, alias.name
