@@ -10,9 +10,13 @@ import ctypes.util
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+import httpx
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -60,3 +64,17 @@ def started_processes() -> Iterator[list[subprocess.Popen[str]]]:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+def wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 60) -> None:
+    """Until ``url`` answers 200; fails the test when the process exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"serve exited early: {process.stdout.read() if process.stdout else ''}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail("serve did not become healthy in time")

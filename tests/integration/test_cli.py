@@ -8,12 +8,12 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from tests.process_support import wait_ready
 from typer.testing import CliRunner
 
 from frontdesk.cli import app
@@ -86,19 +86,6 @@ def _free_port() -> int:
         return port
 
 
-def _wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"serve exited early: {process.stdout.read() if process.stdout else ''}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail("serve did not become healthy in time")
-
-
 @pytest.mark.parametrize("no_demo", [False, True])
 def test_serve_runs_the_demo_on_embedded_sqlite(tmp_path: Path, no_demo: bool) -> None:
     """`frontdesk serve` from an empty directory: migrates, seeds, answers health checks."""
@@ -114,7 +101,7 @@ def test_serve_runs_the_demo_on_embedded_sqlite(tmp_path: Path, no_demo: bool) -
         text=True,
     )
     try:
-        _wait_ready(f"http://127.0.0.1:{port}/healthz", process)
+        wait_ready(f"http://127.0.0.1:{port}/healthz", process)
         assert httpx.get(f"http://127.0.0.1:{port}/readyz").json()["checks"] == {"database": "ok"}
     finally:
         process.send_signal(signal.SIGTERM)

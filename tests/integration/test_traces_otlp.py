@@ -17,6 +17,7 @@ import pytest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 from tests.otlp_support import Received, otlp_receiver
 from tests.outage_support import free_port
+from tests.process_support import wait_ready
 
 # Starts real frontdesk processes (left out of CI's shifted-clock stage: .ci/run).
 pytestmark = pytest.mark.processes
@@ -42,7 +43,7 @@ def test_serve_exports_request_spans_to_the_otlp_endpoint(tmp_path: Path) -> Non
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait_ready(f"{base}/healthz", process)
+            wait_ready(f"{base}/healthz", process)
             refused = httpx.get(f"{base}/api/v1/services", timeout=10)
             assert refused.status_code == 401
             spans = _wait_for(received, "GET /api/v1/services")
@@ -74,16 +75,3 @@ def _wait_for(
             return found
         time.sleep(0.1)
     pytest.fail(f"no span {name!r} arrived; got {[s.name for _, s in received.spans()]}")
-
-
-def _wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"serve exited early: {process.stdout.read() if process.stdout else ''}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail("serve did not become healthy in time")
